@@ -1,0 +1,1 @@
+"""The control silo: users, emails, auth identities, options and organization mappings."""

@@ -1,0 +1,1 @@
+"""The control silo's schema and its database access."""

@@ -1,0 +1,1 @@
+"""The region silo: organizations, members and teams near their customers."""

@@ -1,0 +1,1 @@
+"""Database plumbing both silos use: engines, column types, the unit of work."""

@@ -1,0 +1,63 @@
+"""Alembic, driven from code: each silo keeps its own migration history and version table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from shared.db.engine import make_engine
+
+
+@dataclass(frozen=True)
+class MigrationHistory:
+    """Where one silo's migrations live and which table records the applied revision."""
+
+    silo: str
+    script_location: Path
+    version_table: str
+
+    def config(self, database_url: str) -> Config:
+        """An Alembic config for this history against ``database_url``."""
+        config = Config()
+        config.set_main_option("script_location", str(self.script_location))
+        config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+        config.set_main_option("version_table", self.version_table)
+        return config
+
+    def head(self) -> str | None:
+        """The newest revision of this history."""
+        return ScriptDirectory.from_config(self.config("sqlite://")).get_current_head()
+
+    def upgrade(self, database_url: str, revision: str = "head") -> None:
+        """Creates or migrates the schema up to ``revision``."""
+        command.upgrade(self.config(database_url), revision)
+
+    def current(self, engine: Engine) -> str | None:
+        """The revision the database is at, or None when it was never migrated."""
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"version_table": self.version_table}
+            )
+            return context.get_current_revision()
+
+    def outdated_reason(self, engine: Engine) -> str | None:
+        """None when the database is at head; else why not, naming the command that fixes it."""
+        current, head = self.current(engine), self.head()
+        if current == head:
+            return None
+        fix = f"run `silo upgrade --silo {self.silo} --database-url URL`"
+        if current is None:
+            return f"the {self.silo} database has no schema: {fix}"
+        return f"the {self.silo} database is at revision {current}, not {head}: {fix}"
+
+
+def upgrade_url(history: MigrationHistory, database_url: str) -> None:
+    """Migrates the database at ``database_url`` to head, creating SQLite folders as needed."""
+    make_engine(database_url).dispose()
+    history.upgrade(database_url)

@@ -1,0 +1,1 @@
+"""gRPC plumbing shared by both silos: signing, interceptors, status mapping, servers, channels."""

@@ -1,0 +1,1 @@
+"""The user option service: per-user settings (owned by the control silo)."""
