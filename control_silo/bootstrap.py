@@ -1,0 +1,81 @@
+"""The control silo's composition root: engine, sessions, services and the gRPC server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from control_silo.migrations import CONTROL_MIGRATIONS
+from control_silo.servicers import auth as auth_servicer
+from control_silo.servicers import user as user_servicer
+from control_silo.servicers import user_option as user_option_servicer
+from control_silo.services.auth_service import DatabaseAuthService
+from control_silo.services.user_option_service import DatabaseUserOptionService
+from control_silo.services.user_service import DatabaseUserService
+from shared.config import Settings
+from shared.db.engine import make_engine
+from shared.errors import FailedPrecondition
+from shared.rpc.server import RunningServer, create_server
+from shared.services.directory import (
+    ControlLocalImplementations,
+    ControlServices,
+    control_services,
+)
+
+
+@dataclass
+class ControlSilo:
+    """Everything one control-silo process runs, built from its settings."""
+
+    settings: Settings
+    engine: Engine
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions on the control database; objects stay readable after commit."""
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def services(self) -> ControlServices:
+        """The delegating handles, resolved to the local implementations."""
+        return control_services(
+            self.settings.mode,
+            local=ControlLocalImplementations(
+                user=lambda: DatabaseUserService(
+                    self.sessions, password_iterations=self.settings.password_iterations
+                ),
+                user_option=lambda: DatabaseUserOptionService(self.sessions),
+                auth=lambda: DatabaseAuthService(self.sessions),
+            ),
+        )
+
+    def check_schema(self) -> None:
+        """Raises ``FailedPrecondition`` unless the database is migrated to head."""
+        problem = CONTROL_MIGRATIONS.outdated_reason(self.engine)
+        if problem is not None:
+            raise FailedPrecondition(problem)
+
+    def start_server(self, listen: str | None = None) -> RunningServer:
+        """Starts the gRPC server with every control service (port 0 picks a free port)."""
+        services = self.services
+        return create_server(
+            listen or self.settings.listen or "127.0.0.1:50051",
+            [
+                user_servicer.registration(services.user.proxy()),
+                user_option_servicer.registration(services.user_option.proxy()),
+                auth_servicer.registration(services.auth.proxy()),
+            ],
+            secrets=self.settings.rpc_shared_secrets,
+        )
+
+    def close(self) -> None:
+        """Releases database connections."""
+        self.engine.dispose()
+
+
+def build_control_silo(settings: Settings) -> ControlSilo:
+    """Builds the control silo for ``settings`` (nothing connects until first used)."""
+    return ControlSilo(settings=settings, engine=make_engine(settings.database_url_for("control")))

@@ -1,0 +1,81 @@
+"""Django-compatible password hashes, so hashes exported by Sentry verify here and back.
+
+Written: ``pbkdf2_sha256$<iterations>$<salt>$<base64 digest>``. Verified as well: the older
+``pbkdf2_sha1`` and salted ``sha1`` formats. A hash starting with ``!`` is unusable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import string
+
+DEFAULT_ITERATIONS = 600_000
+UNUSABLE_PREFIX = "!"
+_SALT_ALPHABET = string.ascii_letters + string.digits
+_PBKDF2_ALGORITHMS = {"pbkdf2_sha256": "sha256", "pbkdf2_sha1": "sha1"}
+MAX_HASH_LENGTH = 128
+
+
+def _random_text(length: int) -> str:
+    return "".join(secrets.choice(_SALT_ALPHABET) for _ in range(length))
+
+
+def _pbkdf2(algorithm: str, password: str, salt: str, iterations: int) -> str:
+    digest = hashlib.pbkdf2_hmac(algorithm, password.encode(), salt.encode(), iterations)
+    return base64.b64encode(digest).decode("ascii").strip()
+
+
+def make_password(password: str, *, iterations: int = DEFAULT_ITERATIONS) -> str:
+    """Hashes ``password`` with PBKDF2-SHA256 and a fresh 22-character salt."""
+    salt = _random_text(22)
+    return f"pbkdf2_sha256${iterations}${salt}${_pbkdf2('sha256', password, salt, iterations)}"
+
+
+def make_unusable_password() -> str:
+    """A hash no password matches (``!`` and 40 random characters, as Django writes it)."""
+    return UNUSABLE_PREFIX + _random_text(40)
+
+
+def is_usable(encoded: str) -> bool:
+    """Whether some password could match ``encoded``."""
+    return bool(encoded) and not encoded.startswith(UNUSABLE_PREFIX)
+
+
+def check_password(password: str, encoded: str) -> bool:
+    """Whether ``password`` matches ``encoded``, compared in constant time."""
+    if not is_usable(encoded):
+        return False
+    algorithm, _, rest = encoded.partition("$")
+    if algorithm in _PBKDF2_ALGORITHMS:
+        iterations, salt, expected = (rest.split("$", 2) + ["", ""])[:3]
+        if not iterations.isdigit() or not salt:
+            return False
+        actual = _pbkdf2(_PBKDF2_ALGORITHMS[algorithm], password, salt, int(iterations))
+        return hmac.compare_digest(actual.encode(), expected.encode())
+    if algorithm == "sha1":
+        salt, _, expected = rest.partition("$")
+        actual = hashlib.sha1((salt + password).encode()).hexdigest()  # noqa: S324 - legacy format, verify only
+        return hmac.compare_digest(actual.encode(), expected.encode())
+    return False
+
+
+def validate_hash(encoded: str) -> str | None:
+    """None when ``encoded`` is a hash this module understands; else what is wrong with it."""
+    if len(encoded) > MAX_HASH_LENGTH:
+        return f"is longer than {MAX_HASH_LENGTH} characters"
+    if encoded.startswith(UNUSABLE_PREFIX):
+        return None
+    algorithm, _, rest = encoded.partition("$")
+    parts = rest.split("$")
+    if algorithm in _PBKDF2_ALGORITHMS:
+        if len(parts) == 3 and parts[0].isdigit() and int(parts[0]) > 0 and all(parts[1:]):
+            return None
+        return f"is not a {algorithm}$<iterations>$<salt>$<hash> string"
+    if algorithm == "sha1":
+        if len(parts) == 2 and len(parts[1]) == 40:
+            return None
+        return "is not a sha1$<salt>$<hex digest> string"
+    return f"uses an unknown algorithm {algorithm!r}: expected pbkdf2_sha256, pbkdf2_sha1 or sha1"

@@ -1,0 +1,504 @@
+"""The user service backed by the control database."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import secrets
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from control_silo.db.models import (
+    AuthIdentity,
+    OrganizationMapping,
+    OrganizationMemberMapping,
+    UserPermission,
+)
+from control_silo.db.models import User as UserRow
+from control_silo.db.models import UserEmail as UserEmailRow
+from control_silo.passwords import (
+    DEFAULT_ITERATIONS,
+    make_password,
+    make_unusable_password,
+    validate_hash,
+)
+from control_silo.services.emails import ensure_useremail
+from control_silo.services.user_reads import UserLoader
+from shared import validation
+from shared.db.types import utcnow
+from shared.db.unit_of_work import UnitOfWork
+from shared.errors import AlreadyExists, InvalidArgument, NotFound
+from shared.services.user.model import (
+    DEFAULT_PAGE_SIZE,
+    MAX_IDS_PER_REQUEST,
+    NewUser,
+    OrganizationSummary,
+    User,
+    UserCreateResult,
+    UserFilter,
+    UserFlag,
+    UserIdEmail,
+    UserPage,
+    UserUpdate,
+    VerifyUserEmailResult,
+)
+from shared.services.user.service import UserService
+
+ORGANIZATION_STATUS_ACTIVE = 0
+MAX_NAME_LENGTH = 200
+MAX_PASSWORD_LENGTH = 4096
+MAX_PERMISSION_LENGTH = 32
+MAX_AVATAR_URL_LENGTH = 120
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9_-]+")
+
+
+def _lowered(addresses: Sequence[str]) -> list[str]:
+    return [address.strip().lower() for address in addresses]
+
+
+def _encode_page_token(after_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": after_id}).encode()).decode()
+
+
+def _decode_page_token(token: str) -> int:
+    if not token:
+        return 0
+    try:
+        after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise InvalidArgument("is not a token this service issued", field="page_token") from None
+    if not isinstance(after, int) or after < 0:
+        raise InvalidArgument("is not a token this service issued", field="page_token")
+    return after
+
+
+class DatabaseUserService(UserService):
+    """Reads and writes users in the control database, one transaction per call."""
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, password_iterations: int = DEFAULT_ITERATIONS
+    ) -> None:
+        self._sessions = session_factory
+        self._password_iterations = password_iterations
+
+    def _uow(self, lock: str | None = None) -> UnitOfWork:
+        return UnitOfWork(self._sessions, lock=lock)
+
+    @staticmethod
+    def _require_user(session: Session, user_id: int) -> UserRow:
+        validation.positive_id(user_id, "user_id")
+        row = session.get(UserRow, user_id)
+        if row is None:
+            raise NotFound(f"no user has id {user_id}", field="user_id")
+        return row
+
+    # Reads
+
+    def get_user(self, *, user_id: int) -> User:
+        with self._uow() as uow:
+            return UserLoader(uow.session).load_one(self._require_user(uow.session, user_id))
+
+    def get_many_by_id(self, *, user_ids: Sequence[int]) -> list[User]:
+        ids = validation.bounded_list(user_ids, "user_ids")
+        if not ids:
+            return []
+        with self._uow() as uow:
+            rows = uow.session.scalars(select(UserRow).where(UserRow.id.in_(set(ids)))).all()
+            users = {user.id: user for user in UserLoader(uow.session).load(rows)}
+        return [users[user_id] for user_id in ids if user_id in users]
+
+    def get_many(
+        self, *, filter: UserFilter, page_size: int = 0, page_token: str = ""
+    ) -> UserPage:
+        if not (filter.user_ids or filter.emails or filter.organization_id is not None):
+            raise InvalidArgument(
+                "needs at least one of user_ids, emails or organization_id", field="filter"
+            )
+        validation.bounded_list(filter.user_ids, "filter.user_ids")
+        validation.bounded_list(filter.emails, "filter.emails")
+        if not 0 <= page_size <= MAX_IDS_PER_REQUEST:
+            raise InvalidArgument(
+                f"must be between 0 and {MAX_IDS_PER_REQUEST}", field="page_size"
+            )
+        size = page_size or DEFAULT_PAGE_SIZE
+        after = _decode_page_token(page_token)
+        conditions = [UserRow.id > after, *self._filter_conditions(filter)]
+        with self._uow() as uow:
+            rows = uow.session.scalars(
+                select(UserRow).where(*conditions).order_by(UserRow.id).limit(size + 1)
+            ).all()
+            users = UserLoader(uow.session).load(rows[:size])
+        next_token = _encode_page_token(users[-1].id) if len(rows) > size else ""
+        return UserPage(users=users, next_page_token=next_token)
+
+    @staticmethod
+    def _filter_conditions(user_filter: UserFilter) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if user_filter.user_ids:
+            conditions.append(UserRow.id.in_(set(user_filter.user_ids)))
+        if user_filter.is_active is not None:
+            conditions.append(UserRow.is_active.is_(user_filter.is_active))
+        if user_filter.organization_id is not None:
+            conditions.append(
+                exists().where(
+                    OrganizationMemberMapping.user_id == UserRow.id,
+                    OrganizationMemberMapping.organization_id == user_filter.organization_id,
+                )
+            )
+        if user_filter.email_verified is not None:
+            conditions.append(
+                exists().where(
+                    UserEmailRow.user_id == UserRow.id,
+                    UserEmailRow.is_verified.is_(user_filter.email_verified),
+                )
+            )
+        if user_filter.emails:
+            conditions.append(
+                exists().where(
+                    UserEmailRow.user_id == UserRow.id,
+                    func.lower(UserEmailRow.email).in_(_lowered(user_filter.emails)),
+                )
+            )
+        if user_filter.query:
+            pattern = f"%{user_filter.query.lower()}%"
+            conditions.append(
+                or_(
+                    func.lower(UserRow.name).like(pattern),
+                    exists().where(
+                        UserEmailRow.user_id == UserRow.id,
+                        func.lower(UserEmailRow.email).like(pattern),
+                    ),
+                )
+            )
+        return conditions
+
+    def get_many_by_email(
+        self,
+        *,
+        emails: Sequence[str],
+        is_active: bool = True,
+        is_verified: bool = True,
+        organization_id: int | None = None,
+    ) -> list[User]:
+        addresses = _lowered(validation.bounded_list(emails, "emails"))
+        if not addresses:
+            return []
+        email_query = select(UserEmailRow.user_id, UserEmailRow.email).where(
+            func.lower(UserEmailRow.email).in_(addresses)
+        )
+        if is_verified:
+            email_query = email_query.where(UserEmailRow.is_verified.is_(True))
+        with self._uow() as uow:
+            matched: dict[int, list[str]] = {}
+            for user_id, address in uow.session.execute(email_query.order_by(UserEmailRow.id)):
+                matched.setdefault(user_id, []).append(address)
+            user_query = select(UserRow).where(UserRow.id.in_(matched)).order_by(UserRow.id)
+            if is_active:
+                user_query = user_query.where(UserRow.is_active.is_(True))
+            if organization_id is not None:
+                user_query = user_query.where(
+                    exists().where(
+                        OrganizationMemberMapping.user_id == UserRow.id,
+                        OrganizationMemberMapping.organization_id == organization_id,
+                    )
+                )
+            rows = uow.session.scalars(user_query).all()
+            pairs = [(row, address) for row in rows for address in matched[row.id]]
+            return UserLoader(uow.session).load(
+                [row for row, _ in pairs], [address for _, address in pairs]
+            )
+
+    def get_by_username(
+        self, *, username: str, with_valid_password: bool = True, is_active: bool | None = None
+    ) -> list[User]:
+        conditions: list[ColumnElement[bool]] = []
+        if is_active is not None:
+            conditions.append(UserRow.is_active.is_(is_active))
+        if with_valid_password:
+            conditions.append(UserRow.password.not_like("!%"))
+        wanted = username.strip().lower()
+        with self._uow() as uow:
+            loader = UserLoader(uow.session)
+            by_name = uow.session.scalars(
+                select(UserRow).where(func.lower(UserRow.username) == wanted, *conditions)
+            ).all()
+            if by_name:
+                return loader.load(by_name)
+            if "@" not in wanted:
+                return []
+            by_email = uow.session.scalars(
+                select(UserRow)
+                .where(func.lower(UserRow.email) == wanted, *conditions)
+                .order_by(UserRow.id)
+            ).all()
+            return loader.load(by_email)
+
+    def get_existing_usernames(self, *, usernames: Sequence[str]) -> list[str]:
+        wanted = validation.bounded_list(usernames, "usernames")
+        if not wanted:
+            return []
+        with self._uow() as uow:
+            found = set(
+                uow.session.scalars(select(UserRow.username).where(UserRow.username.in_(wanted)))
+            )
+        return [name for name in dict.fromkeys(wanted) if name in found]
+
+    def get_organizations(
+        self, *, user_id: int, only_visible: bool = False
+    ) -> list[OrganizationSummary]:
+        member_of = select(OrganizationMemberMapping.organization_id).where(
+            OrganizationMemberMapping.user_id == user_id
+        )
+        query = (
+            select(OrganizationMapping)
+            .where(OrganizationMapping.organization_id.in_(member_of))
+            .order_by(OrganizationMapping.organization_id)
+        )
+        if only_visible:
+            query = query.where(OrganizationMapping.status == ORGANIZATION_STATUS_ACTIVE)
+        with self._uow() as uow:
+            return [
+                OrganizationSummary(
+                    organization_id=mapping.organization_id,
+                    slug=mapping.slug,
+                    name=mapping.name,
+                    region_name=mapping.region_name,
+                    status=mapping.status,
+                )
+                for mapping in uow.session.scalars(query)
+            ]
+
+    def get_member_region_names(self, *, user_id: int) -> list[str]:
+        member_of = select(OrganizationMemberMapping.organization_id).where(
+            OrganizationMemberMapping.user_id == user_id
+        )
+        query = (
+            select(OrganizationMapping.region_name)
+            .where(OrganizationMapping.organization_id.in_(member_of))
+            .distinct()
+            .order_by(OrganizationMapping.region_name)
+        )
+        with self._uow() as uow:
+            return list(uow.session.scalars(query))
+
+    def get_user_by_email(self, *, email: str, ident: str | None = None) -> User | None:
+        with self._uow() as uow:
+            row = self._find_by_email(uow.session, email, ident)
+            return UserLoader(uow.session).load_one(row) if row is not None else None
+
+    @staticmethod
+    def _find_by_email(session: Session, email: str, ident: str | None) -> UserRow | None:
+        candidates = session.scalars(
+            select(UserRow)
+            .where(func.lower(UserRow.email) == email.strip().lower(), UserRow.is_active.is_(True))
+            .order_by(UserRow.id)
+        ).all()
+        if len(candidates) > 1 and ident:
+            preferred = session.scalars(
+                select(AuthIdentity.user_id)
+                .where(
+                    AuthIdentity.user_id.in_([row.id for row in candidates]),
+                    AuthIdentity.ident == ident,
+                )
+                .order_by(AuthIdentity.id)
+            ).first()
+            for row in candidates:
+                if row.id == preferred:
+                    return row
+        return candidates[0] if candidates else None
+
+    def verify_user_emails(
+        self, *, user_id_emails: Sequence[UserIdEmail], only_verified: bool = False
+    ) -> list[VerifyUserEmailResult]:
+        pairs = validation.bounded_list(user_id_emails, "user_id_emails")
+        if not pairs:
+            return []
+        query = select(UserEmailRow.user_id, func.lower(UserEmailRow.email)).where(
+            UserEmailRow.user_id.in_({pair.user_id for pair in pairs})
+        )
+        if only_verified:
+            query = query.where(UserEmailRow.is_verified.is_(True))
+        with self._uow() as uow:
+            present = set(uow.session.execute(query).tuples())
+        return [
+            VerifyUserEmailResult(
+                user_id=pair.user_id,
+                email=pair.email,
+                exists=(pair.user_id, pair.email.strip().lower()) in present,
+            )
+            for pair in pairs
+        ]
+
+    def get_first_superuser(self) -> User | None:
+        with self._uow() as uow:
+            row = uow.session.scalars(
+                select(UserRow)
+                .where(UserRow.is_superuser.is_(True), UserRow.is_active.is_(True))
+                .order_by(UserRow.id)
+                .limit(1)
+            ).first()
+            return UserLoader(uow.session).load_one(row) if row is not None else None
+
+    # Writes
+
+    def _password_column(self, user: NewUser) -> str:
+        if user.password is not None:
+            if not user.password:
+                raise InvalidArgument("must not be empty", field="password")
+            if len(user.password) > MAX_PASSWORD_LENGTH:
+                raise InvalidArgument(
+                    f"is longer than {MAX_PASSWORD_LENGTH} characters", field="password"
+                )
+            return make_password(user.password, iterations=self._password_iterations)
+        if user.password_hash is not None:
+            problem = validate_hash(user.password_hash)
+            if problem is not None:
+                raise InvalidArgument(problem, field="password_hash")
+            return user.password_hash
+        return make_unusable_password()
+
+    def create_user(self, *, user: NewUser) -> User:
+        validation.username(user.username)
+        address = validation.email(user.email) if user.email.strip() else ""
+        validation.text(user.name, "name", max_length=MAX_NAME_LENGTH, required=False)
+        password = self._password_column(user)
+        row = UserRow(
+            username=user.username,
+            email=address,
+            name=user.name,
+            password=password,
+            is_active=user.is_active,
+            is_staff=user.is_staff,
+            is_superuser=user.is_superuser,
+            is_managed=user.is_managed,
+            is_unclaimed=user.is_unclaimed,
+            last_password_change=utcnow() if user.password is not None else None,
+        )
+        with self._uow() as uow:
+            self._insert_user(uow, row)
+            created = UserLoader(uow.session).load_one(row)
+            uow.commit()
+        return created
+
+    @staticmethod
+    def _insert_user(uow: UnitOfWork, row: UserRow) -> None:
+        taken = uow.session.scalar(
+            select(UserRow.id).where(func.lower(UserRow.username) == row.username.lower())
+        )
+        if taken is not None:
+            raise AlreadyExists(f"{row.username!r} is taken", field="username")
+        uow.session.add(row)
+        try:
+            uow.flush()
+        except IntegrityError:
+            # Another writer took the name between the check and the insert.
+            raise AlreadyExists(f"{row.username!r} is taken", field="username") from None
+        if row.email:
+            ensure_useremail(uow.session, row.id, row.email)
+
+    def get_or_create_by_email(
+        self, *, email: str, ident: str | None = None, referrer: str | None = None
+    ) -> UserCreateResult:
+        address = validation.email(email)
+        # One lock per address makes check-then-create atomic for concurrent callers.
+        with self._uow(lock=f"user-email:{address.lower()}") as uow:
+            existing = self._find_by_email(uow.session, address, ident)
+            if existing is not None:
+                return UserCreateResult(UserLoader(uow.session).load_one(existing), created=False)
+            local_part = _SLUG_UNSAFE.sub("-", address.split("@")[0].lower()).strip("-")
+            row = UserRow(
+                username=f"{local_part}-{uuid.uuid4().hex}"[: validation.MAX_USERNAME_LENGTH],
+                email=address,
+                name=address,
+                password=make_unusable_password(),
+                flags=int(UserFlag.NEWSLETTER_CONSENT_PROMPT),
+            )
+            self._insert_user(uow, row)
+            created = UserLoader(uow.session).load_one(row)
+            uow.commit()
+        return UserCreateResult(created, created=True)
+
+    def update_user(self, *, user_id: int, update: UserUpdate) -> User:
+        if update.name is not None:
+            validation.text(update.name, "name", max_length=MAX_NAME_LENGTH, required=False)
+        address = validation.email(update.email) if update.email is not None else None
+        if update.avatar_url:
+            validation.text(
+                update.avatar_url, "avatar_url", max_length=MAX_AVATAR_URL_LENGTH, required=False
+            )
+        with self._uow() as uow:
+            row = self._require_user(uow.session, user_id)
+            if update.name is not None:
+                row.name = update.name
+            if address is not None:
+                row.email = address
+                ensure_useremail(uow.session, row.id, address)
+            if update.is_active is not None:
+                row.is_active = update.is_active
+            if update.avatar_type is not None:
+                row.avatar_type = int(update.avatar_type)
+            if update.avatar_url is not None:
+                row.avatar_url = update.avatar_url or None
+            uow.flush()
+            updated = UserLoader(uow.session).load_one(row)
+            uow.commit()
+        return updated
+
+    def flush_nonce(self, *, user_id: int) -> None:
+        with self._uow() as uow:
+            self._require_user(uow.session, user_id).session_nonce = secrets.token_hex(6)
+            uow.commit()
+
+    def verify_user_email(self, *, user_id: int, email: str) -> bool:
+        return self._verify(
+            and_(
+                UserEmailRow.user_id == user_id,
+                func.lower(UserEmailRow.email) == email.strip().lower(),
+            )
+        )
+
+    def verify_any_email(self, *, email: str) -> bool:
+        return self._verify(func.lower(UserEmailRow.email) == email.strip().lower())
+
+    def _verify(self, condition: ColumnElement[bool]) -> bool:
+        with self._uow() as uow:
+            row = uow.session.scalars(
+                select(UserEmailRow).where(condition).order_by(UserEmailRow.id).limit(1)
+            ).first()
+            if row is None or row.is_verified:
+                return False
+            row.is_verified = True
+            uow.commit()
+        return True
+
+    def add_permission(self, *, user_id: int, permission: str) -> None:
+        validation.text(permission, "permission", max_length=MAX_PERMISSION_LENGTH)
+        with self._uow() as uow:
+            self._require_user(uow.session, user_id)
+            held = uow.session.scalar(
+                select(UserPermission.id).where(
+                    UserPermission.user_id == user_id, UserPermission.permission == permission
+                )
+            )
+            if held is None:
+                uow.session.add(UserPermission(user_id=user_id, permission=permission))
+                try:
+                    uow.commit()
+                except IntegrityError:
+                    pass  # granted concurrently: the outcome is the same
+
+    def remove_permission(self, *, user_id: int, permission: str) -> None:
+        with self._uow() as uow:
+            self._require_user(uow.session, user_id)
+            uow.session.execute(
+                delete(UserPermission).where(
+                    UserPermission.user_id == user_id, UserPermission.permission == permission
+                )
+            )
+            uow.commit()

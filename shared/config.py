@@ -1,0 +1,148 @@
+"""Settings: command-line flags over environment variables over a TOML file over defaults,
+read once at start-up. The flag and variable names are a public contract."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from shared.silo_mode import SiloMode
+
+DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051"
+DEFAULT_REGION_PORT = 50061
+DEFAULT_PASSWORD_ITERATIONS = 600_000
+
+# setting name -> environment variable
+ENVIRONMENT = {
+    "mode": "SILO_MODE",
+    "database_url": "SILO_DATABASE_URL",
+    "listen": "SILO_LISTEN",
+    "region_name": "SILO_REGION_NAME",
+    "control_address": "SILO_CONTROL_ADDRESS",
+    "regions": "SILO_REGIONS",
+    "rpc_shared_secrets": "SILO_RPC_SHARED_SECRETS",
+    "data_dir": "SILO_DATA_DIR",
+    "metrics_listen": "SILO_METRICS_LISTEN",
+    "password_iterations": "SILO_PASSWORD_ITERATIONS",
+    "rpc_timeout": "SILO_RPC_TIMEOUT",
+}
+SECRET_SETTINGS = frozenset({"rpc_shared_secrets"})
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting and source."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective configuration of one process."""
+
+    mode: SiloMode = SiloMode.MONOLITH
+    database_url: str | None = None
+    listen: str | None = None
+    region_name: str | None = None
+    control_address: str = DEFAULT_CONTROL_LISTEN
+    regions: Mapping[str, str] = field(default_factory=dict)
+    rpc_shared_secrets: tuple[str, ...] = ()
+    data_dir: Path = Path("data")
+    metrics_listen: str | None = None
+    password_iterations: int = DEFAULT_PASSWORD_ITERATIONS
+    rpc_timeout: float = 5.0
+
+    @property
+    def signing_secret(self) -> str | None:
+        """The secret outgoing calls are signed with (the first one), if any."""
+        return self.rpc_shared_secrets[0] if self.rpc_shared_secrets else None
+
+    def database_url_for(self, silo: str) -> str:
+        """The database URL, defaulting to an SQLite file for ``silo`` under the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / f'{silo}.sqlite3').resolve()}"
+
+    def masked(self) -> dict[str, str]:
+        """Every setting as text, with secrets masked, for display."""
+        shown: dict[str, str] = {}
+        for setting in fields(self):
+            value = getattr(self, setting.name)
+            if setting.name in SECRET_SETTINGS:
+                shown[setting.name] = ", ".join("****" for _ in value) or "(none)"
+            elif isinstance(value, SiloMode):
+                shown[setting.name] = value.value
+            elif isinstance(value, Mapping):
+                shown[setting.name] = ",".join(f"{k}={v}" for k, v in value.items()) or "(none)"
+            else:
+                shown[setting.name] = "(unset)" if value is None else str(value)
+        return shown
+
+
+def _parse_regions(text: str, source: str) -> dict[str, str]:
+    regions: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        name, separator, address = entry.partition("=")
+        if not separator or not name or ":" not in address:
+            raise ConfigError(f"{source}: {entry!r} is not NAME=HOST:PORT")
+        regions[name.strip()] = address.strip()
+    return regions
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    try:
+        if name == "mode":
+            return value if isinstance(value, SiloMode) else SiloMode.parse(str(value))
+        if name == "regions":
+            if isinstance(value, Mapping):
+                return {str(k): str(v) for k, v in value.items()}
+            if isinstance(value, list | tuple):
+                return _parse_regions(",".join(value), source)
+            return _parse_regions(str(value), source)
+        if name == "rpc_shared_secrets":
+            parts = value if isinstance(value, list | tuple) else str(value).split(",")
+            return tuple(part.strip() for part in parts if part.strip())
+        if name == "data_dir":
+            return Path(value)
+        if name == "password_iterations":
+            number = int(value)
+            if number < 1:
+                raise ValueError("must be at least 1")
+            return number
+        if name == "rpc_timeout":
+            seconds = float(value)
+            if seconds <= 0:
+                raise ValueError("must be positive")
+            return seconds
+    except ValueError as error:
+        raise ConfigError(f"{source}: {error}") from None
+    return str(value)
+
+
+def load_settings(
+    *,
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Builds settings from flags (None means not given), the environment and a TOML file."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            document = tomllib.loads(config_file.read_text())
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ConfigError(f"--config {config_file}: {error}") from None
+        known = {setting.name for setting in fields(Settings)}
+        for key, value in document.items():
+            if key not in known:
+                raise ConfigError(f"--config {config_file}: unknown setting {key!r}")
+            values[key] = _coerce(key, value, f"{config_file}: {key}")
+    for name, variable in ENVIRONMENT.items():
+        if environ.get(variable):
+            values[name] = _coerce(name, environ[variable], variable)
+    for name, value in (flags or {}).items():
+        if value is not None and value != ():
+            values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
+    return replace(Settings(), **values)

@@ -1,0 +1,102 @@
+"""`silo devserver`: every silo as its own process on SQLite files under one data dir."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import click
+
+from shared.config import DEFAULT_CONTROL_LISTEN, Settings
+from shared.db.migrations import upgrade_url
+
+SECRET_FILE_NAME = "rpc-shared-secret"
+
+
+@dataclass(frozen=True)
+class SiloProcess:
+    """One child process of the devserver."""
+
+    label: str
+    address: str
+    command: list[str]
+
+
+def shared_secret(data_dir: Path) -> tuple[str, Path]:
+    """The devserver's shared secret, generated once and kept (mode 0600) in the data dir."""
+    path = data_dir / SECRET_FILE_NAME
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip(), path
+
+
+def _processes(settings: Settings) -> list[SiloProcess]:
+    control = settings.listen or DEFAULT_CONTROL_LISTEN
+    return [
+        SiloProcess(
+            label="control",
+            address=control,
+            command=[
+                sys.executable,
+                "-m",
+                "shared",
+                "serve",
+                "control",
+                "--listen",
+                control,
+                "--database-url",
+                settings.database_url_for("control"),
+            ],
+        )
+    ]
+
+
+def run_devserver(settings: Settings) -> int:
+    """Migrates the SQLite files, starts every silo and waits; SIGINT or SIGTERM stops them all.
+
+    Returns the exit code: 0 after a requested stop, 1 when a silo exits on its own.
+    """
+    data_dir = settings.data_dir.resolve()
+    secret, secret_path = shared_secret(data_dir)
+    for history in entry_points(group="silo.migrations"):
+        upgrade_url(history.load(), settings.database_url_for(history.name))
+    environment = {**os.environ, "SILO_RPC_SHARED_SECRETS": secret}
+    children = [
+        (process, subprocess.Popen(process.command, env=environment))  # noqa: S603 - own argv
+        for process in _processes(settings)
+    ]
+    click.echo(f"data dir:      {data_dir}")
+    click.echo(f"shared secret: written to {secret_path}")
+    for process, _ in children:
+        click.echo(f"{process.label + ':':14} {process.address}")
+    click.echo("clients sign with that secret: see README.md, 'Calling a silo'")
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exited = None
+    while not stopping and exited is None:
+        time.sleep(0.2)
+        exited = next((p for p, child in children if child.poll() is not None), None)
+    for _, child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for _, child in children:
+        child.wait(timeout=30)
+    if exited is not None and not stopping:
+        click.echo(f"{exited.label} silo exited; stopping the others", err=True)
+        return 1
+    return 0
