@@ -325,7 +325,7 @@ class DatabaseUserService(UserService):
         if only_verified:
             query = query.where(UserEmailRow.is_verified.is_(True))
         with self._uow() as uow:
-            present = set(uow.session.execute(query).tuples())
+            present = {(user_id, address) for user_id, address in uow.session.execute(query)}
         return [
             VerifyUserEmailResult(
                 user_id=pair.user_id,

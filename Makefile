@@ -1,0 +1,58 @@
+# Every job is one target; `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install protos check-protos lint format typecheck test test-unit test-contract test-integration bench run clean
+
+help: ## List every target
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-17s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m shared.protogen generate
+	touch $@
+
+install: $(INSTALLED) ## Create .venv with everything installed and the code generated
+
+protos: $(INSTALLED) ## Regenerate shared/generated from protos/
+	$(PY) -m shared.protogen generate
+
+check-protos: $(INSTALLED) ## Fail when shared/generated is stale
+	$(PY) -m shared.protogen check
+
+lint: $(INSTALLED) ## Ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED) ## Ruff format in place
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(INSTALLED) ## Strict mypy on hand-written code
+	$(VENV)/bin/mypy shared control_silo region_silo tests
+
+test: $(INSTALLED) ## The full suite (SILO_TEST_DATABASE_URL selects PostgreSQL)
+	$(PY) -m pytest
+
+test-unit: $(INSTALLED) ## Unit tests only
+	$(PY) -m pytest tests/unit
+
+test-contract: $(INSTALLED) ## The contract suite, local and remote
+	$(PY) -m pytest tests/contract
+
+test-integration: $(INSTALLED) ## Tests that start real server processes
+	$(PY) -m pytest tests/integration
+
+bench: $(INSTALLED) ## Benchmarks, printed as ratios against same-run baselines
+	$(PY) -m tests.benchmarks
+
+run: $(INSTALLED) ## Migrate SQLite and run the devserver (control silo) in ./data
+	$(VENV)/bin/silo devserver
+
+clean: ## Remove the virtualenv and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
