@@ -27,6 +27,7 @@ log = logging.getLogger("silo.control")
 @pass_silo
 def serve_control(
     silo: SiloContext,
+    *,
     database_url: str | None,
     listen: str | None,
     data_dir: str | None,

@@ -50,7 +50,7 @@ def check_password(password: str, encoded: str) -> bool:
         return False
     algorithm, _, rest = encoded.partition("$")
     if algorithm in _PBKDF2_ALGORITHMS:
-        iterations, salt, expected = (rest.split("$", 2) + ["", ""])[:3]
+        iterations, salt, expected = [*rest.split("$", 2), "", ""][:3]
         if not iterations.isdigit() or not salt:
             return False
         actual = _pbkdf2(_PBKDF2_ALGORITHMS[algorithm], password, salt, int(iterations))
@@ -62,6 +62,21 @@ def check_password(password: str, encoded: str) -> bool:
     return False
 
 
+def _pbkdf2_parts_ok(parts: list[str]) -> bool:
+    return len(parts) == 3 and parts[0].isdigit() and int(parts[0]) > 0 and all(parts[1:])
+
+
+def _sha1_parts_ok(parts: list[str]) -> bool:
+    return len(parts) == 2 and len(parts[1]) == 40
+
+
+_SHAPES = {
+    "pbkdf2_sha256": (_pbkdf2_parts_ok, "pbkdf2_sha256$<iterations>$<salt>$<hash>"),
+    "pbkdf2_sha1": (_pbkdf2_parts_ok, "pbkdf2_sha1$<iterations>$<salt>$<hash>"),
+    "sha1": (_sha1_parts_ok, "sha1$<salt>$<hex digest>"),
+}
+
+
 def validate_hash(encoded: str) -> str | None:
     """None when ``encoded`` is a hash this module understands; else what is wrong with it."""
     if len(encoded) > MAX_HASH_LENGTH:
@@ -69,13 +84,8 @@ def validate_hash(encoded: str) -> str | None:
     if encoded.startswith(UNUSABLE_PREFIX):
         return None
     algorithm, _, rest = encoded.partition("$")
-    parts = rest.split("$")
-    if algorithm in _PBKDF2_ALGORITHMS:
-        if len(parts) == 3 and parts[0].isdigit() and int(parts[0]) > 0 and all(parts[1:]):
-            return None
-        return f"is not a {algorithm}$<iterations>$<salt>$<hash> string"
-    if algorithm == "sha1":
-        if len(parts) == 2 and len(parts[1]) == 40:
-            return None
-        return "is not a sha1$<salt>$<hex digest> string"
-    return f"uses an unknown algorithm {algorithm!r}: expected pbkdf2_sha256, pbkdf2_sha1 or sha1"
+    if algorithm not in _SHAPES:
+        known = ", ".join(_SHAPES)
+        return f"uses an unknown algorithm {algorithm!r}: expected one of {known}"
+    parts_ok, shape = _SHAPES[algorithm]
+    return None if parts_ok(rest.split("$")) else f"is not a {shape} string"

@@ -70,7 +70,9 @@ def _migration_histories() -> dict[str, Any]:
 @click.option("--database-url", help="SQLAlchemy URL (default: an SQLite file in the data dir).")
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Where SQLite files live.")
 @pass_silo
-def upgrade(silo: SiloContext, silo_name: str, database_url: str | None, data_dir: Path | None) -> None:
+def upgrade(
+    silo: SiloContext, silo_name: str, database_url: str | None, data_dir: Path | None
+) -> None:
     """Create or migrate a silo's database schema to the newest revision."""
     histories = _migration_histories()
     if silo_name not in histories:

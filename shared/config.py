@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -80,44 +80,61 @@ class Settings:
         return shown
 
 
-def _parse_regions(text: str, source: str) -> dict[str, str]:
+def _parse_regions(text: str) -> dict[str, str]:
     regions: dict[str, str] = {}
     for entry in filter(None, (part.strip() for part in text.split(","))):
         name, separator, address = entry.partition("=")
         if not separator or not name or ":" not in address:
-            raise ConfigError(f"{source}: {entry!r} is not NAME=HOST:PORT")
+            raise ValueError(f"{entry!r} is not NAME=HOST:PORT")
         regions[name.strip()] = address.strip()
     return regions
 
 
+def _mode(value: Any) -> SiloMode:
+    return value if isinstance(value, SiloMode) else SiloMode.parse(str(value))
+
+
+def _regions(value: Any) -> dict[str, str]:
+    if isinstance(value, Mapping):
+        return {str(name): str(address) for name, address in value.items()}
+    text = ",".join(value) if isinstance(value, list | tuple) else str(value)
+    return _parse_regions(text)
+
+
+def _secrets(value: Any) -> tuple[str, ...]:
+    parts = value if isinstance(value, list | tuple) else str(value).split(",")
+    return tuple(part.strip() for part in parts if part.strip())
+
+
+def _positive_int(value: Any) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be at least 1")
+    return number
+
+
+def _positive_float(value: Any) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError("must be positive")
+    return number
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "mode": _mode,
+    "regions": _regions,
+    "rpc_shared_secrets": _secrets,
+    "data_dir": Path,
+    "password_iterations": _positive_int,
+    "rpc_timeout": _positive_float,
+}
+
+
 def _coerce(name: str, value: Any, source: str) -> Any:
     try:
-        if name == "mode":
-            return value if isinstance(value, SiloMode) else SiloMode.parse(str(value))
-        if name == "regions":
-            if isinstance(value, Mapping):
-                return {str(k): str(v) for k, v in value.items()}
-            if isinstance(value, list | tuple):
-                return _parse_regions(",".join(value), source)
-            return _parse_regions(str(value), source)
-        if name == "rpc_shared_secrets":
-            parts = value if isinstance(value, list | tuple) else str(value).split(",")
-            return tuple(part.strip() for part in parts if part.strip())
-        if name == "data_dir":
-            return Path(value)
-        if name == "password_iterations":
-            number = int(value)
-            if number < 1:
-                raise ValueError("must be at least 1")
-            return number
-        if name == "rpc_timeout":
-            seconds = float(value)
-            if seconds <= 0:
-                raise ValueError("must be positive")
-            return seconds
+        return _PARSERS.get(name, str)(value)
     except ValueError as error:
         raise ConfigError(f"{source}: {error}") from None
-    return str(value)
 
 
 def load_settings(

@@ -17,7 +17,7 @@ import click
 from shared.config import DEFAULT_CONTROL_LISTEN, Settings
 from shared.db.migrations import upgrade_url
 
-SECRET_FILE_NAME = "rpc-shared-secret"
+SECRET_FILE_NAME = "rpc-shared-secret"  # noqa: S105 - a file name, not a secret
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ class SiloMode(enum.Enum):
 
     @classmethod
     def parse(cls, text: str) -> SiloMode:
-        """Reads a mode from its name, case-insensitively; raises ``ValueError`` naming the choices."""
+        """Reads a mode from its name, ignoring case; raises ``ValueError`` naming the choices."""
         try:
             return cls(text.strip().lower())
         except ValueError:

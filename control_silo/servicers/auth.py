@@ -14,7 +14,7 @@ from shared.services.auth.service import AuthService
 from shared.services.user.serial import user_to_pb
 
 
-class AuthServicer(auth_pb2_grpc.AuthServiceServicer):  # type: ignore[misc]
+class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     """Adapts the wire API to an ``AuthService``."""
 
     def __init__(self, service: AuthService) -> None:

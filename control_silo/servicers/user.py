@@ -42,15 +42,19 @@ def _optional_bool(request: object, name: str, default: bool | None) -> bool | N
     return bool(getattr(request, name)) if has_field(name) else default
 
 
-class UserServicer(user_pb2_grpc.UserServiceServicer):  # type: ignore[misc]
+class UserServicer(user_pb2_grpc.UserServiceServicer):
     """Adapts the wire API to a ``UserService``; domain errors become statuses in the
     interceptor chain."""
 
     def __init__(self, service: UserService) -> None:
         self._service = service
 
-    def GetUser(self, request: pb.GetUserRequest, context: grpc.ServicerContext) -> pb.GetUserResponse:
-        return pb.GetUserResponse(user=serial.user_to_pb(self._service.get_user(user_id=request.user_id)))
+    def GetUser(
+        self, request: pb.GetUserRequest, context: grpc.ServicerContext
+    ) -> pb.GetUserResponse:
+        return pb.GetUserResponse(
+            user=serial.user_to_pb(self._service.get_user(user_id=request.user_id))
+        )
 
     def GetManyByID(
         self, request: pb.GetManyByIDRequest, context: grpc.ServicerContext
@@ -58,7 +62,9 @@ class UserServicer(user_pb2_grpc.UserServiceServicer):  # type: ignore[misc]
         users = self._service.get_many_by_id(user_ids=list(request.user_ids))
         return pb.GetManyByIDResponse(users=[serial.user_to_pb(user) for user in users])
 
-    def GetMany(self, request: pb.GetManyRequest, context: grpc.ServicerContext) -> pb.GetManyResponse:
+    def GetMany(
+        self, request: pb.GetManyRequest, context: grpc.ServicerContext
+    ) -> pb.GetManyResponse:
         page = self._service.get_many(
             filter=serial.filter_from_pb(request.filter),
             page_size=request.page_size,
@@ -171,7 +177,9 @@ class UserServicer(user_pb2_grpc.UserServiceServicer):  # type: ignore[misc]
     def VerifyAnyEmail(
         self, request: pb.VerifyAnyEmailRequest, context: grpc.ServicerContext
     ) -> pb.VerifyAnyEmailResponse:
-        return pb.VerifyAnyEmailResponse(verified=self._service.verify_any_email(email=request.email))
+        return pb.VerifyAnyEmailResponse(
+            verified=self._service.verify_any_email(email=request.email)
+        )
 
     def VerifyUserEmails(
         self, request: pb.VerifyUserEmailsRequest, context: grpc.ServicerContext

@@ -13,7 +13,7 @@ from shared.services.user_option.serial import option_to_pb
 from shared.services.user_option.service import UserOptionService
 
 
-class UserOptionServicer(user_option_pb2_grpc.UserOptionServiceServicer):  # type: ignore[misc]
+class UserOptionServicer(user_option_pb2_grpc.UserOptionServiceServicer):
     """Adapts the wire API to a ``UserOptionService``."""
 
     def __init__(self, service: UserOptionService) -> None:

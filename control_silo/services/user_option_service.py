@@ -64,7 +64,9 @@ class DatabaseUserOptionService(UserOptionService):
         if organization_id is not None:
             query = query.where(UserOptionRow.organization_id == organization_id)
         with UnitOfWork(self._sessions) as uow:
-            return [_to_option(row) for row in uow.session.scalars(query.order_by(UserOptionRow.id))]
+            return [
+                _to_option(row) for row in uow.session.scalars(query.order_by(UserOptionRow.id))
+            ]
 
     def set_option(
         self,

@@ -55,7 +55,7 @@ class UserLoader:
         self._session = session
 
     def load(self, rows: Sequence[UserRow], emails: Sequence[str | None] = ()) -> list[User]:
-        """Domain users for ``rows``, in order; ``emails[i]``, when given, overrides row i's email."""
+        """Domain users for ``rows`` in order; ``emails[i]``, if given, replaces row i's email."""
         if not rows:
             return []
         ids = sorted({row.id for row in rows})

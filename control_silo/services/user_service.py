@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
 import secrets
@@ -82,7 +83,10 @@ class DatabaseUserService(UserService):
     """Reads and writes users in the control database, one transaction per call."""
 
     def __init__(
-        self, session_factory: sessionmaker[Session], *, password_iterations: int = DEFAULT_ITERATIONS
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        password_iterations: int = DEFAULT_ITERATIONS,
     ) -> None:
         self._sessions = session_factory
         self._password_iterations = password_iterations
@@ -113,9 +117,7 @@ class DatabaseUserService(UserService):
             users = {user.id: user for user in UserLoader(uow.session).load(rows)}
         return [users[user_id] for user_id in ids if user_id in users]
 
-    def get_many(
-        self, *, filter: UserFilter, page_size: int = 0, page_token: str = ""
-    ) -> UserPage:
+    def get_many(self, *, filter: UserFilter, page_size: int = 0, page_token: str = "") -> UserPage:
         if not (filter.user_ids or filter.emails or filter.organization_id is not None):
             raise InvalidArgument(
                 "needs at least one of user_ids, emails or organization_id", field="filter"
@@ -123,9 +125,7 @@ class DatabaseUserService(UserService):
         validation.bounded_list(filter.user_ids, "filter.user_ids")
         validation.bounded_list(filter.emails, "filter.emails")
         if not 0 <= page_size <= MAX_IDS_PER_REQUEST:
-            raise InvalidArgument(
-                f"must be between 0 and {MAX_IDS_PER_REQUEST}", field="page_size"
-            )
+            raise InvalidArgument(f"must be between 0 and {MAX_IDS_PER_REQUEST}", field="page_size")
         size = page_size or DEFAULT_PAGE_SIZE
         after = _decode_page_token(page_token)
         conditions = [UserRow.id > after, *self._filter_conditions(filter)]
@@ -488,10 +488,9 @@ class DatabaseUserService(UserService):
             )
             if held is None:
                 uow.session.add(UserPermission(user_id=user_id, permission=permission))
-                try:
+                # Granted concurrently: the outcome is the same.
+                with contextlib.suppress(IntegrityError):
                     uow.commit()
-                except IntegrityError:
-                    pass  # granted concurrently: the outcome is the same
 
     def remove_permission(self, *, user_id: int, permission: str) -> None:
         with self._uow() as uow:

@@ -43,7 +43,7 @@ class _CallDetails(NamedTuple):
     compression: grpc.Compression | None
 
 
-class SigningClientInterceptor(grpc.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+class SigningClientInterceptor(grpc.UnaryUnaryClientInterceptor):
     """Adds the timestamp, signature and request id to every call, and a deadline if it has none."""
 
     def __init__(
@@ -65,7 +65,10 @@ class SigningClientInterceptor(grpc.UnaryUnaryClientInterceptor):  # type: ignor
         method = client_call_details.method
         if isinstance(method, bytes):
             method = method.decode()
-        metadata = list(client_call_details.metadata or ())
+        metadata: list[tuple[str, str]] = [
+            (key, value if isinstance(value, str) else value.decode())
+            for key, value in client_call_details.metadata or ()
+        ]
         if not any(key == REQUEST_ID_METADATA_KEY for key, _ in metadata):
             metadata.append((REQUEST_ID_METADATA_KEY, uuid.uuid4().hex))
         if self._secret is not None:
@@ -117,4 +120,3 @@ def call(
         return method(request, timeout=timeout)
     except grpc.RpcError as error:
         raise error_from_rpc_error(error) from None
-

@@ -1,4 +1,4 @@
-"""Server interceptors: request ids, signature checks, domain-error mapping and one log line per RPC."""
+"""Server interceptors: request ids, signatures, domain-error mapping, one log line per RPC."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import grpc
 
@@ -22,6 +22,7 @@ UNSIGNED_SERVICE_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 rpc_log = logging.getLogger("silo.rpc")
 
 Behavior = Callable[[Any, grpc.ServicerContext], Any]
+Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
 
 
 def _metadata_value(details: grpc.HandlerCallDetails, key: str) -> str | None:
@@ -31,11 +32,18 @@ def _metadata_value(details: grpc.HandlerCallDetails, key: str) -> str | None:
     return None
 
 
+def _unary_behavior(handler: Handler) -> Behavior:
+    behavior = handler.unary_unary
+    if behavior is None:
+        raise TypeError("not a unary-unary handler")
+    return behavior
+
+
 def _replace_unary(
-    handler: grpc.RpcMethodHandler,
+    handler: Handler,
     behavior: Behavior,
     request_deserializer: Callable[[bytes], Any] | None = None,
-) -> grpc.RpcMethodHandler:
+) -> Handler:
     return grpc.unary_unary_rpc_method_handler(
         behavior,
         request_deserializer=request_deserializer or handler.request_deserializer,
@@ -43,32 +51,28 @@ def _replace_unary(
     )
 
 
-class _UnaryInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+class _UnaryInterceptor(grpc.ServerInterceptor):
     """Wraps the behaviour of unary-unary methods; streaming methods pass through untouched."""
 
     def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
+    ) -> Handler | None:
         handler = continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
         return self.wrap(handler, handler_call_details)
 
-    def wrap(
-        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler:
+    def wrap(self, handler: Handler, details: grpc.HandlerCallDetails) -> Handler:
         raise NotImplementedError
 
 
 class ErrorMappingInterceptor(_UnaryInterceptor):
     """Turns a domain error raised by a servicer into its status code, naming the field."""
 
-    def wrap(
-        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler:
-        inner: Behavior = handler.unary_unary
+    def wrap(self, handler: Handler, details: grpc.HandlerCallDetails) -> Handler:
+        inner = _unary_behavior(handler)
 
         def behavior(request: Any, context: grpc.ServicerContext) -> Any:
             try:
@@ -94,17 +98,15 @@ class SigningInterceptor(_UnaryInterceptor):
 
     def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
+    ) -> Handler | None:
         if handler_call_details.method.startswith(UNSIGNED_SERVICE_PREFIXES):
             return continuation(handler_call_details)
         return super().intercept_service(continuation, handler_call_details)
 
-    def wrap(
-        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler:
-        inner: Behavior = handler.unary_unary
+    def wrap(self, handler: Handler, details: grpc.HandlerCallDetails) -> Handler:
+        inner = _unary_behavior(handler)
         deserialize = handler.request_deserializer
         method = details.method
         timestamp = _metadata_value(details, signing.TIMESTAMP_METADATA_KEY)
@@ -116,7 +118,12 @@ class SigningInterceptor(_UnaryInterceptor):
         def behavior(raw_and_request: tuple[bytes, Any], context: grpc.ServicerContext) -> Any:
             raw, request = raw_and_request
             problem = signing.verify(
-                self._secrets, method, timestamp, authorization, raw, self._clock()
+                self._secrets,
+                full_method=method,
+                timestamp=timestamp,
+                authorization=authorization,
+                body=raw,
+                now=self._clock(),
             )
             if problem is not None:
                 abort_with(context, errors.Unauthenticated(problem))
@@ -131,10 +138,8 @@ class LoggingInterceptor(_UnaryInterceptor):
     def __init__(self, logger: logging.Logger = rpc_log) -> None:
         self._logger = logger
 
-    def wrap(
-        self, handler: grpc.RpcMethodHandler, details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler:
-        inner: Behavior = handler.unary_unary
+    def wrap(self, handler: Handler, details: grpc.HandlerCallDetails) -> Handler:
+        inner = _unary_behavior(handler)
         method = details.method
         request_id = _metadata_value(details, REQUEST_ID_METADATA_KEY) or uuid.uuid4().hex
 
@@ -147,7 +152,7 @@ class LoggingInterceptor(_UnaryInterceptor):
                 code = code_for(error)
                 raise
             except Exception:
-                code = context.code() or grpc.StatusCode.UNKNOWN
+                code = getattr(context, "code", lambda: None)() or grpc.StatusCode.UNKNOWN
                 raise
             finally:
                 if self._logger.isEnabledFor(logging.INFO):

@@ -25,6 +25,7 @@ def authorization_header(secret: str, full_method: str, timestamp: str, body: by
 
 def verify(
     secrets: Sequence[str],
+    *,
     full_method: str,
     timestamp: str | None,
     authorization: str | None,

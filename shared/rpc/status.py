@@ -27,7 +27,7 @@ def code_for(error: errors.SiloError) -> grpc.StatusCode:
     """The status code a domain error is sent as."""
     for error_type in type(error).__mro__:
         if error_type in _CODE_BY_ERROR:
-            return _CODE_BY_ERROR[error_type]  # type: ignore[index]
+            return _CODE_BY_ERROR[error_type]
     return grpc.StatusCode.INTERNAL
 
 

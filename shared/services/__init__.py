@@ -1,1 +1,1 @@
-"""Cross-silo services: each package holds its wire model, interface, serializers and gRPC client."""
+"""Cross-silo services: each package holds its model, interface, serializers and gRPC client."""

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import grpc
 
 from shared.delegation import Delegator
-from shared.silo_mode import SiloMode
 from shared.services.auth.client import AuthServiceClient
 from shared.services.auth.service import AuthService
 from shared.services.user.client import UserServiceClient
 from shared.services.user.service import UserService
 from shared.services.user_option.client import UserOptionServiceClient
 from shared.services.user_option.service import UserOptionService
+from shared.silo_mode import SiloMode
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,9 @@ def test_identity_uniqueness(
     auth_service.create_auth_identity(auth_provider_id=provider.id, user_id=first.id, ident="x")
     before = row_counts()
     with pytest.raises(AlreadyExists) as same_ident:
-        auth_service.create_auth_identity(auth_provider_id=provider.id, user_id=second.id, ident="x")
+        auth_service.create_auth_identity(
+            auth_provider_id=provider.id, user_id=second.id, ident="x"
+        )
     assert same_ident.value.field == "ident"
     with pytest.raises(AlreadyExists) as same_user:
         auth_service.create_auth_identity(auth_provider_id=provider.id, user_id=first.id, ident="y")

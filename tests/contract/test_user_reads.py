@@ -21,7 +21,10 @@ from tests.contract.conftest import MakeUser
 
 def add_membership(control: ControlSilo, organization_id: int, user_id: int, region: str) -> None:
     with control.sessions.begin() as session:
-        if session.query(OrganizationMapping).filter_by(organization_id=organization_id).first() is None:
+        if (
+            session.query(OrganizationMapping).filter_by(organization_id=organization_id).first()
+            is None
+        ):
             session.add(
                 OrganizationMapping(
                     organization_id=organization_id,
@@ -127,14 +130,15 @@ def test_get_many_filters_combine(
     assert ids(user_ids=everyone, query="corp.example") == [ann.id, bob.id]
 
 
-
 def test_get_many_pages_through_every_user(user_service: UserService, make_user: MakeUser) -> None:
     made = [make_user(f"user{i}").id for i in range(7)]
     seen: list[int] = []
     token = ""
     pages = 0
     while True:
-        page = user_service.get_many(filter=UserFilter(user_ids=made), page_size=3, page_token=token)
+        page = user_service.get_many(
+            filter=UserFilter(user_ids=made), page_size=3, page_token=token
+        )
         seen += [user.id for user in page.users]
         pages += 1
         token = page.next_page_token
@@ -152,7 +156,9 @@ def test_get_many_rejects_bad_paging(
     user_service: UserService, page_size: int, token: str, field: str
 ) -> None:
     with pytest.raises(InvalidArgument) as raised:
-        user_service.get_many(filter=UserFilter(user_ids=[1]), page_size=page_size, page_token=token)
+        user_service.get_many(
+            filter=UserFilter(user_ids=[1]), page_size=page_size, page_token=token
+        )
     assert raised.value.field == field
 
 
@@ -183,8 +189,9 @@ def test_get_many_by_email_one_result_per_user_and_email(
     assert len(user_service.get_many_by_email(emails=["ann@example.com"], organization_id=3)) == 1
 
 
-
-def test_get_many_by_email_respects_is_active(user_service: UserService, make_user: MakeUser) -> None:
+def test_get_many_by_email_respects_is_active(
+    user_service: UserService, make_user: MakeUser
+) -> None:
     user = make_user("gone", "gone@example.com")
     user_service.verify_user_email(user_id=user.id, email="gone@example.com")
     user_service.update_user(user_id=user.id, update=UserUpdate(is_active=False))
@@ -272,7 +279,9 @@ def test_get_user_by_email_prefers_the_ident_owner(
     assert found("nobody@example.com") is None
 
 
-def test_verify_user_emails_answers_in_order(user_service: UserService, make_user: MakeUser) -> None:
+def test_verify_user_emails_answers_in_order(
+    user_service: UserService, make_user: MakeUser
+) -> None:
     user = make_user("v", "v@example.com")
     user_service.update_user(user_id=user.id, update=UserUpdate(email="v2@example.com"))
     user_service.verify_user_email(user_id=user.id, email="v2@example.com")

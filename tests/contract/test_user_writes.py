@@ -98,7 +98,10 @@ def test_username_collision_ignores_case(
         (NewUser(username="longemail", email="a" * 70 + "@example.com"), "email"),
         (NewUser(username="longname", email="a@example.com", name="n" * 201), "name"),
         (NewUser(username="emptypw", email="a@example.com", password=""), "password"),
-        (NewUser(username="badhash", email="a@example.com", password_hash="md5$x$y"), "password_hash"),
+        (
+            NewUser(username="badhash", email="a@example.com", password_hash="md5$x$y"),
+            "password_hash",
+        ),
         (
             NewUser(username="shorthash", email="a@example.com", password_hash="pbkdf2_sha256$x"),
             "password_hash",
@@ -177,7 +180,7 @@ def test_get_or_create_by_email_creates_one_user_under_a_race(
         barrier.wait()
         try:
             results.append(user_service.get_or_create_by_email(email="race@example.com").user.id)
-        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+        except BaseException as error:
             failures.append(error)
 
     threads = [threading.Thread(target=race) for _ in range(callers)]

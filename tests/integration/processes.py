@@ -44,7 +44,9 @@ def silo_command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "shared", *arguments]
 
 
-def run_silo(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_silo(
+    *arguments: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Runs a `silo` command to completion."""
     return subprocess.run(
         silo_command(*arguments),
@@ -86,7 +88,13 @@ def control_process(
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
             silo_command(
-                "serve", "control", "--database-url", database_url, "--listen", "127.0.0.1:0", *extra
+                "serve",
+                "control",
+                "--database-url",
+                database_url,
+                "--listen",
+                "127.0.0.1:0",
+                *extra,
             ),
             stdout=log_file,
             stderr=log_file,

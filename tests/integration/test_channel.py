@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent import futures
+from typing import Any
 
 import grpc
 import pytest
@@ -14,7 +15,7 @@ from shared.rpc.channel import open_channel
 from shared.services.user.client import UserServiceClient
 
 
-class FlakyUserService(grpc.GenericRpcHandler):  # type: ignore[misc]
+class FlakyUserService(grpc.GenericRpcHandler):
     """Answers GetUser with the given codes in turn, then with a user."""
 
     def __init__(self) -> None:
@@ -22,13 +23,15 @@ class FlakyUserService(grpc.GenericRpcHandler):  # type: ignore[misc]
         self.attempts = 0
         self.metadata: list[dict[str, str]] = []
 
-    def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+    def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler[Any, Any] | None:
         if details.method != "/silo.user.v1.UserService/GetUser":
             return None
 
-        def get_user(request: user_pb2.GetUserRequest, context: grpc.ServicerContext) -> user_pb2.GetUserResponse:
+        def get_user(
+            request: user_pb2.GetUserRequest, context: grpc.ServicerContext
+        ) -> user_pb2.GetUserResponse:
             self.attempts += 1
-            self.metadata.append(dict(details.invocation_metadata))
+            self.metadata.append({key: str(value) for key, value in details.invocation_metadata})
             if self.codes:
                 context.abort(self.codes.pop(0), "flaky")
             return user_pb2.GetUserResponse(user=user_pb2.User(id=request.user_id, username="u"))

@@ -45,14 +45,15 @@ def raw_get_user(address: str, metadata: list[tuple[str, str]] | None) -> grpc.S
         try:
             stub.GetUser(request, metadata=metadata, timeout=5)
         except grpc.RpcError as error:
-            return error.code()  # type: ignore[no-any-return]
+            return error.code()
     return grpc.StatusCode.OK
 
 
 def test_health_and_reflection(served_database_url: str, log_dir: Path) -> None:
-    with control_process(served_database_url, log_dir, SECRET) as server, grpc.insecure_channel(
-        server.address
-    ) as channel:
+    with (
+        control_process(served_database_url, log_dir, SECRET) as server,
+        grpc.insecure_channel(server.address) as channel,
+    ):
         health = health_pb2_grpc.HealthStub(channel)
         for service in ["", "silo.user.v1.UserService", "silo.auth.v1.AuthService"]:
             answer = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
@@ -109,7 +110,9 @@ def test_one_log_line_per_rpc_and_no_plaintext_password(
         assert server.terminate() == 0
         log = server.log()
     lines = [
-        json.loads(line.split(" silo.rpc ", 1)[1]) for line in log.splitlines() if " silo.rpc " in line
+        json.loads(line.split(" silo.rpc ", 1)[1])
+        for line in log.splitlines()
+        if " silo.rpc " in line
     ]
     assert any(line["method"] == "/grpc.health.v1.Health/Check" for line in lines)
     lines = [line for line in lines if line["method"].startswith("/silo.")]
@@ -122,7 +125,9 @@ def test_one_log_line_per_rpc_and_no_plaintext_password(
     assert password not in log
     if served_database_url.startswith("sqlite"):
         database_file = Path(served_database_url.removeprefix("sqlite:///"))
-        stored = b"".join(p.read_bytes() for p in database_file.parent.glob(database_file.name + "*"))
+        stored = b"".join(
+            p.read_bytes() for p in database_file.parent.glob(database_file.name + "*")
+        )
         assert password.encode() not in stored
 
 
@@ -172,7 +177,12 @@ def test_refuses_an_unmigrated_database(tmp_path: Path) -> None:
 
 def test_refuses_a_public_address_without_a_secret(served_database_url: str) -> None:
     result = run_silo(
-        "serve", "control", "--database-url", served_database_url, "--listen", "0.0.0.0:0",
+        "serve",
+        "control",
+        "--database-url",
+        served_database_url,
+        "--listen",
+        "0.0.0.0:0",
         env={"SILO_RPC_SHARED_SECRETS": ""},
     )
     assert result.returncode == 2

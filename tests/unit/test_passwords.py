@@ -72,7 +72,15 @@ def test_validate_accepts_known_formats(encoded: str) -> None:
 
 @pytest.mark.parametrize(
     "encoded",
-    ["", "plaintext", "md5$a$b", "pbkdf2_sha256$many$salt$hash", "pbkdf2_sha256$0$s$h", "sha1$s$short", "x" * 129],
+    [
+        "",
+        "plaintext",
+        "md5$a$b",
+        "pbkdf2_sha256$many$salt$hash",
+        "pbkdf2_sha256$0$s$h",
+        "sha1$s$short",
+        "x" * 129,
+    ],
 )
 def test_validate_rejects_everything_else(encoded: str) -> None:
     assert validate_hash(encoded) is not None

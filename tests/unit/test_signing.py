@@ -17,23 +17,95 @@ def by_hand(secret: str, timestamp: str) -> str:
 
 
 def test_header_matches_the_documented_format() -> None:
-    assert signing.authorization_header("k", METHOD, "1700000000", BODY) == by_hand("k", "1700000000")
+    assert signing.authorization_header("k", METHOD, "1700000000", BODY) == by_hand(
+        "k", "1700000000"
+    )
 
 
 def test_verify_accepts_any_configured_secret() -> None:
     header = by_hand("old", "1000")
-    assert signing.verify(["new", "old"], METHOD, "1000", header, BODY, now=1000) is None
+    assert (
+        signing.verify(
+            ["new", "old"],
+            full_method=METHOD,
+            timestamp="1000",
+            authorization=header,
+            body=BODY,
+            now=1000,
+        )
+        is None
+    )
 
 
 def test_verify_rejections() -> None:
     header = by_hand("k", "1000")
-    assert signing.verify(["k"], METHOD, None, header, BODY, now=1000) == "missing request signature"
-    assert signing.verify(["k"], METHOD, "1000", None, BODY, now=1000) == "missing request signature"
-    assert signing.verify(["k"], METHOD, "10x", header, BODY, now=1000) == "malformed x-silo-timestamp"
-    assert "too far" in (signing.verify(["k"], METHOD, "1000", header, BODY, now=1301) or "")
-    assert signing.verify(["k"], METHOD, "1000", header, BODY, now=1300) is None
-    assert "does not match" in (signing.verify(["other"], METHOD, "1000", header, BODY, now=1000) or "")
-    assert "does not match" in (signing.verify(["k"], METHOD, "1000", header, b"", now=1000) or "")
+    assert (
+        signing.verify(
+            ["k"], full_method=METHOD, timestamp=None, authorization=header, body=BODY, now=1000
+        )
+        == "missing request signature"
+    )
+    assert (
+        signing.verify(
+            ["k"], full_method=METHOD, timestamp="1000", authorization=None, body=BODY, now=1000
+        )
+        == "missing request signature"
+    )
+    assert (
+        signing.verify(
+            ["k"], full_method=METHOD, timestamp="10x", authorization=header, body=BODY, now=1000
+        )
+        == "malformed x-silo-timestamp"
+    )
+    assert "too far" in (
+        signing.verify(
+            ["k"], full_method=METHOD, timestamp="1000", authorization=header, body=BODY, now=1301
+        )
+        or ""
+    )
+    assert (
+        signing.verify(
+            ["k"], full_method=METHOD, timestamp="1000", authorization=header, body=BODY, now=1300
+        )
+        is None
+    )
+    assert "does not match" in (
+        signing.verify(
+            ["other"],
+            full_method=METHOD,
+            timestamp="1000",
+            authorization=header,
+            body=BODY,
+            now=1000,
+        )
+        or ""
+    )
+    assert "does not match" in (
+        signing.verify(
+            ["k"], full_method=METHOD, timestamp="1000", authorization=header, body=b"", now=1000
+        )
+        or ""
+    )
     wrong_method = "/silo.user.v1.UserService/CreateUser"
-    assert signing.verify(["k"], wrong_method, "1000", header, BODY, now=1000) is not None
-    assert "Rpcsignature" in (signing.verify(["k"], METHOD, "1000", "Bearer x", BODY, now=1000) or "")
+    assert (
+        signing.verify(
+            ["k"],
+            full_method=wrong_method,
+            timestamp="1000",
+            authorization=header,
+            body=BODY,
+            now=1000,
+        )
+        is not None
+    )
+    assert "Rpcsignature" in (
+        signing.verify(
+            ["k"],
+            full_method=METHOD,
+            timestamp="1000",
+            authorization="Bearer x",
+            body=BODY,
+            now=1000,
+        )
+        or ""
+    )

@@ -30,8 +30,7 @@ class User(ControlBase):
     """A person or managed account (Sentry's ``auth_user``)."""
 
     __tablename__ = "user"
-    __table_args__ = (
-UniqueConstraint("username"),)
+    __table_args__ = (UniqueConstraint("username"),)
 
     id: Mapped[BigIntId]
     password: Mapped[str] = mapped_column(String(128), nullable=False)
@@ -69,8 +68,7 @@ class UserEmail(ControlBase):
     """An address of a user, verified or not."""
 
     __tablename__ = "useremail"
-    __table_args__ = (
-UniqueConstraint("user_id", "email"),)
+    __table_args__ = (UniqueConstraint("user_id", "email"),)
 
     id: Mapped[BigIntId]
     user_id: Mapped[int] = mapped_column(BIG_INT, _user_fk(), nullable=False, index=True)

@@ -33,7 +33,9 @@ class AuthServiceClient(AuthService):
     def get_auth_provider(self, *, organization_id: int) -> AuthProvider | None:
         request = pb.GetAuthProviderRequest(organization_id=organization_id)
         response = call(self._stub.GetAuthProvider, request, timeout=self._timeout)
-        return provider_from_pb(response.auth_provider) if response.HasField("auth_provider") else None
+        return (
+            provider_from_pb(response.auth_provider) if response.HasField("auth_provider") else None
+        )
 
     def create_auth_identity(
         self, *, auth_provider_id: int, user_id: int, ident: str, data_json: str = "{}"

@@ -33,7 +33,9 @@ class UserServiceClient(UserService):
         self._timeout = timeout
 
     def get_user(self, *, user_id: int) -> User:
-        response = call(self._stub.GetUser, pb.GetUserRequest(user_id=user_id), timeout=self._timeout)
+        response = call(
+            self._stub.GetUser, pb.GetUserRequest(user_id=user_id), timeout=self._timeout
+        )
         return serial.user_from_pb(response.user)
 
     def get_many_by_id(self, *, user_ids: Sequence[int]) -> list[User]:
@@ -41,9 +43,7 @@ class UserServiceClient(UserService):
         response = call(self._stub.GetManyByID, request, timeout=self._timeout)
         return [serial.user_from_pb(user) for user in response.users]
 
-    def get_many(
-        self, *, filter: UserFilter, page_size: int = 0, page_token: str = ""
-    ) -> UserPage:
+    def get_many(self, *, filter: UserFilter, page_size: int = 0, page_token: str = "") -> UserPage:
         request = pb.GetManyRequest(
             filter=serial.filter_to_pb(filter), page_size=page_size, page_token=page_token
         )
@@ -148,17 +148,19 @@ class UserServiceClient(UserService):
 
     def verify_user_email(self, *, user_id: int, email: str) -> bool:
         request = pb.VerifyUserEmailRequest(user_id=user_id, email=email)
-        return call(self._stub.VerifyUserEmail, request, timeout=self._timeout).verified
+        return bool(call(self._stub.VerifyUserEmail, request, timeout=self._timeout).verified)
 
     def verify_any_email(self, *, email: str) -> bool:
         request = pb.VerifyAnyEmailRequest(email=email)
-        return call(self._stub.VerifyAnyEmail, request, timeout=self._timeout).verified
+        return bool(call(self._stub.VerifyAnyEmail, request, timeout=self._timeout).verified)
 
     def verify_user_emails(
         self, *, user_id_emails: Sequence[UserIdEmail], only_verified: bool = False
     ) -> list[VerifyUserEmailResult]:
         request = pb.VerifyUserEmailsRequest(
-            user_id_emails=[pb.UserIdEmail(user_id=p.user_id, email=p.email) for p in user_id_emails],
+            user_id_emails=[
+                pb.UserIdEmail(user_id=p.user_id, email=p.email) for p in user_id_emails
+            ],
             only_verified=only_verified,
         )
         response = call(self._stub.VerifyUserEmails, request, timeout=self._timeout)

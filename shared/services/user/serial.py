@@ -20,7 +20,7 @@ _AVATAR_TO_PB = {
     AvatarType.UPLOAD: pb.AVATAR_TYPE_UPLOAD,
     AvatarType.GRAVATAR: pb.AVATAR_TYPE_GRAVATAR,
 }
-_AVATAR_FROM_PB = {number: avatar for avatar, number in _AVATAR_TO_PB.items()}
+_AVATAR_FROM_PB: dict[int, AvatarType] = {int(n): avatar for avatar, n in _AVATAR_TO_PB.items()}
 
 
 def avatar_to_pb(avatar: AvatarType) -> pb.AvatarType:
@@ -30,7 +30,7 @@ def avatar_to_pb(avatar: AvatarType) -> pb.AvatarType:
 
 def avatar_from_pb(number: int) -> AvatarType | None:
     """The avatar type of a wire enum value; None for UNSPECIFIED or an unknown number."""
-    return _AVATAR_FROM_PB.get(number)  # type: ignore[call-overload]
+    return _AVATAR_FROM_PB.get(int(number))
 
 
 def user_to_pb(user: User) -> pb.User:
@@ -52,7 +52,9 @@ def user_to_pb(user: User) -> pb.User:
         avatar_type=avatar_to_pb(user.avatar_type),
         avatar_url=user.avatar_url or "",
         emails=sorted(user.emails),
-        useremails=[pb.UserEmail(email=e.email, is_verified=e.is_verified) for e in user.useremails],
+        useremails=[
+            pb.UserEmail(email=e.email, is_verified=e.is_verified) for e in user.useremails
+        ],
         permissions=sorted(user.permissions),
         roles=sorted(user.roles),
     )
@@ -111,9 +113,7 @@ def filter_from_pb(message: pb.UserFilter) -> UserFilter:
     return UserFilter(
         user_ids=list(message.user_ids),
         emails=list(message.emails),
-        organization_id=(
-            message.organization_id if message.HasField("organization_id") else None
-        ),
+        organization_id=(message.organization_id if message.HasField("organization_id") else None),
         is_active=message.is_active if message.HasField("is_active") else None,
         email_verified=message.email_verified if message.HasField("email_verified") else None,
         query=message.query if message.HasField("query") else None,
@@ -149,7 +149,9 @@ def user_id_email_from_pb(message: pb.UserIdEmail) -> UserIdEmail:
 
 def verify_result_to_pb(result: VerifyUserEmailResult) -> pb.VerifyUserEmailResult:
     """The wire form of one email check."""
-    return pb.VerifyUserEmailResult(user_id=result.user_id, email=result.email, exists=result.exists)
+    return pb.VerifyUserEmailResult(
+        user_id=result.user_id, email=result.email, exists=result.exists
+    )
 
 
 def verify_result_from_pb(message: pb.VerifyUserEmailResult) -> VerifyUserEmailResult:

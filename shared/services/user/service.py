@@ -38,9 +38,7 @@ class UserService(abc.ABC):
         """
 
     @abc.abstractmethod
-    def get_many(
-        self, *, filter: UserFilter, page_size: int = 0, page_token: str = ""
-    ) -> UserPage:
+    def get_many(self, *, filter: UserFilter, page_size: int = 0, page_token: str = "") -> UserPage:
         """Returns one page of the users matching ``filter``, ordered by id.
 
         :param filter: needs at least one of ``user_ids``, ``emails`` or ``organization_id``.

@@ -55,4 +55,4 @@ class UserOptionServiceClient(UserOptionService):
 
     def delete_options(self, *, option_ids: Sequence[int]) -> int:
         request = pb.DeleteOptionsRequest(option_ids=option_ids)
-        return call(self._stub.DeleteOptions, request, timeout=self._timeout).deleted
+        return int(call(self._stub.DeleteOptions, request, timeout=self._timeout).deleted)

@@ -26,7 +26,5 @@ def option_from_pb(message: pb.UserOption) -> UserOption:
         key=message.key,
         value_json=message.value_json,
         project_id=message.project_id if message.HasField("project_id") else None,
-        organization_id=(
-            message.organization_id if message.HasField("organization_id") else None
-        ),
+        organization_id=(message.organization_id if message.HasField("organization_id") else None),
     )
