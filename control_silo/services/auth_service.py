@@ -144,7 +144,7 @@ class DatabaseAuthService(AuthService):
                     AuthIdentityRow.ident == ident,
                 )
             ).first()
-            return UserLoader(uow.session).load_one(row) if row is not None else None
+            return UserLoader(uow.session.connection()).one(row.id) if row is not None else None
 
     def delete_auth_identity(self, *, auth_identity_id: int) -> None:
         with UnitOfWork(self._sessions) as uow:

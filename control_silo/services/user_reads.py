@@ -1,12 +1,13 @@
-"""Loads users with their emails, permissions and roles in a fixed number of queries."""
+"""Loads users with their emails, permissions and roles: two prepared queries for any number
+of users (this is the hot path of GetUser and GetManyByID)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, false, literal, select, union_all
 
 from control_silo.db.models import User as UserRow
 from control_silo.db.models import UserEmail as UserEmailRow
@@ -14,20 +15,45 @@ from control_silo.db.models import UserPermission, UserRole, UserRoleUser
 from control_silo.passwords import is_usable
 from shared.services.user.model import AvatarType, User, UserEmail
 
+_users = UserRow.__table__
+_ids = bindparam("ids", expanding=True)
+
+# Built once: SQLAlchemy caches their compiled form, so each call only binds the ids.
+_USERS_BY_ID = select(_users).where(_users.c.id.in_(_ids))
+_RELATED_BY_USER = union_all(
+    select(
+        literal("email").label("kind"),
+        UserEmailRow.user_id,
+        UserEmailRow.email.label("value"),
+        UserEmailRow.is_verified.label("verified"),
+        UserEmailRow.id.label("position"),
+    ).where(UserEmailRow.user_id.in_(_ids)),
+    select(
+        literal("permission"),
+        UserPermission.user_id,
+        UserPermission.permission,
+        false(),
+        UserPermission.id,
+    ).where(UserPermission.user_id.in_(_ids)),
+    select(literal("role"), UserRoleUser.user_id, UserRole.name, false(), UserRoleUser.id)
+    .join(UserRole, UserRole.id == UserRoleUser.role_id)
+    .where(UserRoleUser.user_id.in_(_ids)),
+).order_by("position")
+
 
 def to_user(
-    row: UserRow,
+    row: Any,
     useremails: Sequence[UserEmail],
     permissions: Iterable[str],
     roles: Iterable[str],
     email: str | None = None,
 ) -> User:
-    """The domain user for a row and its related values; ``email`` overrides the primary one."""
+    """The domain user for a ``user`` table row; ``email`` overrides the primary address."""
     return User(
         id=row.id,
         username=row.username,
         email=row.email if email is None else email,
-        name=row.name,
+        name=row.first_name,
         is_active=row.is_active,
         is_staff=row.is_staff,
         is_superuser=row.is_superuser,
@@ -49,43 +75,42 @@ def to_user(
 
 
 class UserLoader:
-    """Turns user rows into domain users, fetching related rows for all of them at once."""
+    """Turns user ids into domain users on one connection (inside a transaction, it sees that
+    transaction's own writes)."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
-    def load(self, rows: Sequence[UserRow], emails: Sequence[str | None] = ()) -> list[User]:
-        """Domain users for ``rows`` in order; ``emails[i]``, if given, replaces row i's email."""
+    def by_id(self, user_ids: Iterable[int]) -> dict[int, User]:
+        """The users with these ids that exist, keyed by id."""
+        ids = sorted(set(user_ids))
+        if not ids:
+            return {}
+        rows = self._connection.execute(_USERS_BY_ID, {"ids": ids}).all()
         if not rows:
-            return []
-        ids = sorted({row.id for row in rows})
+            return {}
         useremails: dict[int, list[UserEmail]] = defaultdict(list)
-        for user_id, address, verified in self._session.execute(
-            select(UserEmailRow.user_id, UserEmailRow.email, UserEmailRow.is_verified)
-            .where(UserEmailRow.user_id.in_(ids))
-            .order_by(UserEmailRow.id)
-        ):
-            useremails[user_id].append(UserEmail(address, verified))
         permissions: dict[int, list[str]] = defaultdict(list)
-        for user_id, permission in self._session.execute(
-            select(UserPermission.user_id, UserPermission.permission).where(
-                UserPermission.user_id.in_(ids)
-            )
-        ):
-            permissions[user_id].append(permission)
         roles: dict[int, list[str]] = defaultdict(list)
-        for user_id, role_name in self._session.execute(
-            select(UserRoleUser.user_id, UserRole.name)
-            .join(UserRole, UserRole.id == UserRoleUser.role_id)
-            .where(UserRoleUser.user_id.in_(ids))
+        for kind, user_id, value, verified, _ in self._connection.execute(
+            _RELATED_BY_USER, {"ids": [row.id for row in rows]}
         ):
-            roles[user_id].append(role_name)
-        overrides = list(emails) + [None] * (len(rows) - len(emails))
-        return [
-            to_user(row, useremails[row.id], permissions[row.id], roles[row.id], email)
-            for row, email in zip(rows, overrides, strict=True)
-        ]
+            if kind == "email":
+                useremails[user_id].append(UserEmail(value, bool(verified)))
+            elif kind == "permission":
+                permissions[user_id].append(value)
+            else:
+                roles[user_id].append(value)
+        return {
+            row.id: to_user(row, useremails[row.id], permissions[row.id], roles[row.id])
+            for row in rows
+        }
 
-    def load_one(self, row: UserRow) -> User:
-        """The domain user for one row."""
-        return self.load([row])[0]
+    def one(self, user_id: int) -> User:
+        """The user with this id, which the caller knows exists."""
+        return self.by_id([user_id])[user_id]
+
+    def ordered(self, user_ids: Sequence[int]) -> list[User]:
+        """Users in the order of ``user_ids`` (repeats kept, unknown ids left out)."""
+        found = self.by_id(user_ids)
+        return [found[user_id] for user_id in user_ids if user_id in found]

@@ -9,9 +9,10 @@ import json
 import re
 import secrets
 import uuid
+from dataclasses import replace
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -84,11 +85,13 @@ class DatabaseUserService(UserService):
 
     def __init__(
         self,
+        engine: Engine,
         session_factory: sessionmaker[Session],
         *,
         password_iterations: int = DEFAULT_ITERATIONS,
     ) -> None:
         self._sessions = session_factory
+        self._engine = engine
         self._password_iterations = password_iterations
 
     def _uow(self, lock: str | None = None) -> UnitOfWork:
@@ -104,18 +107,24 @@ class DatabaseUserService(UserService):
 
     # Reads
 
+    def _loader(self, uow: UnitOfWork) -> UserLoader:
+        return UserLoader(uow.session.connection())
+
     def get_user(self, *, user_id: int) -> User:
-        with self._uow() as uow:
-            return UserLoader(uow.session).load_one(self._require_user(uow.session, user_id))
+        validation.positive_id(user_id, "user_id")
+        # The hot read path skips the ORM session: one pooled connection, two queries.
+        with self._engine.connect() as connection:
+            user = UserLoader(connection).by_id([user_id]).get(user_id)
+        if user is None:
+            raise NotFound(f"no user has id {user_id}", field="user_id")
+        return user
 
     def get_many_by_id(self, *, user_ids: Sequence[int]) -> list[User]:
         ids = validation.bounded_list(user_ids, "user_ids")
         if not ids:
             return []
-        with self._uow() as uow:
-            rows = uow.session.scalars(select(UserRow).where(UserRow.id.in_(set(ids)))).all()
-            users = {user.id: user for user in UserLoader(uow.session).load(rows)}
-        return [users[user_id] for user_id in ids if user_id in users]
+        with self._engine.connect() as connection:
+            return UserLoader(connection).ordered(ids)
 
     def get_many(self, *, filter: UserFilter, page_size: int = 0, page_token: str = "") -> UserPage:
         if not (filter.user_ids or filter.emails or filter.organization_id is not None):
@@ -130,11 +139,11 @@ class DatabaseUserService(UserService):
         after = _decode_page_token(page_token)
         conditions = [UserRow.id > after, *self._filter_conditions(filter)]
         with self._uow() as uow:
-            rows = uow.session.scalars(
-                select(UserRow).where(*conditions).order_by(UserRow.id).limit(size + 1)
+            ids = uow.session.scalars(
+                select(UserRow.id).where(*conditions).order_by(UserRow.id).limit(size + 1)
             ).all()
-            users = UserLoader(uow.session).load(rows[:size])
-        next_token = _encode_page_token(users[-1].id) if len(rows) > size else ""
+            users = self._loader(uow).ordered(ids[:size])
+        next_token = _encode_page_token(ids[size - 1]) if len(ids) > size else ""
         return UserPage(users=users, next_page_token=next_token)
 
     @staticmethod
@@ -198,7 +207,7 @@ class DatabaseUserService(UserService):
             matched: dict[int, list[str]] = {}
             for user_id, address in uow.session.execute(email_query.order_by(UserEmailRow.id)):
                 matched.setdefault(user_id, []).append(address)
-            user_query = select(UserRow).where(UserRow.id.in_(matched)).order_by(UserRow.id)
+            user_query = select(UserRow.id).where(UserRow.id.in_(matched)).order_by(UserRow.id)
             if is_active:
                 user_query = user_query.where(UserRow.is_active.is_(True))
             if organization_id is not None:
@@ -208,11 +217,8 @@ class DatabaseUserService(UserService):
                         OrganizationMemberMapping.organization_id == organization_id,
                     )
                 )
-            rows = uow.session.scalars(user_query).all()
-            pairs = [(row, address) for row in rows for address in matched[row.id]]
-            return UserLoader(uow.session).load(
-                [row for row, _ in pairs], [address for _, address in pairs]
-            )
+            users = self._loader(uow).ordered(uow.session.scalars(user_query).all())
+        return [replace(user, email=address) for user in users for address in matched[user.id]]
 
     def get_by_username(
         self, *, username: str, with_valid_password: bool = True, is_active: bool | None = None
@@ -224,20 +230,19 @@ class DatabaseUserService(UserService):
             conditions.append(UserRow.password.not_like("!%"))
         wanted = username.strip().lower()
         with self._uow() as uow:
-            loader = UserLoader(uow.session)
             by_name = uow.session.scalars(
-                select(UserRow).where(func.lower(UserRow.username) == wanted, *conditions)
+                select(UserRow.id).where(func.lower(UserRow.username) == wanted, *conditions)
             ).all()
             if by_name:
-                return loader.load(by_name)
+                return self._loader(uow).ordered(by_name)
             if "@" not in wanted:
                 return []
             by_email = uow.session.scalars(
-                select(UserRow)
+                select(UserRow.id)
                 .where(func.lower(UserRow.email) == wanted, *conditions)
                 .order_by(UserRow.id)
             ).all()
-            return loader.load(by_email)
+            return self._loader(uow).ordered(by_email)
 
     def get_existing_usernames(self, *, usernames: Sequence[str]) -> list[str]:
         wanted = validation.bounded_list(usernames, "usernames")
@@ -290,7 +295,7 @@ class DatabaseUserService(UserService):
     def get_user_by_email(self, *, email: str, ident: str | None = None) -> User | None:
         with self._uow() as uow:
             row = self._find_by_email(uow.session, email, ident)
-            return UserLoader(uow.session).load_one(row) if row is not None else None
+            return self._loader(uow).one(row.id) if row is not None else None
 
     @staticmethod
     def _find_by_email(session: Session, email: str, ident: str | None) -> UserRow | None:
@@ -343,7 +348,7 @@ class DatabaseUserService(UserService):
                 .order_by(UserRow.id)
                 .limit(1)
             ).first()
-            return UserLoader(uow.session).load_one(row) if row is not None else None
+            return self._loader(uow).one(row.id) if row is not None else None
 
     # Writes
 
@@ -382,7 +387,7 @@ class DatabaseUserService(UserService):
         )
         with self._uow() as uow:
             self._insert_user(uow, row)
-            created = UserLoader(uow.session).load_one(row)
+            created = self._loader(uow).one(row.id)
             uow.commit()
         return created
 
@@ -410,7 +415,7 @@ class DatabaseUserService(UserService):
         with self._uow(lock=f"user-email:{address.lower()}") as uow:
             existing = self._find_by_email(uow.session, address, ident)
             if existing is not None:
-                return UserCreateResult(UserLoader(uow.session).load_one(existing), created=False)
+                return UserCreateResult(self._loader(uow).one(existing.id), created=False)
             local_part = _SLUG_UNSAFE.sub("-", address.split("@")[0].lower()).strip("-")
             row = UserRow(
                 username=f"{local_part}-{uuid.uuid4().hex}"[: validation.MAX_USERNAME_LENGTH],
@@ -420,7 +425,7 @@ class DatabaseUserService(UserService):
                 flags=int(UserFlag.NEWSLETTER_CONSENT_PROMPT),
             )
             self._insert_user(uow, row)
-            created = UserLoader(uow.session).load_one(row)
+            created = self._loader(uow).one(row.id)
             uow.commit()
         return UserCreateResult(created, created=True)
 
@@ -446,7 +451,7 @@ class DatabaseUserService(UserService):
             if update.avatar_url is not None:
                 row.avatar_url = update.avatar_url or None
             uow.flush()
-            updated = UserLoader(uow.session).load_one(row)
+            updated = self._loader(uow).one(row.id)
             uow.commit()
         return updated
 

@@ -1,9 +1,14 @@
-"""Server interceptors: request ids, signatures, domain-error mapping, one log line per RPC."""
+"""Server interceptors: request ids, signatures, domain-error mapping, one log line per RPC.
+
+Each interceptor wraps a method's handler once and reuses the wrapper for every later call of
+that method; per-call data (metadata) is read from the call's context inside the wrapper.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -23,20 +28,15 @@ rpc_log = logging.getLogger("silo.rpc")
 
 Behavior = Callable[[Any, grpc.ServicerContext], Any]
 Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
+Continuation: TypeAlias = "Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None]"
 
 
-def _metadata_value(details: grpc.HandlerCallDetails, key: str) -> str | None:
-    for entry_key, value in details.invocation_metadata or ():
+def metadata_value(context: grpc.ServicerContext, key: str) -> str | None:
+    """The first value of a metadata key of the current call, as text."""
+    for entry_key, value in context.invocation_metadata() or ():
         if entry_key == key:
             return value if isinstance(value, str) else value.decode()
     return None
-
-
-def _unary_behavior(handler: Handler) -> Behavior:
-    behavior = handler.unary_unary
-    if behavior is None:
-        raise TypeError("not a unary-unary handler")
-    return behavior
 
 
 def _replace_unary(
@@ -52,28 +52,38 @@ def _replace_unary(
 
 
 class _UnaryInterceptor(grpc.ServerInterceptor):
-    """Wraps the behaviour of unary-unary methods; streaming methods pass through untouched."""
+    """Wraps unary-unary methods once per method; streaming methods pass through untouched."""
+
+    def __init__(self) -> None:
+        self._wrapped: dict[str, Handler | None] = {}
+        self._lock = threading.Lock()
 
     def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
-        handler_call_details: grpc.HandlerCallDetails,
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
     ) -> Handler | None:
+        method = handler_call_details.method
+        if method in self._wrapped:
+            return self._wrapped[method]
         handler = continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        return self.wrap(handler, handler_call_details)
+        if handler is not None and handler.unary_unary is not None and self.applies_to(method):
+            handler = self.wrap(handler, handler.unary_unary, method)
+        with self._lock:
+            self._wrapped[method] = handler
+        return handler
 
-    def wrap(self, handler: Handler, details: grpc.HandlerCallDetails) -> Handler:
+    def applies_to(self, method: str) -> bool:
+        """Whether this interceptor handles ``method`` at all."""
+        return True
+
+    def wrap(self, handler: Handler, inner: Behavior, method: str) -> Handler:
+        """A handler that runs ``inner`` with this interceptor's behaviour around it."""
         raise NotImplementedError
 
 
 class ErrorMappingInterceptor(_UnaryInterceptor):
     """Turns a domain error raised by a servicer into its status code, naming the field."""
 
-    def wrap(self, handler: Handler, details: grpc.HandlerCallDetails) -> Handler:
-        inner = _unary_behavior(handler)
-
+    def wrap(self, handler: Handler, inner: Behavior, method: str) -> Handler:
         def behavior(request: Any, context: grpc.ServicerContext) -> Any:
             try:
                 return inner(request, context)
@@ -91,26 +101,17 @@ class SigningInterceptor(_UnaryInterceptor):
     """
 
     def __init__(self, secrets: Sequence[str], clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
         if not secrets:
             raise ValueError("request signing needs at least one shared secret")
         self._secrets = tuple(secrets)
         self._clock = clock
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> Handler | None:
-        if handler_call_details.method.startswith(UNSIGNED_SERVICE_PREFIXES):
-            return continuation(handler_call_details)
-        return super().intercept_service(continuation, handler_call_details)
+    def applies_to(self, method: str) -> bool:
+        return not method.startswith(UNSIGNED_SERVICE_PREFIXES)
 
-    def wrap(self, handler: Handler, details: grpc.HandlerCallDetails) -> Handler:
-        inner = _unary_behavior(handler)
+    def wrap(self, handler: Handler, inner: Behavior, method: str) -> Handler:
         deserialize = handler.request_deserializer
-        method = details.method
-        timestamp = _metadata_value(details, signing.TIMESTAMP_METADATA_KEY)
-        authorization = _metadata_value(details, signing.AUTHORIZATION_METADATA_KEY)
 
         def keep_raw(raw: bytes) -> tuple[bytes, Any]:
             return raw, deserialize(raw) if deserialize else raw
@@ -120,8 +121,8 @@ class SigningInterceptor(_UnaryInterceptor):
             problem = signing.verify(
                 self._secrets,
                 full_method=method,
-                timestamp=timestamp,
-                authorization=authorization,
+                timestamp=metadata_value(context, signing.TIMESTAMP_METADATA_KEY),
+                authorization=metadata_value(context, signing.AUTHORIZATION_METADATA_KEY),
                 body=raw,
                 now=self._clock(),
             )
@@ -136,13 +137,10 @@ class LoggingInterceptor(_UnaryInterceptor):
     """Writes one structured line per RPC: method, status code, duration and request id."""
 
     def __init__(self, logger: logging.Logger = rpc_log) -> None:
+        super().__init__()
         self._logger = logger
 
-    def wrap(self, handler: Handler, details: grpc.HandlerCallDetails) -> Handler:
-        inner = _unary_behavior(handler)
-        method = details.method
-        request_id = _metadata_value(details, REQUEST_ID_METADATA_KEY) or uuid.uuid4().hex
-
+    def wrap(self, handler: Handler, inner: Behavior, method: str) -> Handler:
         def behavior(request: Any, context: grpc.ServicerContext) -> Any:
             started = time.perf_counter()
             code = grpc.StatusCode.OK
@@ -161,7 +159,8 @@ class LoggingInterceptor(_UnaryInterceptor):
                         "method": method,
                         "code": code.name,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                        "request_id": request_id,
+                        "request_id": metadata_value(context, REQUEST_ID_METADATA_KEY)
+                        or uuid.uuid4().hex,
                     }
                     self._logger.info(json.dumps(line))
 

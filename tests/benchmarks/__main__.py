@@ -1,0 +1,6 @@
+"""`make bench`: every benchmark, each printing ratios against a baseline from the same run."""
+
+from tests.benchmarks import bench_get_user
+
+if __name__ == "__main__":
+    bench_get_user.run()
