@@ -45,7 +45,9 @@ class ControlSilo:
             self.settings.mode,
             local=ControlLocalImplementations(
                 user=lambda: DatabaseUserService(
-                    self.engine, self.sessions, password_iterations=self.settings.password_iterations
+                    self.engine,
+                    self.sessions,
+                    password_iterations=self.settings.password_iterations,
                 ),
                 user_option=lambda: DatabaseUserOptionService(self.sessions),
                 auth=lambda: DatabaseAuthService(self.sessions),

@@ -9,8 +9,8 @@ import json
 import re
 import secrets
 import uuid
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import ColumnElement, Engine, and_, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError

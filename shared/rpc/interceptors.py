@@ -28,7 +28,7 @@ rpc_log = logging.getLogger("silo.rpc")
 
 Behavior = Callable[[Any, grpc.ServicerContext], Any]
 Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
-Continuation: TypeAlias = "Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None]"
+Continuation: TypeAlias = "Callable[[grpc.HandlerCallDetails], Handler | None]"
 
 
 def metadata_value(context: grpc.ServicerContext, key: str) -> str | None:

@@ -1,27 +1,35 @@
-"""GetUser through `silo serve control` (SQLite, signed) against a bare grpcio server that
-returns the same User message, both measured in this run."""
+"""GetUser through `silo serve control` (SQLite, signed, logged) against a bare grpcio server
+returning the same User message, both measured in this run, in alternating rounds so that
+machine noise hits both sides alike."""
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
 
+from control_silo.bootstrap import build_control_silo
+from shared.config import Settings
 from shared.generated.silo.user.v1 import user_pb2, user_pb2_grpc
 from shared.rpc.channel import open_channel
 from shared.services.user.client import UserServiceClient
 from shared.services.user.model import NewUser, UserUpdate
 from shared.services.user.serial import user_to_pb
-from tests.benchmarks.harness import Latency, sequential_latency, throughput
+from shared.silo_mode import SiloMode
+from tests.benchmarks.harness import sequential_latency, throughput
 from tests.integration.processes import control_process, run_silo
 
 SECRET = "benchmark-secret"
-SEQUENTIAL_CALLS = 3000
+ROUNDS = 5
+CALLS_PER_ROUND = 800
 CALLERS = 16
-CALLS_PER_CALLER = 400
+CALLS_PER_CALLER = 150
 
 
 def _seed(client: UserServiceClient) -> int:
@@ -34,15 +42,44 @@ def _seed(client: UserServiceClient) -> int:
     return user.id
 
 
-def _measure(call: object) -> tuple[Latency, float]:
-    assert callable(call)
-    latency = sequential_latency(call, calls=SEQUENTIAL_CALLS)
-    rate = throughput(call, callers=CALLERS, calls_each=CALLS_PER_CALLER)
-    return latency, rate
+@contextmanager
+def _bare_server(response_file: Path) -> Iterator[int]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.benchmarks.bare_server", str(response_file)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        yield int(process.stdout.readline())
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _rounds(calls: dict[str, Callable[[], object]]) -> dict[str, tuple[float, float, float]]:
+    """Per side: median over rounds of p50 and p99 latency (us) and of throughput (calls/s)."""
+    p50: dict[str, list[float]] = {name: [] for name in calls}
+    p99: dict[str, list[float]] = {name: [] for name in calls}
+    rate: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(ROUNDS):
+        for name, call in calls.items():
+            latency = sequential_latency(call, calls=CALLS_PER_ROUND, warmup=100)
+            p50[name].append(latency.p50_us)
+            p99[name].append(latency.p99_us)
+            rate[name].append(throughput(call, callers=CALLERS, calls_each=CALLS_PER_CALLER))
+    return {
+        name: (
+            statistics.median(p50[name]),
+            statistics.median(p99[name]),
+            statistics.median(rate[name]),
+        )
+        for name in calls
+    }
 
 
 def run() -> None:
-    """Prints p50/p99 latency and throughput for both servers, and their ratios."""
+    """Prints latency and throughput of both servers and their ratios."""
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         url = f"sqlite:///{work / 'control.sqlite3'}"
@@ -55,37 +92,37 @@ def run() -> None:
             response = user_pb2.GetUserResponse(user=user_to_pb(client.get_user(user_id=user_id)))
             response_file = work / "response.bin"
             response_file.write_bytes(response.SerializeToString())
-            silo_latency, silo_rate = _measure(lambda: client.get_user(user_id=user_id))
+            with _bare_server(response_file) as port:
+                stub = user_pb2_grpc.UserServiceStub(grpc.insecure_channel(f"127.0.0.1:{port}"))
+                request = user_pb2.GetUserRequest(user_id=user_id)
+                assert stub.GetUser(request, timeout=5) == response
+                results = _rounds(
+                    {
+                        "silo": lambda: client.get_user(user_id=user_id),
+                        "bare": lambda: stub.GetUser(request, timeout=5),
+                    }
+                )
+        local = build_control_silo(Settings(mode=SiloMode.CONTROL, database_url=url))
+        service = local.services.user.resolve()
+        in_process = sequential_latency(lambda: service.get_user(user_id=user_id), calls=2000)
+        local.close()
 
-        bare = subprocess.Popen(
-            [sys.executable, "-m", "tests.benchmarks.bare_server", str(response_file)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert bare.stdout is not None
-            port = int(bare.stdout.readline())
-            channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-            stub = user_pb2_grpc.UserServiceStub(channel)
-            request = user_pb2.GetUserRequest(user_id=user_id)
-            assert stub.GetUser(request, timeout=5) == response
-            bare_latency, bare_rate = _measure(lambda: stub.GetUser(request, timeout=5))
-        finally:
-            bare.terminate()
-            bare.wait(timeout=10)
-
+    (silo_p50, silo_p99, silo_rate), (bare_p50, bare_p99, bare_rate) = (
+        results["silo"],
+        results["bare"],
+    )
     print("GetUser: silo serve control (SQLite, signed, logged) vs bare grpcio, same response")
-    print(f"  sequential {SEQUENTIAL_CALLS} calls      silo          bare grpcio   ratio")
+    print(f"  medians of {ROUNDS} alternating rounds       silo     bare grpcio   ratio")
+    for label, silo, bare in [("p50", silo_p50, bare_p50), ("p99", silo_p99, bare_p99)]:
+        print(
+            f"    {label} latency, sequential     {silo:9.0f} us {bare:9.0f} us   "
+            f"{silo / bare:5.2f}x"
+        )
     print(
-        f"    p50 latency           {silo_latency.p50_us:8.0f} us   "
-        f"{bare_latency.p50_us:8.0f} us   {silo_latency.p50_us / bare_latency.p50_us:5.2f}x"
+        f"    throughput, {CALLERS} callers      {silo_rate:9.0f} /s {bare_rate:9.0f} /s   "
+        f"{silo_rate / bare_rate:5.2f}x"
     )
     print(
-        f"    p99 latency           {silo_latency.p99_us:8.0f} us   "
-        f"{bare_latency.p99_us:8.0f} us   {silo_latency.p99_us / bare_latency.p99_us:5.2f}x"
-    )
-    print(f"  {CALLERS} concurrent callers")
-    print(
-        f"    throughput            {silo_rate:8.0f} /s   {bare_rate:8.0f} /s   "
-        f"{silo_rate / bare_rate:5.2f}x of bare"
+        f"  in-process get_user on the same database (no gRPC): p50 {in_process.p50_us:.0f} us, "
+        f"{in_process.p50_us / bare_p50:.2f}x a bare round trip"
     )
