@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, false, literal, select, union_all
+from sqlalchemy import BindParameter, Connection, bindparam, false, literal, select, union_all
 
 from control_silo.db.models import User as UserRow
 from control_silo.db.models import UserEmail as UserEmailRow
@@ -16,7 +16,7 @@ from control_silo.passwords import is_usable
 from shared.services.user.model import AvatarType, User, UserEmail
 
 _users = UserRow.__table__
-_ids = bindparam("ids", expanding=True)
+_ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
 
 # Built once: SQLAlchemy caches their compiled form, so each call only binds the ids.
 _USERS_BY_ID = select(_users).where(_users.c.id.in_(_ids))

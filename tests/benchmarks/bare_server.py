@@ -21,7 +21,7 @@ class FixedResponse(grpc.GenericRpcHandler):
     """Answers GetUser with the same bytes every time; no parsing beyond gRPC's own."""
 
     def __init__(self, response: bytes) -> None:
-        self._handler = grpc.unary_unary_rpc_method_handler(
+        self._handler: grpc.RpcMethodHandler[Any, Any] = grpc.unary_unary_rpc_method_handler(
             lambda _request, _context: response,
             request_deserializer=None,
             response_serializer=None,
