@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install protos check-protos lint format typecheck test test-unit test-contract test-integration bench run clean
+.PHONY: help install protos check-protos lint-protos lint format typecheck test test-unit test-contract test-integration bench run clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-17s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ protos: $(INSTALLED) ## Regenerate shared/generated from protos/
 
 check-protos: $(INSTALLED) ## Fail when shared/generated is stale
 	$(PY) -m shared.protogen check
+
+lint-protos: ## buf lint (STANDARD rules) on protos/; needs npm
+	cd protos && npx --yes @bufbuild/buf lint
 
 lint: $(INSTALLED) ## Ruff lint and format check
 	$(VENV)/bin/ruff check .

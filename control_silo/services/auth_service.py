@@ -75,6 +75,7 @@ class DatabaseAuthService(AuthService):
         return created
 
     def get_auth_provider(self, *, organization_id: int) -> AuthProvider | None:
+        validation.positive_id(organization_id, "organization_id")
         with UnitOfWork(self._sessions) as uow:
             row = uow.session.scalars(
                 select(AuthProviderRow).where(AuthProviderRow.organization_id == organization_id)
@@ -84,6 +85,8 @@ class DatabaseAuthService(AuthService):
     def create_auth_identity(
         self, *, auth_provider_id: int, user_id: int, ident: str, data_json: str = "{}"
     ) -> AuthIdentity:
+        validation.positive_id(auth_provider_id, "auth_provider_id")
+        validation.positive_id(user_id, "user_id")
         validation.text(ident, "ident", max_length=MAX_IDENT_LENGTH)
         data = validation.json_text(data_json or "{}", "data_json", object_only=True)
         with UnitOfWork(self._sessions) as uow:
@@ -126,6 +129,7 @@ class DatabaseAuthService(AuthService):
             )
 
     def get_auth_identities(self, *, user_id: int) -> list[AuthIdentity]:
+        validation.positive_id(user_id, "user_id")
         with UnitOfWork(self._sessions) as uow:
             rows = uow.session.scalars(
                 select(AuthIdentityRow)
@@ -147,6 +151,7 @@ class DatabaseAuthService(AuthService):
             return UserLoader(uow.session.connection()).one(row.id) if row is not None else None
 
     def delete_auth_identity(self, *, auth_identity_id: int) -> None:
+        validation.positive_id(auth_identity_id, "auth_identity_id")
         with UnitOfWork(self._sessions) as uow:
             row = uow.session.get(AuthIdentityRow, auth_identity_id)
             if row is None:

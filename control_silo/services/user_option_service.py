@@ -77,6 +77,7 @@ class DatabaseUserOptionService(UserOptionService):
         project_id: int | None = None,
         organization_id: int | None = None,
     ) -> UserOption:
+        validation.positive_id(user_id, "user_id")
         validation.text(key, "key", max_length=MAX_KEY_LENGTH)
         validation.json_text(value_json, "value_json")
         with UnitOfWork(self._sessions) as uow:

@@ -257,6 +257,7 @@ class DatabaseUserService(UserService):
     def get_organizations(
         self, *, user_id: int, only_visible: bool = False
     ) -> list[OrganizationSummary]:
+        validation.positive_id(user_id, "user_id")
         member_of = select(OrganizationMemberMapping.organization_id).where(
             OrganizationMemberMapping.user_id == user_id
         )
@@ -280,6 +281,7 @@ class DatabaseUserService(UserService):
             ]
 
     def get_member_region_names(self, *, user_id: int) -> list[str]:
+        validation.positive_id(user_id, "user_id")
         member_of = select(OrganizationMemberMapping.organization_id).where(
             OrganizationMemberMapping.user_id == user_id
         )

@@ -114,3 +114,20 @@ def test_identity_missing_references(
         auth_service.create_auth_identity(auth_provider_id=provider.id, user_id=user.id, ident="")
     assert empty_ident.value.field == "ident"
     assert row_counts() == before
+
+
+def test_missing_ids_are_invalid(auth_service: AuthService, row_counts: RowCounts) -> None:
+    before = row_counts()
+    calls = {
+        "auth_provider_id": lambda: auth_service.create_auth_identity(
+            auth_provider_id=0, user_id=1, ident="a"
+        ),
+        "user_id": lambda: auth_service.get_auth_identities(user_id=0),
+        "auth_identity_id": lambda: auth_service.delete_auth_identity(auth_identity_id=0),
+        "organization_id": lambda: auth_service.get_auth_provider(organization_id=-3),
+    }
+    for field, call in calls.items():
+        with pytest.raises(InvalidArgument) as raised:
+            call()
+        assert raised.value.field == field
+    assert row_counts() == before

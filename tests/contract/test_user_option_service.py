@@ -96,3 +96,9 @@ def test_option_errors(user_option_service: UserOptionService, row_counts: RowCo
         user_option_service.delete_options(option_ids=list(range(1, 1002)))
     assert too_many.value.field == "option_ids"
     assert row_counts() == before
+
+
+def test_missing_user_id_is_invalid(user_option_service: UserOptionService) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        user_option_service.set_option(user_id=0, key="k", value_json="1")
+    assert raised.value.field == "user_id"

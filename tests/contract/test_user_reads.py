@@ -311,3 +311,10 @@ def test_get_first_superuser(user_service: UserService, make_user: MakeUser) -> 
     make_user("boss2", is_superuser=True)
     first = user_service.get_first_superuser()
     assert first is not None and first.id == boss.id
+
+
+@pytest.mark.parametrize("method", ["get_organizations", "get_member_region_names", "flush_nonce"])
+def test_user_id_is_required(user_service: UserService, method: str) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        getattr(user_service, method)(user_id=0)
+    assert raised.value.field == "user_id"
