@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -118,7 +119,7 @@ def test_identity_missing_references(
 
 def test_missing_ids_are_invalid(auth_service: AuthService, row_counts: RowCounts) -> None:
     before = row_counts()
-    calls = {
+    calls: dict[str, Callable[[], object]] = {
         "auth_provider_id": lambda: auth_service.create_auth_identity(
             auth_provider_id=0, user_id=1, ident="a"
         ),
