@@ -10,20 +10,30 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.migrations import CONTROL_MIGRATIONS
 from control_silo.servicers import auth as auth_servicer
+from control_silo.servicers import organization_mapping as mapping_servicer
+from control_silo.servicers import provisioning as provisioning_servicer
 from control_silo.servicers import user as user_servicer
 from control_silo.servicers import user_option as user_option_servicer
 from control_silo.services.auth_service import DatabaseAuthService
+from control_silo.services.organization_mapping_service import (
+    DatabaseOrganizationMappingService,
+    DatabaseOrganizationMemberMappingService,
+)
+from control_silo.services.provisioning_service import DatabaseProvisioningService
+from control_silo.services.reconciliation import ProvisioningReconciler
 from control_silo.services.user_option_service import DatabaseUserOptionService
 from control_silo.services.user_service import DatabaseUserService
-from shared.config import Settings
+from shared.config import DEFAULT_CONTROL_LISTEN, Settings
 from shared.db.engine import make_engine
 from shared.errors import FailedPrecondition
+from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer, create_server
 from shared.services.directory import (
     ControlLocalImplementations,
     ControlServices,
     control_services,
 )
+from shared.services.region_directory import RegionDirectory
 
 
 @dataclass
@@ -39,6 +49,21 @@ class ControlSilo:
         return sessionmaker(self.engine, expire_on_commit=False)
 
     @cached_property
+    def regions(self) -> RegionDirectory:
+        """The configured regions, with signed clients to each."""
+        secret = self.settings.signing_secret
+        return RegionDirectory(
+            self.settings.regions,
+            lambda address: open_channel(address, secret=secret, timeout=self.settings.rpc_timeout),
+            self.settings.rpc_timeout,
+        )
+
+    @cached_property
+    def mapping_service(self) -> DatabaseOrganizationMappingService:
+        """The organization mapping implementation (also used by reconciliation)."""
+        return DatabaseOrganizationMappingService(self.sessions, self.regions)
+
+    @cached_property
     def services(self) -> ControlServices:
         """The delegating handles, resolved to the local implementations."""
         return control_services(
@@ -51,8 +76,16 @@ class ControlSilo:
                 ),
                 user_option=lambda: DatabaseUserOptionService(self.sessions),
                 auth=lambda: DatabaseAuthService(self.sessions),
+                organization_mapping=lambda: self.mapping_service,
+                member_mapping=lambda: DatabaseOrganizationMemberMappingService(self.sessions),
+                provisioning=lambda: DatabaseProvisioningService(self.sessions, self.regions),
             ),
         )
+
+    @cached_property
+    def reconciler(self) -> ProvisioningReconciler:
+        """Releases reservations whose region never created the organization."""
+        return ProvisioningReconciler(self.sessions, self.regions, self.mapping_service)
 
     def check_schema(self) -> None:
         """Raises ``FailedPrecondition`` unless the database is migrated to head."""
@@ -64,17 +97,23 @@ class ControlSilo:
         """Starts the gRPC server with every control service (port 0 picks a free port)."""
         services = self.services
         return create_server(
-            listen or self.settings.listen or "127.0.0.1:50051",
+            listen or self.settings.listen or DEFAULT_CONTROL_LISTEN,
             [
                 user_servicer.registration(services.user.proxy()),
                 user_option_servicer.registration(services.user_option.proxy()),
                 auth_servicer.registration(services.auth.proxy()),
+                mapping_servicer.registration(
+                    services.organization_mapping.proxy(), services.member_mapping.proxy()
+                ),
+                provisioning_servicer.registration(services.provisioning.proxy()),
             ],
             secrets=self.settings.rpc_shared_secrets,
         )
 
     def close(self) -> None:
-        """Releases database connections."""
+        """Stops background work and releases connections."""
+        self.reconciler.stop()
+        self.regions.close()
         self.engine.dispose()
 
 

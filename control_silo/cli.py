@@ -59,6 +59,7 @@ def serve_control(
     host = address.rsplit(":", 1)[0]
     signed = "signed" if settings.rpc_shared_secrets else "UNSIGNED (loopback only)"
     click.echo(f"control silo serving on {host}:{running.port} ({signed})", err=True)
+    control.reconciler.start()
     try:
         serve_until_signalled(running)
     finally:

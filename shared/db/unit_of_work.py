@@ -1,4 +1,5 @@
-"""The unit of work: owns one transaction, rolls back unless committed."""
+"""The unit of work: owns one transaction, rolls back unless committed, and is the only writer of
+outbox rows (in that same transaction)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.engine import SQLITE_BEGIN_OPTION
+from shared.outbox.model import OutboxMessage, ShardKey
+from shared.outbox.writer import OutboxWriter
 
 
 def _advisory_key(name: str) -> int:
@@ -18,16 +21,24 @@ def _advisory_key(name: str) -> int:
 
 class UnitOfWork:
     """One transaction. ``with uow:`` opens it; ``commit()`` makes it stick; leaving the block
-    without committing rolls everything back.
+    without committing rolls everything back, outbox rows included.
 
     ``lock`` names a critical section: writers with the same name run one at a time (a
     transaction-scoped advisory lock on PostgreSQL; SQLite's single write lock, taken at BEGIN).
     """
 
-    def __init__(self, session_factory: sessionmaker[Session], *, lock: str | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        lock: str | None = None,
+        outbox: OutboxWriter | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._lock = lock
+        self._outbox = outbox
         self._session: Session | None = None
+        self._shards: set[ShardKey] = set()
 
     @property
     def session(self) -> Session:
@@ -39,6 +50,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         session = self._session_factory()
         self._session = session
+        self._shards = set()
         if self._lock is not None:
             if session.get_bind().dialect.name == "sqlite":
                 session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
@@ -59,9 +71,19 @@ class UnitOfWork:
             session.close()
             self._session = None
 
+    def add_outbox(self, message: OutboxMessage) -> None:
+        """Writes an outbox message in this transaction."""
+        if self._outbox is None:
+            raise RuntimeError("this unit of work has no outbox")
+        self.session.add(self._outbox.row(message))
+        self._shards.add(message.shard)
+
     def commit(self) -> None:
-        """Commits the transaction."""
+        """Commits the transaction, then lets the outbox's drainer know what to deliver."""
         self.session.commit()
+        if self._shards and self._outbox is not None:
+            shards, self._shards = self._shards, set()
+            self._outbox.committed(shards)
 
     def flush(self) -> None:
         """Sends pending changes so constraint violations surface now."""

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import grpc
 
 from shared.delegation import Delegator
 from shared.services.auth.client import AuthServiceClient
 from shared.services.auth.service import AuthService
+from shared.services.organization_mapping.client import (
+    OrganizationMappingServiceClient,
+    OrganizationMemberMappingServiceClient,
+)
+from shared.services.organization_mapping.service import (
+    OrganizationMappingService,
+    OrganizationMemberMappingService,
+)
+from shared.services.provisioning.client import OrganizationProvisioningServiceClient
+from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.user.client import UserServiceClient
 from shared.services.user.service import UserService
 from shared.services.user_option.client import UserOptionServiceClient
 from shared.services.user_option.service import UserOptionService
 from shared.silo_mode import SiloMode
+
+Service = TypeVar("Service")
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,9 @@ class ControlLocalImplementations:
     user: Callable[[], UserService]
     user_option: Callable[[], UserOptionService]
     auth: Callable[[], AuthService]
+    organization_mapping: Callable[[], OrganizationMappingService]
+    member_mapping: Callable[[], OrganizationMemberMappingService]
+    provisioning: Callable[[], OrganizationProvisioningService]
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,9 @@ class ControlServices:
     user: Delegator[UserService]
     user_option: Delegator[UserOptionService]
     auth: Delegator[AuthService]
+    organization_mapping: Delegator[OrganizationMappingService]
+    member_mapping: Delegator[OrganizationMemberMappingService]
+    provisioning: Delegator[OrganizationProvisioningService]
 
 
 def control_services(
@@ -53,26 +72,38 @@ def control_services(
             channel.append(control_channel())
         return channel[0]
 
+    def handle(
+        interface: type[Service],
+        local_factory: Callable[[], Service] | None,
+        client: Callable[[grpc.Channel, float], Service],
+    ) -> Delegator[Service]:
+        return Delegator(
+            interface,
+            owner=SiloMode.CONTROL,
+            mode=mode,
+            local=local_factory,
+            remote=lambda: client(shared_channel(), timeout),
+        )
+
     return ControlServices(
-        user=Delegator(
-            UserService,
-            owner=SiloMode.CONTROL,
-            mode=mode,
-            local=local.user if local else None,
-            remote=lambda: UserServiceClient(shared_channel(), timeout),
+        user=handle(UserService, local.user if local else None, UserServiceClient),
+        user_option=handle(
+            UserOptionService, local.user_option if local else None, UserOptionServiceClient
         ),
-        user_option=Delegator(
-            UserOptionService,
-            owner=SiloMode.CONTROL,
-            mode=mode,
-            local=local.user_option if local else None,
-            remote=lambda: UserOptionServiceClient(shared_channel(), timeout),
+        auth=handle(AuthService, local.auth if local else None, AuthServiceClient),
+        organization_mapping=handle(
+            OrganizationMappingService,
+            local.organization_mapping if local else None,
+            OrganizationMappingServiceClient,
         ),
-        auth=Delegator(
-            AuthService,
-            owner=SiloMode.CONTROL,
-            mode=mode,
-            local=local.auth if local else None,
-            remote=lambda: AuthServiceClient(shared_channel(), timeout),
+        member_mapping=handle(
+            OrganizationMemberMappingService,
+            local.member_mapping if local else None,
+            OrganizationMemberMappingServiceClient,
+        ),
+        provisioning=handle(
+            OrganizationProvisioningService,
+            local.provisioning if local else None,
+            OrganizationProvisioningServiceClient,
         ),
     )

@@ -2,6 +2,7 @@
 
 from control_silo.db.models.auth import AuthIdentity, AuthProvider
 from control_silo.db.models.organization import (
+    OrganizationIdAllocation,
     OrganizationMapping,
     OrganizationMemberMapping,
     OrganizationSlugReservation,
@@ -24,6 +25,7 @@ __all__ = [
     "ControlOutbox",
     "Email",
     "LostPasswordHash",
+    "OrganizationIdAllocation",
     "OrganizationMapping",
     "OrganizationMemberMapping",
     "OrganizationSlugReservation",

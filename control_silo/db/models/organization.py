@@ -48,6 +48,8 @@ class OrganizationMemberMapping(ControlBase):
     inviter_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     invite_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     date_added: Mapped[Created]
+    # The version of the region row this mapping reflects; older messages never overwrite it.
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
 class OrganizationSlugReservation(ControlBase):
@@ -66,4 +68,15 @@ class OrganizationSlugReservation(ControlBase):
     region_name: Mapped[str] = mapped_column(String(48), nullable=False)
     # 0 = primary, 1 = temporary while a slug is being renamed (Sentry's values).
     reservation_type: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    date_added: Mapped[Created]
+
+
+class OrganizationIdAllocation(ControlBase):
+    """One row per organization id handed out; its id is the organization id, so ids stay
+    unique across every region."""
+
+    __tablename__ = "organizationidallocation"
+
+    id: Mapped[BigIntId]
+    region_name: Mapped[str] = mapped_column(String(48), nullable=False)
     date_added: Mapped[Created]

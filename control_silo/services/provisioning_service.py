@@ -1,0 +1,159 @@
+"""Provisioning: global slug reservations and organization ids, one control transaction each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from control_silo.db.models import (
+    OrganizationIdAllocation,
+    OrganizationMapping,
+    OrganizationSlugReservation,
+)
+from control_silo.db.models import User as UserRow
+from shared import slugs, validation
+from shared.db.unit_of_work import UnitOfWork
+from shared.errors import AlreadyExists, FailedPrecondition, NotFound
+from shared.services.organization.model import MAX_ORGANIZATION_NAME_LENGTH
+from shared.services.provisioning.service import OrganizationProvisioningService
+from shared.services.region_directory import RegionDirectory
+
+PRIMARY_RESERVATION = 0
+ACTIVE = 0
+
+
+def _slug_taken(slug: str) -> AlreadyExists:
+    return AlreadyExists(f"{slug!r} is taken", field="slug")
+
+
+class DatabaseProvisioningService(OrganizationProvisioningService):
+    """Slug reservations, id allocation and unverified mappings in the control database."""
+
+    def __init__(self, sessions: sessionmaker[Session], regions: RegionDirectory) -> None:
+        self._sessions = sessions
+        self._regions = regions
+
+    def provision_organization(
+        self, *, slug: str, name: str, region_name: str, owner_user_id: int
+    ) -> int:
+        slugs.organization_slug(slug)
+        validation.text(name, "name", max_length=MAX_ORGANIZATION_NAME_LENGTH)
+        self._regions.require(region_name)
+        validation.positive_id(owner_user_id, "owner_user_id")
+        with UnitOfWork(self._sessions) as uow:
+            session = uow.session
+            owner = session.get(UserRow, owner_user_id)
+            if owner is None:
+                raise NotFound(f"no user has id {owner_user_id}", field="owner_user_id")
+            if not owner.is_active:
+                raise FailedPrecondition(
+                    f"user {owner_user_id} is not active", field="owner_user_id"
+                )
+            if self._reserved(session, slug):
+                raise _slug_taken(slug)
+            allocation = OrganizationIdAllocation(region_name=region_name)
+            session.add(allocation)
+            session.flush()
+            organization_id = allocation.id
+            session.add(
+                OrganizationSlugReservation(
+                    slug=slug,
+                    organization_id=organization_id,
+                    user_id=owner_user_id,
+                    region_name=region_name,
+                    reservation_type=PRIMARY_RESERVATION,
+                )
+            )
+            session.add(
+                OrganizationMapping(
+                    organization_id=organization_id,
+                    slug=slug,
+                    name=name,
+                    region_name=region_name,
+                    status=ACTIVE,
+                    verified=False,
+                    version=0,
+                )
+            )
+            try:
+                uow.commit()
+            except IntegrityError:
+                # Another region reserved the same slug between the check and the insert.
+                raise _slug_taken(slug) from None
+        return organization_id
+
+    @staticmethod
+    def _reserved(session: Session, slug: str) -> bool:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(OrganizationSlugReservation)
+                .where(OrganizationSlugReservation.slug == slug)
+            )
+            or 0
+        ) > 0
+
+    def update_organization_slug(self, *, organization_id: int, slug: str, region_name: str) -> str:
+        slugs.organization_slug(slug)
+        validation.positive_id(organization_id, "organization_id")
+        with UnitOfWork(self._sessions) as uow:
+            session = uow.session
+            reservation = session.scalars(
+                select(OrganizationSlugReservation).where(
+                    OrganizationSlugReservation.organization_id == organization_id,
+                    OrganizationSlugReservation.reservation_type == PRIMARY_RESERVATION,
+                )
+            ).first()
+            if reservation is None or reservation.region_name != region_name:
+                raise NotFound(
+                    f"no organization {organization_id} is reserved in {region_name!r}",
+                    field="organization_id",
+                )
+            previous = reservation.slug
+            if previous == slug:
+                return previous
+            if self._reserved(session, slug):
+                raise _slug_taken(slug)
+            reservation.slug = slug
+            mapping = session.scalars(
+                select(OrganizationMapping).where(
+                    OrganizationMapping.organization_id == organization_id
+                )
+            ).first()
+            if mapping is not None:
+                mapping.slug = slug
+            try:
+                uow.commit()
+            except IntegrityError:
+                raise _slug_taken(slug) from None
+        return previous
+
+    def bulk_create_organization_slug_reservations(
+        self, *, region_name: str, slug_mapping: Mapping[int, str]
+    ) -> None:
+        self._regions.require(region_name)
+        validation.bounded_list(list(slug_mapping), "slug_mapping")
+        for organization_id, slug in slug_mapping.items():
+            validation.positive_id(organization_id, "slug_mapping")
+            slugs.organization_slug(slug, field="slug_mapping")
+        with UnitOfWork(self._sessions) as uow:
+            for organization_id, slug in slug_mapping.items():
+                if self._reserved(uow.session, slug):
+                    raise AlreadyExists(f"{slug!r} is taken", field="slug_mapping")
+                uow.session.add(
+                    OrganizationSlugReservation(
+                        slug=slug,
+                        organization_id=organization_id,
+                        region_name=region_name,
+                        reservation_type=PRIMARY_RESERVATION,
+                    )
+                )
+            try:
+                uow.commit()
+            except IntegrityError:
+                raise AlreadyExists(
+                    "a slug or organization is already reserved", field="slug_mapping"
+                ) from None

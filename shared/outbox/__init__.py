@@ -1,0 +1,1 @@
+"""The transactional outbox: messages written with the data they describe, delivered after commit."""

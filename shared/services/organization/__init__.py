@@ -1,0 +1,1 @@
+"""The organization service: organizations, members and teams (owned by each region silo)."""

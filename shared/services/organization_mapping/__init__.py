@@ -1,0 +1,1 @@
+"""The control silo's directory of organizations and memberships across regions."""

@@ -1,0 +1,1 @@
+"""Organization provisioning: global slugs and ids, owned by the control silo."""
