@@ -69,9 +69,15 @@ def _migration_histories() -> dict[str, Any]:
 @click.option("--silo", "silo_name", required=True, help="Which schema: control or region.")
 @click.option("--database-url", help="SQLAlchemy URL (default: an SQLite file in the data dir).")
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Where SQLite files live.")
+@click.option("--name", "region_name", help="The region, for its default SQLite file.")
 @pass_silo
 def upgrade(
-    silo: SiloContext, silo_name: str, database_url: str | None, data_dir: Path | None
+    silo: SiloContext,
+    *,
+    silo_name: str,
+    database_url: str | None,
+    data_dir: Path | None,
+    region_name: str | None,
 ) -> None:
     """Create or migrate a silo's database schema to the newest revision."""
     histories = _migration_histories()
@@ -81,7 +87,7 @@ def upgrade(
         )
     from shared.db.migrations import upgrade_url  # noqa: PLC0415 - alembic loads only here
 
-    settings = silo.settings(database_url=database_url, data_dir=data_dir)
+    settings = silo.settings(database_url=database_url, data_dir=data_dir, region_name=region_name)
     url = settings.database_url_for(silo_name)
     upgrade_url(histories[silo_name].load(), url)
     click.echo(f"{silo_name} schema is up to date ({_masked_url(url)})")

@@ -59,10 +59,12 @@ class Settings:
         return self.rpc_shared_secrets[0] if self.rpc_shared_secrets else None
 
     def database_url_for(self, silo: str) -> str:
-        """The database URL, defaulting to an SQLite file for ``silo`` under the data dir."""
+        """The database URL, defaulting to an SQLite file under the data dir: ``control.sqlite3``,
+        or ``region-NAME.sqlite3`` for the region named in the settings."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / f'{silo}.sqlite3').resolve()}"
+        stem = f"region-{self.region_name}" if silo == "region" and self.region_name else silo
+        return f"sqlite:///{(self.data_dir / f'{stem}.sqlite3').resolve()}"
 
     def masked(self) -> dict[str, str]:
         """Every setting as text, with secrets masked, for display."""

@@ -1,4 +1,5 @@
-"""`silo devserver`: every silo as its own process on SQLite files under one data dir."""
+"""`silo devserver`: the control silo and regions us and de, each its own process, on SQLite
+files under one data dir, sharing a generated secret."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
 
-from shared.config import DEFAULT_CONTROL_LISTEN, Settings
+from shared.config import DEFAULT_CONTROL_LISTEN, DEFAULT_REGION_PORT, Settings
 from shared.db.migrations import upgrade_url
 
 SECRET_FILE_NAME = "rpc-shared-secret"  # noqa: S105 - a file name, not a secret
@@ -39,25 +40,73 @@ def shared_secret(data_dir: Path) -> tuple[str, Path]:
     return path.read_text().strip(), path
 
 
-def _processes(settings: Settings) -> list[SiloProcess]:
+DEVSERVER_REGIONS = ("us", "de")
+
+
+def region_addresses(settings: Settings) -> dict[str, str]:
+    """The devserver's regions: the configured directory, else us and de on 50061 and 50062."""
+    if settings.regions:
+        return dict(settings.regions)
+    return {
+        name: f"127.0.0.1:{DEFAULT_REGION_PORT + offset}"
+        for offset, name in enumerate(DEVSERVER_REGIONS)
+    }
+
+
+def _processes(settings: Settings, regions: dict[str, str]) -> list[SiloProcess]:
     control = settings.listen or DEFAULT_CONTROL_LISTEN
-    return [
+    silo = [sys.executable, "-m", "shared"]
+    directory = [
+        argument
+        for name, address in regions.items()
+        for argument in ("--region", f"{name}={address}")
+    ]
+    processes = [
         SiloProcess(
             label="control",
             address=control,
             command=[
-                sys.executable,
-                "-m",
-                "shared",
+                *silo,
                 "serve",
                 "control",
                 "--listen",
                 control,
                 "--database-url",
                 settings.database_url_for("control"),
+                *directory,
             ],
         )
     ]
+    for name, address in regions.items():
+        database = replace(settings, region_name=name).database_url_for("region")
+        processes.append(
+            SiloProcess(
+                label=f"region {name}",
+                address=address,
+                command=[
+                    *silo,
+                    "serve",
+                    "region",
+                    "--name",
+                    name,
+                    "--listen",
+                    address,
+                    "--control",
+                    control,
+                    "--database-url",
+                    database,
+                ],
+            )
+        )
+    return processes
+
+
+def _migrate(settings: Settings, regions: dict[str, str]) -> None:
+    histories = {entry.name: entry.load() for entry in entry_points(group="silo.migrations")}
+    upgrade_url(histories["control"], settings.database_url_for("control"))
+    for name in regions:
+        url = replace(settings, region_name=name).database_url_for("region")
+        upgrade_url(histories["region"], url)
 
 
 def run_devserver(settings: Settings) -> int:
@@ -65,14 +114,16 @@ def run_devserver(settings: Settings) -> int:
 
     Returns the exit code: 0 after a requested stop, 1 when a silo exits on its own.
     """
+    # Each silo gets its own SQLite file; a configured database URL would make them share one.
+    settings = replace(settings, database_url=None)
     data_dir = settings.data_dir.resolve()
     secret, secret_path = shared_secret(data_dir)
-    for history in entry_points(group="silo.migrations"):
-        upgrade_url(history.load(), settings.database_url_for(history.name))
+    regions = region_addresses(settings)
+    _migrate(settings, regions)
     environment = {**os.environ, "SILO_RPC_SHARED_SECRETS": secret}
     children = [
         (process, subprocess.Popen(process.command, env=environment))  # noqa: S603 - own argv
-        for process in _processes(settings)
+        for process in _processes(settings, regions)
     ]
     click.echo(f"data dir:      {data_dir}")
     click.echo(f"shared secret: written to {secret_path}")

@@ -1,29 +1,13 @@
-"""The control silo's declarative base and the column shapes its tables repeat."""
+"""The control silo's declarative base (its metadata is the control schema)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
-from sqlalchemy import BigInteger, Integer, MetaData
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from shared.db.columns import BIG_INT, NAMING_CONVENTION, BigIntId, Created, OptionalTime
 
-from shared.db.types import UTCDateTime, utcnow
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# 64-bit ids on PostgreSQL; on SQLite only INTEGER PRIMARY KEY is the auto-incrementing rowid.
-BIG_INT = BigInteger().with_variant(Integer(), "sqlite")
-
-BigIntId = Annotated[int, mapped_column(BIG_INT, primary_key=True, autoincrement=True)]
-Created = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow, nullable=False)]
-OptionalTime = Annotated[datetime | None, mapped_column(UTCDateTime(), nullable=True)]
+__all__ = ["BIG_INT", "BigIntId", "ControlBase", "Created", "OptionalTime"]
 
 
 class ControlBase(DeclarativeBase):

@@ -26,7 +26,9 @@ class OrganizationMappingServicer(pb_grpc.OrganizationMappingServiceServicer):
         mapping = self._service.get(organization_id=request.organization_id)
         return pb.GetResponse(mapping=serial.mapping_to_pb(mapping))
 
-    def GetMany(self, request: pb.GetManyRequest, context: grpc.ServicerContext) -> pb.GetManyResponse:
+    def GetMany(
+        self, request: pb.GetManyRequest, context: grpc.ServicerContext
+    ) -> pb.GetManyResponse:
         mappings = self._service.get_many(organization_ids=list(request.organization_ids))
         return pb.GetManyResponse(mappings=[serial.mapping_to_pb(m) for m in mappings])
 
@@ -37,7 +39,9 @@ class OrganizationMappingServicer(pb_grpc.OrganizationMappingServiceServicer):
         return pb.GetBySlugResponse(mapping=serial.mapping_to_pb(mapping))
 
     def Upsert(self, request: pb.UpsertRequest, context: grpc.ServicerContext) -> pb.UpsertResponse:
-        return pb.UpsertResponse(applied=self._service.upsert(update=serial.update_from_pb(request)))
+        return pb.UpsertResponse(
+            applied=self._service.upsert(update=serial.update_from_pb(request))
+        )
 
     def Delete(self, request: pb.DeleteRequest, context: grpc.ServicerContext) -> pb.DeleteResponse:
         self._service.delete(organization_id=request.organization_id)

@@ -59,9 +59,7 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
                 select(MappingRow).where(MappingRow.organization_id == organization_id)
             ).first()
             if row is None:
-                raise NotFound(
-                    f"no organization has id {organization_id}", field="organization_id"
-                )
+                raise NotFound(f"no organization has id {organization_id}", field="organization_id")
             return to_mapping(row)
 
     def get_many(self, *, organization_ids: Sequence[int]) -> list[OrganizationMapping]:
@@ -113,9 +111,7 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
     def delete(self, *, organization_id: int) -> None:
         with UnitOfWork(self._sessions) as uow:
             for model in (MappingRow, OrganizationMemberMapping, OrganizationSlugReservation):
-                uow.session.execute(
-                    delete(model).where(model.organization_id == organization_id)
-                )
+                uow.session.execute(delete(model).where(model.organization_id == organization_id))
             uow.commit()
 
 
@@ -126,7 +122,9 @@ class DatabaseOrganizationMemberMappingService(OrganizationMemberMappingService)
         self._sessions = sessions
 
     @staticmethod
-    def _find(session: Session, organization_id: int, member_id: int) -> OrganizationMemberMapping | None:
+    def _find(
+        session: Session, organization_id: int, member_id: int
+    ) -> OrganizationMemberMapping | None:
         return session.scalars(
             select(OrganizationMemberMapping).where(
                 OrganizationMemberMapping.organization_id == organization_id,
@@ -155,7 +153,9 @@ class DatabaseOrganizationMemberMappingService(OrganizationMemberMappingService)
             uow.commit()
         return True
 
-    def delete_member(self, *, organization_id: int, organizationmember_id: int, version: int) -> bool:
+    def delete_member(
+        self, *, organization_id: int, organizationmember_id: int, version: int
+    ) -> bool:
         with UnitOfWork(self._sessions) as uow:
             row = self._find(uow.session, organization_id, organizationmember_id)
             if row is None or row.version > version:

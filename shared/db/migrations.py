@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, MetaData
 
 from shared.db.engine import make_engine
 
@@ -61,3 +61,26 @@ def upgrade_url(history: MigrationHistory, database_url: str) -> None:
     """Migrates the database at ``database_url`` to head, creating SQLite folders as needed."""
     make_engine(database_url).dispose()
     history.upgrade(database_url)
+
+
+def run_environment(metadata: MetaData) -> None:
+    """The body of a silo's Alembic ``env.py``: migrates ``metadata`` online, in one transaction,
+    with batch mode on SQLite (which cannot alter tables in place)."""
+    from alembic import context  # noqa: PLC0415 - only importable while Alembic runs env.py
+
+    config = context.config
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    try:
+        with engine.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=metadata,
+                version_table=config.get_main_option("version_table") or "alembic_version",
+                render_as_batch=connection.dialect.name == "sqlite",
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            connection.commit()
+    finally:
+        engine.dispose()

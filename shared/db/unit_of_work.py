@@ -64,12 +64,10 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        session = self.session
-        try:
-            session.rollback()
-        finally:
-            session.close()
-            self._session = None
+        # close() rolls back whatever was not committed and detaches the loaded objects without
+        # expiring them, so values read inside the block stay readable after it.
+        self.session.close()
+        self._session = None
 
     def add_outbox(self, message: OutboxMessage) -> None:
         """Writes an outbox message in this transaction."""

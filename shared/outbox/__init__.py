@@ -1,1 +1,1 @@
-"""The transactional outbox: messages written with the data they describe, delivered after commit."""
+"""The transactional outbox: messages written with their data, delivered after commit."""

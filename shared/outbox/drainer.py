@@ -147,7 +147,7 @@ class OutboxDrainer:
         for (category, object_identifier), row in sorted(newest.items(), key=lambda i: i[1].id):
             try:
                 self._deliver(self._record(row, shard))
-            except Exception as error:  # noqa: BLE001 - any failure backs the shard off
+            except Exception as error:
                 self._back_off(session, condition, now)
                 log.warning(
                     "outbox delivery failed shard=%s category=%s object=%s: %s",
@@ -178,10 +178,14 @@ class OutboxDrainer:
             payload=row.payload,
         )
 
-    def _back_off(self, session: Session, condition: list[ColumnElement[bool]], now: datetime) -> None:
+    def _back_off(
+        self, session: Session, condition: list[ColumnElement[bool]], now: datetime
+    ) -> None:
         model = self._model
         first = session.scalars(select(model).where(*condition).order_by(model.id).limit(1)).first()
-        previous = (first.scheduled_for - first.scheduled_from) if first is not None else timedelta()
+        previous = (
+            (first.scheduled_for - first.scheduled_from) if first is not None else timedelta()
+        )
         delay = min(self._max_backoff, max(self._base_backoff, previous * 2))
         session.execute(
             update(model).where(*condition).values(scheduled_from=now, scheduled_for=now + delay)

@@ -24,7 +24,9 @@ class ShardBacklog:
     next_attempt_in_seconds: float
 
 
-def backlog(session: Session, model: type[Any], *, per_region: bool, now: datetime) -> list[ShardBacklog]:
+def backlog(
+    session: Session, model: type[Any], *, per_region: bool, now: datetime
+) -> list[ShardBacklog]:
     """Every shard with waiting rows, oldest first."""
     region = [model.region_name] if per_region else []
     query = (

@@ -30,9 +30,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organizationidallocation")),
     )
     with op.batch_alter_table("organizationmembermapping") as batch:
-        batch.add_column(
-            sa.Column("version", sa.BigInteger(), nullable=False, server_default="0")
-        )
+        batch.add_column(sa.Column("version", sa.BigInteger(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:

@@ -24,9 +24,9 @@ def role_from_text(text: str, field: str = "role") -> MemberRole:
         raise InvalidArgument(f"{text!r} is not one of {choices}", field=field) from None
 
 
-def status_to_pb(status: OrganizationStatus) -> pb.OrganizationStatus:
+def status_to_pb(status: OrganizationStatus) -> int:
     """Wire enum numbers are the stored numbers plus one (0 is UNSPECIFIED)."""
-    return pb.OrganizationStatus.ValueType(int(status) + 1)
+    return int(status) + 1
 
 
 def organization_to_pb(organization: Organization) -> pb.Organization:
@@ -35,7 +35,7 @@ def organization_to_pb(organization: Organization) -> pb.Organization:
         id=organization.id,
         slug=organization.slug,
         name=organization.name,
-        status=status_to_pb(organization.status),
+        status=status_to_pb(organization.status),  # type: ignore[arg-type]
         default_role=organization.default_role.value,
         date_added=to_timestamp(organization.date_added),
         is_test=organization.is_test,
@@ -93,9 +93,7 @@ def member_from_pb(message: pb.OrganizationMember) -> OrganizationMember:
 
 def team_to_pb(team: Team) -> pb.Team:
     """The wire form of a team."""
-    return pb.Team(
-        id=team.id, organization_id=team.organization_id, slug=team.slug, name=team.name
-    )
+    return pb.Team(id=team.id, organization_id=team.organization_id, slug=team.slug, name=team.name)
 
 
 def team_from_pb(message: pb.Team) -> Team:

@@ -62,7 +62,9 @@ class OrganizationMemberMappingServiceClient(OrganizationMemberMappingService):
         request = serial.member_update_to_pb(update)
         return bool(call(self._stub.UpsertMember, request, timeout=self._timeout).applied)
 
-    def delete_member(self, *, organization_id: int, organizationmember_id: int, version: int) -> bool:
+    def delete_member(
+        self, *, organization_id: int, organizationmember_id: int, version: int
+    ) -> bool:
         request = pb.DeleteMemberRequest(
             organization_id=organization_id,
             organizationmember_id=organizationmember_id,

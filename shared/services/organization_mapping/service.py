@@ -46,7 +46,7 @@ class OrganizationMappingService(abc.ABC):
 
     @abc.abstractmethod
     def delete(self, *, organization_id: int) -> None:
-        """Removes an organization's mapping, memberships and slug reservations (no-op if absent)."""
+        """Removes an organization's mapping, memberships and reservations (no-op if absent)."""
 
 
 class OrganizationMemberMappingService(abc.ABC):
@@ -57,5 +57,7 @@ class OrganizationMemberMappingService(abc.ABC):
         """Records a membership; False when a newer version is recorded."""
 
     @abc.abstractmethod
-    def delete_member(self, *, organization_id: int, organizationmember_id: int, version: int) -> bool:
+    def delete_member(
+        self, *, organization_id: int, organizationmember_id: int, version: int
+    ) -> bool:
         """Removes a membership's mapping; False when a newer version is recorded."""

@@ -1,0 +1,140 @@
+"""The region silo's composition root: engine, outbox drainer, control clients, gRPC server."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+import grpc
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from region_silo.db.models import RegionOutbox
+from region_silo.migrations import REGION_MIGRATIONS
+from region_silo.outbox_delivery import ControlDelivery
+from region_silo.servicers import organization as organization_servicer
+from region_silo.services.organization_service import DatabaseOrganizationService
+from shared.config import DEFAULT_REGION_PORT, Settings
+from shared.db.engine import make_engine
+from shared.delegation import Delegator
+from shared.errors import FailedPrecondition, InvalidArgument
+from shared.outbox.drainer import OutboxDrainer
+from shared.outbox.writer import OutboxWriter
+from shared.rpc.channel import open_channel
+from shared.rpc.server import RunningServer, create_server
+from shared.services.directory import ControlServices, control_services
+from shared.services.organization.service import OrganizationService
+from shared.silo_mode import SiloMode
+
+_REGION_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+
+
+def region_name(settings: Settings) -> str:
+    """The configured region name, checked; ``InvalidArgument`` when missing or malformed."""
+    name = settings.region_name or ""
+    if not _REGION_NAME.match(name):
+        raise InvalidArgument(
+            "a region needs --name (or SILO_REGION_NAME): lowercase letters, digits, hyphens",
+            field="name",
+        )
+    return name
+
+
+@dataclass
+class RegionSilo:
+    """Everything one region-silo process runs, built from its settings."""
+
+    settings: Settings
+    engine: Engine
+    name: str
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions on the region database."""
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def control_channel(self) -> grpc.Channel:
+        """The signed channel to the control silo."""
+        return open_channel(
+            self.settings.control_address,
+            secret=self.settings.signing_secret,
+            timeout=self.settings.rpc_timeout,
+        )
+
+    @cached_property
+    def control(self) -> ControlServices:
+        """The control silo's services: gRPC clients here (local ones in a monolith)."""
+        return control_services(
+            self.settings.mode,
+            control_channel=lambda: self.control_channel,
+            timeout=self.settings.rpc_timeout,
+        )
+
+    @cached_property
+    def outbox(self) -> OutboxWriter:
+        """How units of work write region outbox rows."""
+        return OutboxWriter(RegionOutbox, per_region=False)
+
+    @cached_property
+    def drainer(self) -> OutboxDrainer:
+        """Delivers region outbox rows to the control silo."""
+        drainer = OutboxDrainer(
+            self.sessions,
+            RegionOutbox,
+            ControlDelivery(
+                self.sessions,
+                self.name,
+                self.control.organization_mapping.proxy(),
+                self.control.member_mapping.proxy(),
+            ),
+            per_region=False,
+        )
+        self.outbox.listen(drainer.schedule)
+        return drainer
+
+    @cached_property
+    def organizations(self) -> Delegator[OrganizationService]:
+        """The organization service, local to this region."""
+        return Delegator(
+            OrganizationService,
+            owner=SiloMode.REGION,
+            mode=self.settings.mode,
+            local=lambda: DatabaseOrganizationService(
+                self.sessions,
+                self.outbox,
+                region_name=self.name,
+                users=self.control.user.proxy(),
+                provisioning=self.control.provisioning.proxy(),
+                mappings=self.control.organization_mapping.proxy(),
+            ),
+        )
+
+    def check_schema(self) -> None:
+        """Raises ``FailedPrecondition`` unless the database is migrated to head."""
+        problem = REGION_MIGRATIONS.outdated_reason(self.engine)
+        if problem is not None:
+            raise FailedPrecondition(problem)
+
+    def start_server(self, listen: str | None = None) -> RunningServer:
+        """Starts the gRPC server and the outbox drainer."""
+        self.drainer.start(name=f"outbox-drainer-{self.name}")
+        return create_server(
+            listen or self.settings.listen or f"127.0.0.1:{DEFAULT_REGION_PORT}",
+            [organization_servicer.registration(self.organizations.proxy())],
+            secrets=self.settings.rpc_shared_secrets,
+        )
+
+    def close(self) -> None:
+        """Stops the drainer and releases connections."""
+        self.drainer.stop()
+        self.control_channel.close()
+        self.engine.dispose()
+
+
+def build_region_silo(settings: Settings) -> RegionSilo:
+    """Builds the region silo for ``settings``; the region name is required."""
+    name = region_name(settings)
+    engine = make_engine(settings.database_url_for("region"))
+    return RegionSilo(settings=settings, engine=engine, name=name)

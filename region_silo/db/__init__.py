@@ -1,0 +1,1 @@
+"""The region silo's schema and its database access."""

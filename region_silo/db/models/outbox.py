@@ -1,0 +1,21 @@
+"""The region outbox: messages to the control silo, written with the change they describe."""
+
+from __future__ import annotations
+
+from sqlalchemy import Index
+from sqlalchemy.orm import Mapped
+
+from region_silo.db.base import BigIntId, RegionBase
+from shared.outbox.model import OutboxColumns
+
+
+class RegionOutbox(OutboxColumns, RegionBase):
+    """One message for the control silo."""
+
+    __tablename__ = "regionoutbox"
+    __table_args__ = (
+        Index("ix_regionoutbox_shard", "shard_scope", "shard_identifier", "id"),
+        Index("ix_regionoutbox_scheduled_for", "scheduled_for"),
+    )
+
+    id: Mapped[BigIntId]

@@ -1,0 +1,1 @@
+"""Database-backed implementations of the region silo's services."""
