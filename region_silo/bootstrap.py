@@ -117,9 +117,12 @@ class RegionSilo:
         if problem is not None:
             raise FailedPrecondition(problem)
 
-    def start_server(self, listen: str | None = None) -> RunningServer:
-        """Starts the gRPC server and the outbox drainer."""
+    def start_drainer(self) -> None:
+        """Starts delivering the outbox in the background (after commits and on a sweep)."""
         self.drainer.start(name=f"outbox-drainer-{self.name}")
+
+    def start_server(self, listen: str | None = None) -> RunningServer:
+        """Starts the gRPC server."""
         return create_server(
             listen or self.settings.listen or f"127.0.0.1:{DEFAULT_REGION_PORT}",
             [organization_servicer.registration(self.organizations.proxy())],

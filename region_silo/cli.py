@@ -47,6 +47,7 @@ def serve_region(
         region = build_region_silo(settings)
         region.check_schema()
         running = region.start_server()
+        region.start_drainer()
     except (SiloError, ValueError, OSError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)

@@ -12,6 +12,7 @@ from control_silo.bootstrap import ControlSilo, build_control_silo
 from control_silo.db.base import ControlBase
 from control_silo.migrations import CONTROL_MIGRATIONS
 from shared.config import Settings
+from shared.rpc.server import RunningServer
 from shared.silo_mode import SiloMode
 from tests.databases import scratch_database
 
@@ -57,6 +58,14 @@ def control_silo(control_silo_session: ControlSilo) -> Iterator[ControlSilo]:
     """The control silo with an empty database; every row a test writes is removed after it."""
     yield control_silo_session
     _delete_all_rows(control_silo_session)
+
+
+@pytest.fixture(scope="session")
+def control_server(control_silo_session: ControlSilo) -> Iterator[RunningServer]:
+    """The in-process control silo served on a free loopback port, signed."""
+    running = control_silo_session.start_server("127.0.0.1:0")
+    yield running
+    running.stop(0)
 
 
 @pytest.fixture(scope="session")

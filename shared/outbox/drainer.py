@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.db.engine import SQLITE_BEGIN_OPTION
 from shared.db.types import utcnow
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.model import ShardKey
@@ -123,16 +124,21 @@ class OutboxDrainer:
     def _drain_locked(self, session: Session, shard: ShardKey) -> DrainResult:
         model = self._model
         condition = self._shard_condition(shard)
-        if session.get_bind().dialect.name != "sqlite":
-            # The shard's oldest row is its lock: another process holding it skips the shard.
-            first = session.scalar(
-                select(model.id)
-                .where(*condition)
-                .order_by(model.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite has no row locks: the database write lock, taken at BEGIN, keeps any other
+            # drainer (in any process) off the shard until this pass commits.
+            session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        else:
+            # The shard's oldest row is its lock: whoever holds it owns the shard, and a drainer
+            # that finds it locked skips the shard. (SKIP LOCKED on "the oldest row" would hand
+            # out the next row instead, so the oldest id is looked up first, then locked by id.)
+            oldest = session.scalar(select(func.min(model.id)).where(*condition))
+            if oldest is None:
+                return DrainResult()
+            held = session.scalar(
+                select(model.id).where(model.id == oldest).with_for_update(skip_locked=True)
             )
-            if first is None:
+            if held is None:
                 return DrainResult()
         rows = session.scalars(
             select(model).where(*condition).order_by(model.id).limit(self._batch_size)

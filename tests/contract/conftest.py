@@ -3,7 +3,7 @@ gRPC client talking to a real in-process server on a real port."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -19,13 +19,6 @@ from shared.services.user.service import UserService
 from shared.services.user_option.service import UserOptionService
 from shared.silo_mode import SiloMode
 from tests.conftest import TEST_SECRET
-
-
-@pytest.fixture(scope="session")
-def control_server(control_silo_session: ControlSilo) -> Iterator[RunningServer]:
-    running = control_silo_session.start_server("127.0.0.1:0")
-    yield running
-    running.stop(0)
 
 
 @pytest.fixture(scope="session")
