@@ -93,6 +93,108 @@ def upgrade(
     click.echo(f"{silo_name} schema is up to date ({_masked_url(url)})")
 
 
+@cli.group()
+def outbox() -> None:
+    """Inspect and drain the transactional outboxes."""
+
+
+def _outbox_table(silo_name: str) -> Any:
+    tables = {entry.name: entry for entry in entry_points(group="silo.outboxes")}
+    if silo_name not in tables:
+        raise click.BadParameter(
+            f"{silo_name!r} is not one of {', '.join(sorted(tables))}", param_hint="--silo"
+        )
+    return tables[silo_name].load()
+
+
+@outbox.command("status")
+@click.option("--silo", "silo_name", required=True, help="Whose outbox: control or region.")
+@click.option("--database-url", help="SQLAlchemy URL (default: an SQLite file in the data dir).")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Where SQLite files live.")
+@click.option("--name", "region_name", help="The region, for its default SQLite file.")
+@pass_silo
+def outbox_status(
+    silo: SiloContext,
+    *,
+    silo_name: str,
+    database_url: str | None,
+    data_dir: Path | None,
+    region_name: str | None,
+) -> None:
+    """Show the backlog per shard (and destination region): rows, oldest age, next attempt."""
+    from sqlalchemy.orm import Session  # noqa: PLC0415
+
+    from shared.db.engine import make_engine  # noqa: PLC0415
+    from shared.db.types import utcnow  # noqa: PLC0415
+    from shared.outbox.status import backlog  # noqa: PLC0415
+
+    table = _outbox_table(silo_name)
+    settings = silo.settings(database_url=database_url, data_dir=data_dir, region_name=region_name)
+    engine = make_engine(settings.database_url_for(silo_name))
+    try:
+        with Session(engine) as session:
+            shards = backlog(session, table.model, per_region=table.per_region, now=utcnow())
+    finally:
+        engine.dispose()
+    if not shards:
+        click.echo(f"{silo_name} outbox is empty")
+        return
+    click.echo(
+        f"{'region':10} {'scope':20} {'shard':>10} {'rows':>7} {'oldest':>10} {'retry in':>9}"
+    )
+    for shard in shards:
+        click.echo(
+            f"{shard.region_name or '-':10} {shard.scope.name:20} {shard.shard_identifier:>10} "
+            f"{shard.rows:>7} {shard.oldest_age_seconds:>9.1f}s "
+            f"{shard.next_attempt_in_seconds:>8.1f}s"
+        )
+    total = sum(shard.rows for shard in shards)
+    oldest = max(shard.oldest_age_seconds for shard in shards)
+    click.echo(f"{len(shards)} shards, {total} rows, oldest {oldest:.1f}s")
+
+
+@outbox.command("drain")
+@click.option("--silo", "silo_name", required=True, help="Whose outbox to deliver.")
+@click.option("--name", "region_name", help="The region (for --silo region).")
+@click.option("--database-url", help="SQLAlchemy URL (default: an SQLite file in the data dir).")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Where SQLite files live.")
+@click.option("--control", "control_address", help="The control silo's HOST:PORT.")
+@click.option("--once", is_flag=True, help="One pass over the due shards, then exit.")
+@pass_silo
+def outbox_drain(
+    silo: SiloContext,
+    *,
+    silo_name: str,
+    region_name: str | None,
+    database_url: str | None,
+    data_dir: Path | None,
+    control_address: str | None,
+    once: bool,
+) -> None:
+    """Deliver an outbox out of process (the servers also drain their own)."""
+    from shared.errors import SiloError  # noqa: PLC0415
+    from shared.logs import configure_logging  # noqa: PLC0415
+    from shared.silo_mode import SiloMode  # noqa: PLC0415
+
+    table = _outbox_table(silo_name)
+    if table.drain is None:
+        raise click.UsageError(f"the {silo_name} silo does not deliver outbox messages yet")
+    configure_logging()
+    settings = silo.settings(
+        mode=SiloMode.parse(silo_name),
+        region_name=region_name,
+        database_url=database_url,
+        data_dir=data_dir,
+        control_address=control_address,
+    )
+    try:
+        delivered = table.drain(settings, once)
+    except SiloError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"delivered {delivered} messages")
+
+
 @cli.command()
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Where SQLite files live.")
 @click.option("--listen", help="Control silo address (default 127.0.0.1:50051).")

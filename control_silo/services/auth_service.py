@@ -76,7 +76,7 @@ class DatabaseAuthService(AuthService):
 
     def get_auth_provider(self, *, organization_id: int) -> AuthProvider | None:
         validation.positive_id(organization_id, "organization_id")
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, read_only=True) as uow:
             row = uow.session.scalars(
                 select(AuthProviderRow).where(AuthProviderRow.organization_id == organization_id)
             ).first()
@@ -130,7 +130,7 @@ class DatabaseAuthService(AuthService):
 
     def get_auth_identities(self, *, user_id: int) -> list[AuthIdentity]:
         validation.positive_id(user_id, "user_id")
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, read_only=True) as uow:
             rows = uow.session.scalars(
                 select(AuthIdentityRow)
                 .where(AuthIdentityRow.user_id == user_id)
@@ -139,7 +139,7 @@ class DatabaseAuthService(AuthService):
             return [_to_identity(row) for row in rows]
 
     def get_user_by_ident(self, *, auth_provider_id: int, ident: str) -> User | None:
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, read_only=True) as uow:
             row = uow.session.scalars(
                 select(UserRow)
                 .join(AuthIdentityRow, AuthIdentityRow.user_id == UserRow.id)

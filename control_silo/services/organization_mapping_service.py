@@ -54,7 +54,7 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
         self._regions = regions
 
     def get(self, *, organization_id: int) -> OrganizationMapping:
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, read_only=True) as uow:
             row = uow.session.scalars(
                 select(MappingRow).where(MappingRow.organization_id == organization_id)
             ).first()
@@ -64,7 +64,7 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
 
     def get_many(self, *, organization_ids: Sequence[int]) -> list[OrganizationMapping]:
         ids = validation.bounded_list(organization_ids, "organization_ids")
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, read_only=True) as uow:
             rows = uow.session.scalars(
                 select(MappingRow)
                 .where(MappingRow.organization_id.in_(set(ids)))
@@ -73,7 +73,7 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
             return [to_mapping(row) for row in rows]
 
     def get_by_slug(self, *, slug: str) -> OrganizationMapping:
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, read_only=True) as uow:
             row = uow.session.scalars(select(MappingRow).where(MappingRow.slug == slug)).first()
             if row is None:
                 raise NotFound(f"no organization has slug {slug!r}", field="slug")

@@ -63,7 +63,7 @@ class DatabaseUserOptionService(UserOptionService):
             query = query.where(UserOptionRow.project_id == project_id)
         if organization_id is not None:
             query = query.where(UserOptionRow.organization_id == organization_id)
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, read_only=True) as uow:
             return [
                 _to_option(row) for row in uow.session.scalars(query.order_by(UserOptionRow.id))
             ]

@@ -94,8 +94,8 @@ class DatabaseUserService(UserService):
         self._engine = engine
         self._password_iterations = password_iterations
 
-    def _uow(self, lock: str | None = None) -> UnitOfWork:
-        return UnitOfWork(self._sessions, lock=lock)
+    def _uow(self, lock: str | None = None, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self._sessions, lock=lock, read_only=read_only)
 
     @staticmethod
     def _require_user(session: Session, user_id: int) -> UserRow:
@@ -138,7 +138,7 @@ class DatabaseUserService(UserService):
         size = page_size or DEFAULT_PAGE_SIZE
         after = _decode_page_token(page_token)
         conditions = [UserRow.id > after, *self._filter_conditions(filter)]
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             ids = uow.session.scalars(
                 select(UserRow.id).where(*conditions).order_by(UserRow.id).limit(size + 1)
             ).all()
@@ -203,7 +203,7 @@ class DatabaseUserService(UserService):
         )
         if is_verified:
             email_query = email_query.where(UserEmailRow.is_verified.is_(True))
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             matched: dict[int, list[str]] = {}
             for user_id, address in uow.session.execute(email_query.order_by(UserEmailRow.id)):
                 matched.setdefault(user_id, []).append(address)
@@ -229,7 +229,7 @@ class DatabaseUserService(UserService):
         if with_valid_password:
             conditions.append(UserRow.password.not_like("!%"))
         wanted = username.strip().lower()
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             by_name = uow.session.scalars(
                 select(UserRow.id).where(func.lower(UserRow.username) == wanted, *conditions)
             ).all()
@@ -248,7 +248,7 @@ class DatabaseUserService(UserService):
         wanted = validation.bounded_list(usernames, "usernames")
         if not wanted:
             return []
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             found = set(
                 uow.session.scalars(select(UserRow.username).where(UserRow.username.in_(wanted)))
             )
@@ -268,7 +268,7 @@ class DatabaseUserService(UserService):
         )
         if only_visible:
             query = query.where(OrganizationMapping.status == ORGANIZATION_STATUS_ACTIVE)
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             return [
                 OrganizationSummary(
                     organization_id=mapping.organization_id,
@@ -291,11 +291,11 @@ class DatabaseUserService(UserService):
             .distinct()
             .order_by(OrganizationMapping.region_name)
         )
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             return list(uow.session.scalars(query))
 
     def get_user_by_email(self, *, email: str, ident: str | None = None) -> User | None:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             row = self._find_by_email(uow.session, email, ident)
             return self._loader(uow).one(row.id) if row is not None else None
 
@@ -331,7 +331,7 @@ class DatabaseUserService(UserService):
         )
         if only_verified:
             query = query.where(UserEmailRow.is_verified.is_(True))
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             present = {(user_id, address) for user_id, address in uow.session.execute(query)}
         return [
             VerifyUserEmailResult(
@@ -343,7 +343,7 @@ class DatabaseUserService(UserService):
         ]
 
     def get_first_superuser(self) -> User | None:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             row = uow.session.scalars(
                 select(UserRow)
                 .where(UserRow.is_superuser.is_(True), UserRow.is_active.is_(True))

@@ -78,7 +78,9 @@ class DatabaseOrganizationService(OrganizationService):
         self._provisioning = provisioning
         self._mappings = mappings
 
-    def _uow(self) -> UnitOfWork:
+    def _uow(self, *, read_only: bool = False) -> UnitOfWork:
+        if read_only:
+            return UnitOfWork(self._sessions, read_only=True)
         return UnitOfWork(self._sessions, outbox=self._outbox)
 
     @staticmethod
@@ -167,11 +169,11 @@ class DatabaseOrganizationService(OrganizationService):
             )
 
     def get_organization_by_id(self, *, organization_id: int) -> Organization:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             return to_organization(self._organization(uow.session, organization_id))
 
     def get_organization_by_slug(self, *, slug: str) -> Organization:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             row = uow.session.scalars(
                 select(OrganizationRow).where(OrganizationRow.slug == slug)
             ).first()
@@ -180,7 +182,7 @@ class DatabaseOrganizationService(OrganizationService):
             return to_organization(row)
 
     def get_default_organization(self) -> Organization | None:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             row = uow.session.scalars(
                 select(OrganizationRow)
                 .where(OrganizationRow.status == int(OrganizationStatus.ACTIVE))
@@ -191,7 +193,7 @@ class DatabaseOrganizationService(OrganizationService):
 
     def update_organization_slug(self, *, organization_id: int, slug: str) -> Organization:
         slugs.organization_slug(slug)
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             current = self._organization(uow.session, organization_id)
             if current.slug == slug:
                 return to_organization(current)
@@ -277,7 +279,7 @@ class DatabaseOrganizationService(OrganizationService):
         ).first()
 
     def get_single_team(self, *, organization_id: int) -> Team | None:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             self._organization(uow.session, organization_id)
             teams = uow.session.scalars(
                 select(TeamRow).where(TeamRow.organization_id == organization_id).limit(2)
@@ -310,7 +312,7 @@ class DatabaseOrganizationService(OrganizationService):
                 uow.commit()
 
     def list_members(self, *, organization_id: int) -> list[OrganizationMember]:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             self._organization(uow.session, organization_id)
             rows = uow.session.scalars(
                 select(MemberRow)
@@ -334,7 +336,7 @@ class DatabaseOrganizationService(OrganizationService):
     def check_membership_by_id(
         self, *, organization_id: int, user_id: int
     ) -> OrganizationMember | None:
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             row = uow.session.scalars(
                 select(MemberRow).where(
                     MemberRow.organization_id == organization_id, MemberRow.user_id == user_id
@@ -346,7 +348,7 @@ class DatabaseOrganizationService(OrganizationService):
         self, *, organization_id: int, email: str
     ) -> OrganizationMember | None:
         wanted = email.strip().lower()
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             row = uow.session.scalars(
                 select(MemberRow)
                 .where(

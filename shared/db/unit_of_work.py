@@ -23,8 +23,13 @@ class UnitOfWork:
     """One transaction. ``with uow:`` opens it; ``commit()`` makes it stick; leaving the block
     without committing rolls everything back, outbox rows included.
 
+    On SQLite every unit of work that may write takes the database's write lock at BEGIN
+    (IMMEDIATE): a deferred transaction that reads and then writes can fail at once with "database
+    is locked" when another writer got in between, which no busy timeout helps. ``read_only``
+    units of work begin deferred and never block writers.
+
     ``lock`` names a critical section: writers with the same name run one at a time (a
-    transaction-scoped advisory lock on PostgreSQL; SQLite's single write lock, taken at BEGIN).
+    transaction-scoped advisory lock on PostgreSQL; on SQLite the write lock already does it).
     """
 
     def __init__(
@@ -33,8 +38,12 @@ class UnitOfWork:
         *,
         lock: str | None = None,
         outbox: OutboxWriter | None = None,
+        read_only: bool = False,
     ) -> None:
+        if read_only and (lock is not None or outbox is not None):
+            raise ValueError("a read-only unit of work takes no lock and writes no outbox")
         self._session_factory = session_factory
+        self._read_only = read_only
         self._lock = lock
         self._outbox = outbox
         self._session: Session | None = None
@@ -51,11 +60,11 @@ class UnitOfWork:
         session = self._session_factory()
         self._session = session
         self._shards = set()
-        if self._lock is not None:
-            if session.get_bind().dialect.name == "sqlite":
+        if session.get_bind().dialect.name == "sqlite":
+            if not self._read_only:
                 session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-            else:
-                session.execute(select(func.pg_advisory_xact_lock(_advisory_key(self._lock))))
+        elif self._lock is not None:
+            session.execute(select(func.pg_advisory_xact_lock(_advisory_key(self._lock))))
         return self
 
     def __exit__(

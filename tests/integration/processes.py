@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,29 +77,17 @@ def wait_serving(address: str, timeout: float = 20) -> None:
 
 
 @contextmanager
-def control_process(
-    database_url: str, log_dir: Path, secrets: str | None, *extra: str
+def serve_process(
+    arguments: list[str], log_dir: Path, secrets: str | None
 ) -> Iterator[ServerProcess]:
-    """Runs `silo serve control` on a free loopback port until the block ends."""
-    log_path = log_dir / f"control-{time.monotonic_ns()}.log"
-    env = {**os.environ}
-    env.pop("SILO_RPC_SHARED_SECRETS", None)
+    """Runs `silo serve ...` until the block ends, waiting until it reports SERVING."""
+    log_path = log_dir / f"{arguments[0]}-{time.monotonic_ns()}.log"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SILO_")}
     if secrets is not None:
         env["SILO_RPC_SHARED_SECRETS"] = secrets
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            silo_command(
-                "serve",
-                "control",
-                "--database-url",
-                database_url,
-                "--listen",
-                "127.0.0.1:0",
-                *extra,
-            ),
-            stdout=log_file,
-            stderr=log_file,
-            env=env,
+            silo_command("serve", *arguments), stdout=log_file, stderr=log_file, env=env
         )
     try:
         port = _wait_for_port(process, log_path)
@@ -108,6 +97,49 @@ def control_process(
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def control_process(
+    database_url: str, log_dir: Path, secrets: str | None, *extra: str
+) -> AbstractContextManager[ServerProcess]:
+    """Runs `silo serve control` on a free loopback port (unless ``extra`` names one)."""
+    listen = [] if "--listen" in extra else ["--listen", "127.0.0.1:0"]
+    return serve_process(
+        ["control", "--database-url", database_url, *listen, *extra], log_dir, secrets
+    )
+
+
+def region_process(
+    name: str,
+    database_url: str,
+    control_address: str,
+    log_dir: Path,
+    secrets: str | None,
+    listen: str = "127.0.0.1:0",
+) -> AbstractContextManager[ServerProcess]:
+    """Runs `silo serve region --name NAME` against a control silo."""
+    return serve_process(
+        [
+            "region",
+            "--name",
+            name,
+            "--database-url",
+            database_url,
+            "--control",
+            control_address,
+            "--listen",
+            listen,
+        ],
+        log_dir,
+        secrets,
+    )
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _wait_for_port(process: subprocess.Popen[bytes], log_path: Path, timeout: float = 30) -> int:

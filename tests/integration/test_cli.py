@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
@@ -13,13 +12,7 @@ import pytest
 from shared.rpc.channel import open_channel
 from shared.services.user.client import UserServiceClient
 from shared.services.user.model import NewUser
-from tests.integration.processes import run_silo, silo_command, wait_serving
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.integration.processes import free_port, run_silo, silo_command, wait_serving
 
 
 def test_config_show_masks_secrets(tmp_path: Path) -> None:
@@ -55,7 +48,9 @@ def test_upgrade_names_the_silos(tmp_path: Path) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_devserver_migrates_serves_signed_and_stops(tmp_path: Path, sig: signal.Signals) -> None:
     address = f"127.0.0.1:{free_port()}"
+    regions = {"us": f"127.0.0.1:{free_port()}", "de": f"127.0.0.1:{free_port()}"}
     env = {key: value for key, value in os.environ.items() if not key.startswith("SILO_")}
+    env["SILO_REGIONS"] = ",".join(f"{name}={where}" for name, where in regions.items())
     process = subprocess.Popen(
         silo_command("devserver", "--data-dir", str(tmp_path), "--listen", address),
         stdout=subprocess.PIPE,
@@ -64,7 +59,8 @@ def test_devserver_migrates_serves_signed_and_stops(tmp_path: Path, sig: signal.
         env=env,
     )
     try:
-        wait_serving(address)
+        for where in [address, *regions.values()]:
+            wait_serving(where)
         secret_file = tmp_path / "rpc-shared-secret"
         assert oct(secret_file.stat().st_mode & 0o777) == "0o600"
         secret = secret_file.read_text().strip()
@@ -78,6 +74,9 @@ def test_devserver_migrates_serves_signed_and_stops(tmp_path: Path, sig: signal.
             process.kill()
     assert process.returncode == 0
     assert f"control:       {address}" in output
+    assert f"region us:     {regions['us']}" in output
+    assert f"region de:     {regions['de']}" in output
     assert str(secret_file) in output
     assert secret not in output
-    assert (tmp_path / "control.sqlite3").exists()
+    for database in ["control", "region-us", "region-de"]:
+        assert (tmp_path / f"{database}.sqlite3").exists()
