@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,6 +36,23 @@ class OutboxRecord:
 Deliver = Callable[[OutboxRecord], None]
 
 
+# Every drainer of this process shares these, so two drainers of one table never work the same
+# shard at once (on PostgreSQL the row lock does the same across processes).
+_SHARD_LOCKS: dict[tuple[str, str, ShardKey], threading.Lock] = {}
+_SHARD_LOCKS_GUARD = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """An outbox row as read for one pass; ``delay`` is its current backoff interval."""
+
+    id: int
+    category: int
+    object_identifier: int
+    payload: dict[str, Any] | None
+    delay: timedelta
+
+
 @dataclass(frozen=True)
 class DrainResult:
     """What one pass over a shard did."""
@@ -43,6 +60,20 @@ class DrainResult:
     delivered: int = 0
     coalesced: int = 0
     failed: bool = False
+
+
+@dataclass
+class _Outcome:
+    """What delivering one pass did: the newest id delivered per (category, object)."""
+
+    previous_delay: timedelta
+    delivered: dict[tuple[int, int], int] = field(default_factory=dict)
+    coalesced: int = 0
+    failed: bool = False
+
+    @property
+    def result(self) -> DrainResult:
+        return DrainResult(len(self.delivered), self.coalesced, self.failed)
 
 
 class OutboxDrainer:
@@ -70,7 +101,6 @@ class OutboxDrainer:
         self._max_backoff = timedelta(seconds=max_backoff_seconds)
         self._batch_size = batch_size
         self._clock = clock
-        self._shard_locks: dict[ShardKey, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._pending: set[ShardKey] = set()
         self._wake = threading.Event()
@@ -105,8 +135,10 @@ class OutboxDrainer:
         return [ShardKey("", row[0], row[1]) for row in rows]
 
     def _local_lock(self, shard: ShardKey) -> threading.Lock:
-        with self._locks_guard:
-            return self._shard_locks.setdefault(shard, threading.Lock())
+        database = self._sessions.kw["bind"].url.render_as_string(hide_password=True)
+        key = (database, self._model.__tablename__, shard)
+        with _SHARD_LOCKS_GUARD:
+            return _SHARD_LOCKS.setdefault(key, threading.Lock())
 
     def drain_shard(self, shard: ShardKey) -> DrainResult:
         """Delivers the due messages of one shard, unless another drainer holds it."""
@@ -114,24 +146,19 @@ class OutboxDrainer:
         if not local.acquire(blocking=False):
             return DrainResult()
         try:
-            with self._sessions() as session:
-                result = self._drain_locked(session, shard)
-                session.commit()
-                return result
+            if self._sessions.kw["bind"].dialect.name == "sqlite":
+                return self._drain_sqlite(shard)
+            return self._drain_locking_rows(shard)
         finally:
             local.release()
 
-    def _drain_locked(self, session: Session, shard: ShardKey) -> DrainResult:
+    def _drain_locking_rows(self, shard: ShardKey) -> DrainResult:
+        # PostgreSQL: the shard's oldest row is its lock. Whoever holds it owns the shard until
+        # commit; a drainer that finds it locked skips the shard. (SKIP LOCKED on "the oldest
+        # row" would hand out the next row instead, so the oldest id is looked up, then locked.)
         model = self._model
         condition = self._shard_condition(shard)
-        if session.get_bind().dialect.name == "sqlite":
-            # SQLite has no row locks: the database write lock, taken at BEGIN, keeps any other
-            # drainer (in any process) off the shard until this pass commits.
-            session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-        else:
-            # The shard's oldest row is its lock: whoever holds it owns the shard, and a drainer
-            # that finds it locked skips the shard. (SKIP LOCKED on "the oldest row" would hand
-            # out the next row instead, so the oldest id is looked up first, then locked by id.)
+        with self._sessions() as session:
             oldest = session.scalar(select(func.min(model.id)).where(*condition))
             if oldest is None:
                 return DrainResult()
@@ -140,62 +167,102 @@ class OutboxDrainer:
             )
             if held is None:
                 return DrainResult()
+            pending = self._due_rows(session, condition)
+            outcome = self._deliver_all(shard, pending)
+            self._settle(session, condition, outcome)
+            session.commit()
+        return outcome.result
+
+    def _drain_sqlite(self, shard: ShardKey) -> DrainResult:
+        # SQLite: reading and settling are two short transactions and delivery happens between
+        # them, so the database write lock is never held across a remote call. Within a process
+        # the shared shard locks keep drainers apart; a second process draining the same file could
+        # deliver a message twice, which receivers absorb (idempotent, versioned).
+        condition = self._shard_condition(shard)
+        with self._sessions() as session:
+            pending = self._due_rows(session, condition)
+        outcome = self._deliver_all(shard, pending)
+        if outcome.delivered or outcome.result.failed:
+            with self._sessions() as session:
+                session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+                self._settle(session, condition, outcome)
+                session.commit()
+        return outcome.result
+
+    def _due_rows(self, session: Session, condition: list[ColumnElement[bool]]) -> list[_Pending]:
+        model = self._model
         rows = session.scalars(
             select(model).where(*condition).order_by(model.id).limit(self._batch_size)
         ).all()
-        now = self._clock()
-        if not rows or rows[0].scheduled_for > now:
-            return DrainResult()
-        newest: dict[tuple[int, int], Any] = {}
-        for row in rows:
+        if not rows or rows[0].scheduled_for > self._clock():
+            return []
+        return [
+            _Pending(
+                row.id,
+                row.category,
+                row.object_identifier,
+                row.payload,
+                row.scheduled_for - row.scheduled_from,
+            )
+            for row in rows
+        ]
+
+    def _deliver_all(self, shard: ShardKey, pending: list[_Pending]) -> _Outcome:
+        newest: dict[tuple[int, int], _Pending] = {}
+        for row in pending:
             newest[(row.category, row.object_identifier)] = row
-        delivered = coalesced = 0
-        for (category, object_identifier), row in sorted(newest.items(), key=lambda i: i[1].id):
+        outcome = _Outcome(previous_delay=pending[0].delay if pending else timedelta())
+        for key, row in sorted(newest.items(), key=lambda item: item[1].id):
             try:
-                self._deliver(self._record(row, shard))
+                self._deliver(
+                    OutboxRecord(
+                        id=row.id,
+                        category=OutboxCategory(row.category),
+                        shard=shard,
+                        object_identifier=row.object_identifier,
+                        payload=row.payload,
+                    )
+                )
             except Exception as error:
-                self._back_off(session, condition, now)
+                outcome.failed = True
                 log.warning(
                     "outbox delivery failed shard=%s category=%s object=%s: %s",
                     tuple(shard),
-                    OutboxCategory(category).name,
-                    object_identifier,
+                    OutboxCategory(row.category).name,
+                    row.object_identifier,
                     error,
                 )
-                return DrainResult(delivered, coalesced, failed=True)
-            removed = session.execute(
+                break
+            outcome.delivered[key] = row.id
+        outcome.coalesced = sum(
+            1
+            for row in pending
+            if (row.category, row.object_identifier) in outcome.delivered
+            and row.id != outcome.delivered[(row.category, row.object_identifier)]
+        )
+        return outcome
+
+    def _settle(
+        self, session: Session, condition: list[ColumnElement[bool]], outcome: _Outcome
+    ) -> None:
+        model = self._model
+        for (category, object_identifier), newest_id in outcome.delivered.items():
+            session.execute(
                 delete(model).where(
                     *condition,
                     model.category == category,
                     model.object_identifier == object_identifier,
-                    model.id <= row.id,
+                    model.id <= newest_id,
                 )
             )
-            delivered += 1
-            coalesced += max(0, getattr(removed, "rowcount", 1) - 1)
-        return DrainResult(delivered, coalesced)
-
-    def _record(self, row: Any, shard: ShardKey) -> OutboxRecord:
-        return OutboxRecord(
-            id=row.id,
-            category=OutboxCategory(row.category),
-            shard=shard,
-            object_identifier=row.object_identifier,
-            payload=row.payload,
-        )
-
-    def _back_off(
-        self, session: Session, condition: list[ColumnElement[bool]], now: datetime
-    ) -> None:
-        model = self._model
-        first = session.scalars(select(model).where(*condition).order_by(model.id).limit(1)).first()
-        previous = (
-            (first.scheduled_for - first.scheduled_from) if first is not None else timedelta()
-        )
-        delay = min(self._max_backoff, max(self._base_backoff, previous * 2))
-        session.execute(
-            update(model).where(*condition).values(scheduled_from=now, scheduled_for=now + delay)
-        )
+        if outcome.failed:
+            now = self._clock()
+            delay = min(self._max_backoff, max(self._base_backoff, outcome.previous_delay * 2))
+            session.execute(
+                update(model)
+                .where(*condition)
+                .values(scheduled_from=now, scheduled_for=now + delay)
+            )
 
     def drain_due(self) -> int:
         """Delivers every due shard once; returns how many messages were delivered."""

@@ -1,6 +1,8 @@
 """`make bench`: every benchmark, each printing ratios against a baseline from the same run."""
 
-from tests.benchmarks import bench_get_user
+from tests.benchmarks import bench_get_user, bench_regions
 
 if __name__ == "__main__":
     bench_get_user.run()
+    print()
+    bench_regions.run()

@@ -1,4 +1,4 @@
-"""Provisioning never leaves an orphan reservation: released on failure, reconciled after a crash."""
+"""Provisioning leaves no orphan reservation: released on failure, reconciled after a crash."""
 
 from __future__ import annotations
 
