@@ -47,17 +47,32 @@ def control_silo_session(control_settings: Settings) -> Iterator[ControlSilo]:
     control.close()
 
 
-def _delete_all_rows(control: ControlSilo) -> None:
+@pytest.fixture(scope="session")
+def control_seed_rows(control_silo_session: ControlSilo) -> dict[str, list[dict[str, object]]]:
+    """The rows the migrations themselves write (the "Super Admin" role), to restore after tests."""
+    with control_silo_session.engine.connect() as connection:
+        return {
+            table.name: [dict(row._mapping) for row in connection.execute(table.select())]
+            for table in ControlBase.metadata.sorted_tables
+        }
+
+
+def _reset_rows(control: ControlSilo, seed: dict[str, list[dict[str, object]]]) -> None:
     with control.engine.begin() as connection:
         for table in reversed(ControlBase.metadata.sorted_tables):
             connection.execute(delete(table))
+        for table in ControlBase.metadata.sorted_tables:
+            if seed.get(table.name):
+                connection.execute(table.insert(), seed[table.name])
 
 
 @pytest.fixture
-def control_silo(control_silo_session: ControlSilo) -> Iterator[ControlSilo]:
-    """The control silo with an empty database; every row a test writes is removed after it."""
+def control_silo(
+    control_silo_session: ControlSilo, control_seed_rows: dict[str, list[dict[str, object]]]
+) -> Iterator[ControlSilo]:
+    """The control silo as migrated; every row a test writes is removed after it."""
     yield control_silo_session
-    _delete_all_rows(control_silo_session)
+    _reset_rows(control_silo_session, control_seed_rows)
 
 
 @pytest.fixture(scope="session")

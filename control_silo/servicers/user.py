@@ -34,6 +34,9 @@ def _update_from_pb(request: pb.UpdateUserRequest) -> UserUpdate:
         is_active=request.is_active if "is_active" in chosen else None,
         avatar_type=avatar,
         avatar_url=request.avatar_url if "avatar_url" in chosen else None,
+        is_staff=request.is_staff if "is_staff" in chosen else None,
+        is_superuser=request.is_superuser if "is_superuser" in chosen else None,
+        password=request.password if "password" in chosen else None,
     )
 
 
@@ -209,6 +212,18 @@ class UserServicer(user_pb2_grpc.UserServiceServicer):
     ) -> pb.RemovePermissionResponse:
         self._service.remove_permission(user_id=request.user_id, permission=request.permission)
         return pb.RemovePermissionResponse()
+
+    def AddUserRole(
+        self, request: pb.AddUserRoleRequest, context: grpc.ServicerContext
+    ) -> pb.AddUserRoleResponse:
+        self._service.add_user_role(user_id=request.user_id, role=request.role)
+        return pb.AddUserRoleResponse()
+
+    def RemoveUserRole(
+        self, request: pb.RemoveUserRoleRequest, context: grpc.ServicerContext
+    ) -> pb.RemoveUserRoleResponse:
+        self._service.remove_user_role(user_id=request.user_id, role=request.role)
+        return pb.RemoveUserRoleResponse()
 
 
 def registration(service: UserService) -> Registration:

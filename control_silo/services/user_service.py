@@ -21,6 +21,8 @@ from control_silo.db.models import (
     OrganizationMapping,
     OrganizationMemberMapping,
     UserPermission,
+    UserRole,
+    UserRoleUser,
 )
 from control_silo.db.models import User as UserRow
 from control_silo.db.models import UserEmail as UserEmailRow
@@ -354,15 +356,18 @@ class DatabaseUserService(UserService):
 
     # Writes
 
+    def _hash_password(self, password: str) -> str:
+        if not password:
+            raise InvalidArgument("must not be empty", field="password")
+        if len(password) > MAX_PASSWORD_LENGTH:
+            raise InvalidArgument(
+                f"is longer than {MAX_PASSWORD_LENGTH} characters", field="password"
+            )
+        return make_password(password, iterations=self._password_iterations)
+
     def _password_column(self, user: NewUser) -> str:
         if user.password is not None:
-            if not user.password:
-                raise InvalidArgument("must not be empty", field="password")
-            if len(user.password) > MAX_PASSWORD_LENGTH:
-                raise InvalidArgument(
-                    f"is longer than {MAX_PASSWORD_LENGTH} characters", field="password"
-                )
-            return make_password(user.password, iterations=self._password_iterations)
+            return self._hash_password(user.password)
         if user.password_hash is not None:
             problem = validate_hash(user.password_hash)
             if problem is not None:
@@ -439,6 +444,7 @@ class DatabaseUserService(UserService):
             validation.text(
                 update.avatar_url, "avatar_url", max_length=MAX_AVATAR_URL_LENGTH, required=False
             )
+        password = self._hash_password(update.password) if update.password is not None else None
         with self._uow() as uow:
             row = self._require_user(uow.session, user_id)
             if update.name is not None:
@@ -452,6 +458,14 @@ class DatabaseUserService(UserService):
                 row.avatar_type = int(update.avatar_type)
             if update.avatar_url is not None:
                 row.avatar_url = update.avatar_url or None
+            if update.is_staff is not None:
+                row.is_staff = update.is_staff
+            if update.is_superuser is not None:
+                row.is_superuser = update.is_superuser
+            if password is not None:
+                row.password = password
+                row.last_password_change = utcnow()
+                row.is_password_expired = False
             uow.flush()
             updated = self._loader(uow).one(row.id)
             uow.commit()
@@ -505,6 +519,32 @@ class DatabaseUserService(UserService):
             uow.session.execute(
                 delete(UserPermission).where(
                     UserPermission.user_id == user_id, UserPermission.permission == permission
+                )
+            )
+            uow.commit()
+
+    def add_user_role(self, *, user_id: int, role: str) -> None:
+        with self._uow() as uow:
+            self._require_user(uow.session, user_id)
+            role_id = uow.session.scalar(select(UserRole.id).where(UserRole.name == role))
+            if role_id is None:
+                raise NotFound(f"no role is named {role!r}", field="role")
+            held = uow.session.scalar(
+                select(UserRoleUser.id).where(
+                    UserRoleUser.user_id == user_id, UserRoleUser.role_id == role_id
+                )
+            )
+            if held is None:
+                uow.session.add(UserRoleUser(user_id=user_id, role_id=role_id))
+                uow.commit()
+
+    def remove_user_role(self, *, user_id: int, role: str) -> None:
+        with self._uow() as uow:
+            self._require_user(uow.session, user_id)
+            role_ids = select(UserRole.id).where(UserRole.name == role)
+            uow.session.execute(
+                delete(UserRoleUser).where(
+                    UserRoleUser.user_id == user_id, UserRoleUser.role_id.in_(role_ids)
                 )
             )
             uow.commit()

@@ -10,8 +10,6 @@ from control_silo.db.models import (
     AuthProvider,
     OrganizationMapping,
     OrganizationMemberMapping,
-    UserRole,
-    UserRoleUser,
 )
 from shared.errors import InvalidArgument, NotFound
 from shared.services.user.model import AvatarType, UserFilter, UserIdEmail, UserUpdate
@@ -48,11 +46,7 @@ def test_get_user_returns_every_field(
     user_service: UserService, make_user: MakeUser, control_silo: ControlSilo
 ) -> None:
     created = make_user("alice", "Alice@Example.com", name="Alice", password="pw", is_staff=True)
-    with control_silo.sessions.begin() as session:
-        role = UserRole(name="Super Admin", permissions=["users.admin"])
-        session.add(role)
-        session.flush()
-        session.add(UserRoleUser(user_id=created.id, role_id=role.id))
+    user_service.add_user_role(user_id=created.id, role="Super Admin")
     user_service.add_permission(user_id=created.id, permission="broadcasts.admin")
     user_service.verify_user_email(user_id=created.id, email="alice@example.com")
 

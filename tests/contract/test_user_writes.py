@@ -244,3 +244,35 @@ def test_errors_are_the_same_exception_both_ways(user_service: UserService) -> N
     with pytest.raises(SiloError) as raised:
         user_service.get_user(user_id=31337)
     assert raised.value == NotFound("no user has id 31337", field="user_id")
+
+
+def test_roles(user_service: UserService, make_user: MakeUser, row_counts: RowCounts) -> None:
+    user = make_user("boss")
+    user_service.add_user_role(user_id=user.id, role="Super Admin")
+    user_service.add_user_role(user_id=user.id, role="Super Admin")
+    assert user_service.get_user(user_id=user.id).roles == frozenset({"Super Admin"})
+    before = row_counts()
+    with pytest.raises(NotFound) as no_role:
+        user_service.add_user_role(user_id=user.id, role="Emperor")
+    assert no_role.value.field == "role"
+    with pytest.raises(NotFound) as no_user:
+        user_service.add_user_role(user_id=123123, role="Super Admin")
+    assert no_user.value.field == "user_id"
+    assert row_counts() == before
+    user_service.remove_user_role(user_id=user.id, role="Super Admin")
+    assert user_service.get_user(user_id=user.id).roles == frozenset()
+
+
+def test_update_password_and_privileges(
+    user_service: UserService, make_user: MakeUser, control_silo: ControlSilo
+) -> None:
+    user = make_user("promote")
+    updated = user_service.update_user(
+        user_id=user.id, update=UserUpdate(password="n3w-secret", is_staff=True, is_superuser=True)
+    )
+    assert updated.password_usable and updated.is_staff and updated.is_superuser
+    assert check_password("n3w-secret", stored_password(control_silo, user.id))
+    with pytest.raises(InvalidArgument) as empty:
+        user_service.update_user(user_id=user.id, update=UserUpdate(password=""))
+    assert empty.value.field == "password"
+    assert check_password("n3w-secret", stored_password(control_silo, user.id))

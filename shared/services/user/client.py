@@ -138,6 +138,9 @@ class UserServiceClient(UserService):
                 serial.avatar_to_pb(update.avatar_type) if update.avatar_type is not None else None
             ),
             avatar_url=update.avatar_url,
+            is_staff=update.is_staff,
+            is_superuser=update.is_superuser,
+            password=update.password,
             update_mask=FieldMask(paths=update.changed_fields()),
         )
         response = call(self._stub.UpdateUser, request, timeout=self._timeout)
@@ -178,3 +181,11 @@ class UserServiceClient(UserService):
     def remove_permission(self, *, user_id: int, permission: str) -> None:
         request = pb.RemovePermissionRequest(user_id=user_id, permission=permission)
         call(self._stub.RemovePermission, request, timeout=self._timeout)
+
+    def add_user_role(self, *, user_id: int, role: str) -> None:
+        request = pb.AddUserRoleRequest(user_id=user_id, role=role)
+        call(self._stub.AddUserRole, request, timeout=self._timeout)
+
+    def remove_user_role(self, *, user_id: int, role: str) -> None:
+        request = pb.RemoveUserRoleRequest(user_id=user_id, role=role)
+        call(self._stub.RemoveUserRole, request, timeout=self._timeout)

@@ -90,13 +90,25 @@ class UserUpdate:
     is_active: bool | None = None
     avatar_type: AvatarType | None = None
     avatar_url: str | None = None
+    is_staff: bool | None = None
+    is_superuser: bool | None = None
+    password: str | None = field(default=None, repr=False)
 
     def changed_fields(self) -> list[str]:
         """The names of the fields this update sets."""
         return [name for name in _UPDATABLE_FIELDS if getattr(self, name) is not None]
 
 
-_UPDATABLE_FIELDS = ("name", "email", "is_active", "avatar_type", "avatar_url")
+_UPDATABLE_FIELDS = (
+    "name",
+    "email",
+    "is_active",
+    "avatar_type",
+    "avatar_url",
+    "is_staff",
+    "is_superuser",
+    "password",
+)
 UPDATABLE_FIELDS = frozenset(_UPDATABLE_FIELDS)
 
 

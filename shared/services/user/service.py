@@ -123,7 +123,8 @@ class UserService(abc.ABC):
 
     @abc.abstractmethod
     def update_user(self, *, user_id: int, update: UserUpdate) -> User:
-        """Changes the fields set in ``update``; a new email also gets an unverified useremail.
+        """Changes the fields set in ``update``; a new email also gets an unverified useremail,
+        a new password is hashed (and clears ``is_password_expired``).
 
         :raises NotFound: no user has that id.
         :raises InvalidArgument: a bad value, naming the field.
@@ -170,4 +171,18 @@ class UserService(abc.ABC):
         """Withdraws a permission; withdrawing one the user lacks changes nothing.
 
         :raises NotFound: no user has that id.
+        """
+
+    @abc.abstractmethod
+    def add_user_role(self, *, user_id: int, role: str) -> None:
+        """Gives the user a named role; giving one the user holds changes nothing.
+
+        :raises NotFound: no such user (field ``user_id``) or role (field ``role``).
+        """
+
+    @abc.abstractmethod
+    def remove_user_role(self, *, user_id: int, role: str) -> None:
+        """Takes a named role from the user; taking one the user lacks changes nothing.
+
+        :raises NotFound: no such user (field ``user_id``).
         """

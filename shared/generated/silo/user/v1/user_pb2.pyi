@@ -284,7 +284,7 @@ class CreateUserResponse(_message.Message):
     def __init__(self, user: _Optional[_Union[User, _Mapping]] = ...) -> None: ...
 
 class UpdateUserRequest(_message.Message):
-    __slots__ = ("user_id", "name", "email", "is_active", "avatar_type", "avatar_url", "update_mask")
+    __slots__ = ("user_id", "name", "email", "is_active", "avatar_type", "avatar_url", "update_mask", "is_staff", "is_superuser", "password")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
@@ -292,6 +292,9 @@ class UpdateUserRequest(_message.Message):
     AVATAR_TYPE_FIELD_NUMBER: _ClassVar[int]
     AVATAR_URL_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    IS_STAFF_FIELD_NUMBER: _ClassVar[int]
+    IS_SUPERUSER_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
     user_id: int
     name: str
     email: str
@@ -299,7 +302,10 @@ class UpdateUserRequest(_message.Message):
     avatar_type: AvatarType
     avatar_url: str
     update_mask: _field_mask_pb2.FieldMask
-    def __init__(self, user_id: _Optional[int] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., is_active: _Optional[bool] = ..., avatar_type: _Optional[_Union[AvatarType, str]] = ..., avatar_url: _Optional[str] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+    is_staff: bool
+    is_superuser: bool
+    password: str
+    def __init__(self, user_id: _Optional[int] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., is_active: _Optional[bool] = ..., avatar_type: _Optional[_Union[AvatarType, str]] = ..., avatar_url: _Optional[str] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., is_staff: _Optional[bool] = ..., is_superuser: _Optional[bool] = ..., password: _Optional[str] = ...) -> None: ...
 
 class UpdateUserResponse(_message.Message):
     __slots__ = ("user",)
@@ -406,5 +412,29 @@ class RemovePermissionRequest(_message.Message):
     def __init__(self, user_id: _Optional[int] = ..., permission: _Optional[str] = ...) -> None: ...
 
 class RemovePermissionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AddUserRoleRequest(_message.Message):
+    __slots__ = ("user_id", "role")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    user_id: int
+    role: str
+    def __init__(self, user_id: _Optional[int] = ..., role: _Optional[str] = ...) -> None: ...
+
+class AddUserRoleResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class RemoveUserRoleRequest(_message.Message):
+    __slots__ = ("user_id", "role")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    user_id: int
+    role: str
+    def __init__(self, user_id: _Optional[int] = ..., role: _Optional[str] = ...) -> None: ...
+
+class RemoveUserRoleResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

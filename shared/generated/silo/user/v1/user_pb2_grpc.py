@@ -131,6 +131,16 @@ class UserServiceStub:
                 request_serializer=silo_dot_user_dot_v1_dot_user__pb2.RemovePermissionRequest.SerializeToString,
                 response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.RemovePermissionResponse.FromString,
                 _registered_method=True)
+        self.AddUserRole = channel.unary_unary(
+                '/silo.user.v1.UserService/AddUserRole',
+                request_serializer=silo_dot_user_dot_v1_dot_user__pb2.AddUserRoleRequest.SerializeToString,
+                response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.AddUserRoleResponse.FromString,
+                _registered_method=True)
+        self.RemoveUserRole = channel.unary_unary(
+                '/silo.user.v1.UserService/RemoveUserRole',
+                request_serializer=silo_dot_user_dot_v1_dot_user__pb2.RemoveUserRoleRequest.SerializeToString,
+                response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.RemoveUserRoleResponse.FromString,
+                _registered_method=True)
 
 
 class UserServiceServicer:
@@ -270,6 +280,20 @@ class UserServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddUserRole(self, request, context):
+        """AddUserRole gives a user a named role ("Super Admin", ...); giving it twice changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveUserRole(self, request, context):
+        """RemoveUserRole takes a named role from a user.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_UserServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -367,6 +391,16 @@ def add_UserServiceServicer_to_server(servicer, server):
                     servicer.RemovePermission,
                     request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.RemovePermissionRequest.FromString,
                     response_serializer=silo_dot_user_dot_v1_dot_user__pb2.RemovePermissionResponse.SerializeToString,
+            ),
+            'AddUserRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddUserRole,
+                    request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.AddUserRoleRequest.FromString,
+                    response_serializer=silo_dot_user_dot_v1_dot_user__pb2.AddUserRoleResponse.SerializeToString,
+            ),
+            'RemoveUserRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveUserRole,
+                    request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.RemoveUserRoleRequest.FromString,
+                    response_serializer=silo_dot_user_dot_v1_dot_user__pb2.RemoveUserRoleResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -883,6 +917,60 @@ class UserService:
             '/silo.user.v1.UserService/RemovePermission',
             silo_dot_user_dot_v1_dot_user__pb2.RemovePermissionRequest.SerializeToString,
             silo_dot_user_dot_v1_dot_user__pb2.RemovePermissionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddUserRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.user.v1.UserService/AddUserRole',
+            silo_dot_user_dot_v1_dot_user__pb2.AddUserRoleRequest.SerializeToString,
+            silo_dot_user_dot_v1_dot_user__pb2.AddUserRoleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveUserRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.user.v1.UserService/RemoveUserRole',
+            silo_dot_user_dot_v1_dot_user__pb2.RemoveUserRoleRequest.SerializeToString,
+            silo_dot_user_dot_v1_dot_user__pb2.RemoveUserRoleResponse.FromString,
             options,
             channel_credentials,
             insecure,
