@@ -29,6 +29,7 @@ ENVIRONMENT = {
     "metrics_listen": "SILO_METRICS_LISTEN",
     "password_iterations": "SILO_PASSWORD_ITERATIONS",
     "rpc_timeout": "SILO_RPC_TIMEOUT",
+    "single_organization": "SILO_SINGLE_ORGANIZATION",
 }
 SECRET_SETTINGS = frozenset({"rpc_shared_secrets"})
 
@@ -52,6 +53,7 @@ class Settings:
     metrics_listen: str | None = None
     password_iterations: int = DEFAULT_PASSWORD_ITERATIONS
     rpc_timeout: float = 5.0
+    single_organization: bool = False
 
     @property
     def signing_secret(self) -> str | None:
@@ -108,6 +110,17 @@ def _secrets(value: Any) -> tuple[str, ...]:
     return tuple(part.strip() for part in parts if part.strip())
 
 
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
 def _positive_int(value: Any) -> int:
     number = int(value)
     if number < 1:
@@ -129,6 +142,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "data_dir": Path,
     "password_iterations": _positive_int,
     "rpc_timeout": _positive_float,
+    "single_organization": _flag,
 }
 
 
