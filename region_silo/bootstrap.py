@@ -13,8 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from region_silo.db.models import RegionOutbox
 from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox_delivery import ControlDelivery
+from region_silo.cache.service import LocalRegionCacheService
+from region_silo.cache.versions import DatabaseVersionStore
+from region_silo.servicers import cache as cache_servicer
 from region_silo.servicers import organization as organization_servicer
 from region_silo.services.organization_service import DatabaseOrganizationService
+from shared.cache.region_cache import RegionCache
+from shared.cache.user_cache import CachedUserServiceClient
 from shared.config import DEFAULT_REGION_PORT, Settings
 from shared.db.engine import make_engine
 from shared.delegation import Delegator
@@ -25,6 +30,7 @@ from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer, create_server
 from shared.services.directory import ControlServices, control_services
 from shared.services.organization.service import OrganizationService
+from shared.services.user.model import User
 from shared.silo_mode import SiloMode
 
 _REGION_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
@@ -64,12 +70,20 @@ class RegionSilo:
         )
 
     @cached_property
+    def cache(self) -> RegionCache[User]:
+        """The region-local cache of user reads; versions live in the region database."""
+        return RegionCache(DatabaseVersionStore(self.engine), ttl_seconds=self.settings.cache_ttl)
+
+    @cached_property
     def control(self) -> ControlServices:
-        """The control silo's services: gRPC clients here (local ones in a monolith)."""
+        """The control silo's services: gRPC clients here, the user reads behind the cache."""
         return control_services(
             self.settings.mode,
             control_channel=lambda: self.control_channel,
             timeout=self.settings.rpc_timeout,
+            user_client=lambda channel, timeout: CachedUserServiceClient(
+                channel, self.cache, timeout
+            ),
         )
 
     @cached_property
@@ -125,7 +139,10 @@ class RegionSilo:
         """Starts the gRPC server."""
         return create_server(
             listen or self.settings.listen or f"127.0.0.1:{DEFAULT_REGION_PORT}",
-            [organization_servicer.registration(self.organizations.proxy())],
+            [
+                organization_servicer.registration(self.organizations.proxy()),
+                cache_servicer.registration(LocalRegionCacheService(self.cache)),  # type: ignore[arg-type]
+            ],
             secrets=self.settings.rpc_shared_secrets,
         )
 

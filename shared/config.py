@@ -30,6 +30,7 @@ ENVIRONMENT = {
     "password_iterations": "SILO_PASSWORD_ITERATIONS",
     "rpc_timeout": "SILO_RPC_TIMEOUT",
     "single_organization": "SILO_SINGLE_ORGANIZATION",
+    "cache_ttl": "SILO_CACHE_TTL",
 }
 SECRET_SETTINGS = frozenset({"rpc_shared_secrets"})
 
@@ -54,6 +55,7 @@ class Settings:
     password_iterations: int = DEFAULT_PASSWORD_ITERATIONS
     rpc_timeout: float = 5.0
     single_organization: bool = False
+    cache_ttl: float = 60.0
 
     @property
     def signing_secret(self) -> str | None:
@@ -143,6 +145,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "password_iterations": _positive_int,
     "rpc_timeout": _positive_float,
     "single_organization": _flag,
+    "cache_ttl": _positive_float,
 }
 
 

@@ -60,9 +60,11 @@ def control_services(
     local: ControlLocalImplementations | None = None,
     control_channel: Callable[[], grpc.Channel] | None = None,
     timeout: float = 5.0,
+    user_client: Callable[[grpc.Channel, float], UserService] = UserServiceClient,
 ) -> ControlServices:
     """Builds the handles for ``mode``: local implementations in the control silo or a monolith,
-    gRPC clients over ``control_channel`` elsewhere. Nothing is built until first used."""
+    gRPC clients over ``control_channel`` elsewhere (``user_client`` builds the user service's,
+    which a region puts behind its cache). Nothing is built until first used."""
     channel: list[grpc.Channel] = []
 
     def shared_channel() -> grpc.Channel:
@@ -86,7 +88,7 @@ def control_services(
         )
 
     return ControlServices(
-        user=handle(UserService, local.user if local else None, UserServiceClient),
+        user=handle(UserService, local.user if local else None, user_client),
         user_option=handle(
             UserOptionService, local.user_option if local else None, UserOptionServiceClient
         ),

@@ -1,0 +1,1 @@
+"""The region's cache plumbing: shared versions in the region database, ClearKeys."""

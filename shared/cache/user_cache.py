@@ -1,0 +1,58 @@
+"""The user service as a region calls it: the gRPC client with the region cache in front of
+``get_user`` and ``get_many_by_id``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import grpc
+
+from shared import validation
+from shared.cache.region_cache import RegionCache
+from shared.errors import NotFound
+from shared.services.user.client import UserServiceClient
+from shared.services.user.model import User
+
+GET_USER_KEY = "user_service.get_user:{}"
+GET_MANY_BY_ID_KEY = "user_service.get_many_by_id:{}"
+
+
+def user_cache_keys(user_id: int) -> list[str]:
+    """Every logical cache key that holds data of one user."""
+    return [GET_USER_KEY.format(user_id), GET_MANY_BY_ID_KEY.format(user_id)]
+
+
+class CachedUserServiceClient(UserServiceClient):
+    """Serves the two hot reads from the region cache; every other call goes to the control silo."""
+
+    def __init__(
+        self, channel: grpc.Channel, cache: RegionCache[User], timeout: float = 5.0
+    ) -> None:
+        super().__init__(channel, timeout)
+        self._cache = cache
+
+    def get_user(self, *, user_id: int) -> User:
+        validation.positive_id(user_id, "user_id")
+        key = GET_USER_KEY.format(user_id)
+        user = self._cache.get(key, lambda: self._fetch(user_id))
+        if user is None:
+            raise NotFound(f"no user has id {user_id}", field="user_id")
+        return user
+
+    def _fetch(self, user_id: int) -> User | None:
+        try:
+            return super().get_user(user_id=user_id)
+        except NotFound:
+            return None
+
+    def get_many_by_id(self, *, user_ids: Sequence[int]) -> list[User]:
+        ids = validation.bounded_list(user_ids, "user_ids")
+        keys = {user_id: GET_MANY_BY_ID_KEY.format(user_id) for user_id in ids}
+
+        def load(missing: Sequence[str]) -> dict[str, User | None]:
+            wanted = [user_id for user_id, key in keys.items() if key in set(missing)]
+            users = super(CachedUserServiceClient, self).get_many_by_id(user_ids=wanted)
+            return {keys[user.id]: user for user in users}
+
+        found = self._cache.get_many(list(dict.fromkeys(keys.values())), load)
+        return [user for user in (found.get(keys[user_id]) for user_id in ids) if user is not None]

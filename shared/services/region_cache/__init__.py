@@ -1,0 +1,1 @@
+"""Invalidating a region's cache from another silo."""
