@@ -10,11 +10,11 @@ import grpc
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from region_silo.cache.service import LocalRegionCacheService
+from region_silo.cache.versions import DatabaseVersionStore
 from region_silo.db.models import RegionOutbox
 from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox_delivery import ControlDelivery
-from region_silo.cache.service import LocalRegionCacheService
-from region_silo.cache.versions import DatabaseVersionStore
 from region_silo.servicers import cache as cache_servicer
 from region_silo.servicers import organization as organization_servicer
 from region_silo.services.organization_service import DatabaseOrganizationService

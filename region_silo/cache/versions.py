@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
 from typing import cast
 
 from sqlalchemy import Engine, Table, bindparam, insert, select, update
@@ -46,14 +45,16 @@ class DatabaseVersionStore(VersionStore):
 
     def _bump_one(self, key: str) -> None:
         for _attempt in range(3):
-            with self._engine.connect().execution_options(**self._write_options) as connection:
-                with connection.begin():
-                    if connection.execute(_BUMP, {"key": key}).rowcount:
-                        return
-                    try:
-                        with connection.begin_nested():
-                            connection.execute(_FIRST, {"key": key})
-                        return
-                    except IntegrityError:
-                        continue  # inserted concurrently: bump that row instead
+            with (
+                self._engine.connect().execution_options(**self._write_options) as connection,
+                connection.begin(),
+            ):
+                if connection.execute(_BUMP, {"key": key}).rowcount:
+                    return
+                try:
+                    with connection.begin_nested():
+                        connection.execute(_FIRST, {"key": key})
+                    return
+                except IntegrityError:
+                    continue  # inserted concurrently: bump that row instead
         raise RuntimeError(f"could not bump cache version of {key!r}")
