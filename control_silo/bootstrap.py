@@ -8,7 +8,9 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from control_silo.db.models import ControlOutbox
 from control_silo.migrations import CONTROL_MIGRATIONS
+from control_silo.outbox_delivery import RegionDelivery
 from control_silo.servicers import auth as auth_servicer
 from control_silo.servicers import organization_mapping as mapping_servicer
 from control_silo.servicers import provisioning as provisioning_servicer
@@ -26,6 +28,8 @@ from control_silo.services.user_service import DatabaseUserService
 from shared.config import DEFAULT_CONTROL_LISTEN, Settings
 from shared.db.engine import make_engine
 from shared.errors import FailedPrecondition
+from shared.outbox.drainer import OutboxDrainer
+from shared.outbox.writer import OutboxWriter
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer, create_server
 from shared.services.directory import (
@@ -59,6 +63,27 @@ class ControlSilo:
         )
 
     @cached_property
+    def outbox(self) -> OutboxWriter:
+        """How units of work write control outbox rows (one per destination region)."""
+        return OutboxWriter(ControlOutbox, per_region=True)
+
+    @cached_property
+    def drainer(self) -> OutboxDrainer:
+        """Delivers control outbox rows to the regions."""
+        drainer = OutboxDrainer(
+            self.sessions,
+            ControlOutbox,
+            RegionDelivery(self.sessions, self.regions),
+            per_region=True,
+        )
+        self.outbox.listen(drainer.schedule)
+        return drainer
+
+    def start_drainer(self) -> None:
+        """Starts delivering the outbox in the background (after commits and on a sweep)."""
+        self.drainer.start(name="outbox-drainer-control")
+
+    @cached_property
     def mapping_service(self) -> DatabaseOrganizationMappingService:
         """The organization mapping implementation (also used by reconciliation)."""
         return DatabaseOrganizationMappingService(self.sessions, self.regions)
@@ -72,10 +97,11 @@ class ControlSilo:
                 user=lambda: DatabaseUserService(
                     self.engine,
                     self.sessions,
+                    outbox=self.outbox,
                     password_iterations=self.settings.password_iterations,
                 ),
                 user_option=lambda: DatabaseUserOptionService(self.sessions),
-                auth=lambda: DatabaseAuthService(self.sessions),
+                auth=lambda: DatabaseAuthService(self.sessions, self.outbox),
                 organization_mapping=lambda: self.mapping_service,
                 member_mapping=lambda: DatabaseOrganizationMemberMappingService(self.sessions),
                 provisioning=lambda: DatabaseProvisioningService(self.sessions, self.regions),
@@ -112,6 +138,7 @@ class ControlSilo:
 
     def close(self) -> None:
         """Stops background work and releases connections."""
+        self.drainer.stop()
         self.reconciler.stop()
         self.regions.close()
         self.engine.dispose()

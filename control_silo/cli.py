@@ -60,6 +60,7 @@ def serve_control(
     signed = "signed" if settings.rpc_shared_secrets else "UNSIGNED (loopback only)"
     click.echo(f"control silo serving on {host}:{running.port} ({signed})", err=True)
     control.reconciler.start()
+    control.start_drainer()
     try:
         serve_until_signalled(running)
     finally:

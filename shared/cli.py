@@ -159,6 +159,7 @@ def outbox_status(
 @click.option("--database-url", help="SQLAlchemy URL (default: an SQLite file in the data dir).")
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Where SQLite files live.")
 @click.option("--control", "control_address", help="The control silo's HOST:PORT.")
+@click.option("--region", "regions", multiple=True, help="NAME=HOST:PORT (for --silo control).")
 @click.option("--once", is_flag=True, help="One pass over the due shards, then exit.")
 @pass_silo
 def outbox_drain(
@@ -169,6 +170,7 @@ def outbox_drain(
     database_url: str | None,
     data_dir: Path | None,
     control_address: str | None,
+    regions: tuple[str, ...],
     once: bool,
 ) -> None:
     """Deliver an outbox out of process (the servers also drain their own)."""
@@ -177,8 +179,6 @@ def outbox_drain(
     from shared.silo_mode import SiloMode  # noqa: PLC0415
 
     table = _outbox_table(silo_name)
-    if table.drain is None:
-        raise click.UsageError(f"the {silo_name} silo does not deliver outbox messages yet")
     configure_logging()
     settings = silo.settings(
         mode=SiloMode.parse(silo_name),
@@ -186,6 +186,7 @@ def outbox_drain(
         database_url=database_url,
         data_dir=data_dir,
         control_address=control_address,
+        regions=regions or None,
     )
     try:
         delivered = table.drain(settings, once)

@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from control_silo.db.models import AuthIdentity as AuthIdentityRow
 from control_silo.db.models import AuthProvider as AuthProviderRow
 from control_silo.db.models import User as UserRow
+from control_silo.services.user_outbox import user_changed
 from control_silo.services.user_reads import UserLoader
 from shared import validation
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, NotFound
+from shared.outbox.categories import OutboxCategory
+from shared.outbox.writer import OutboxWriter
 from shared.services.auth.model import AuthIdentity, AuthProvider
 from shared.services.auth.service import AuthService
 from shared.services.user.model import User
@@ -51,8 +54,11 @@ def _to_identity(row: AuthIdentityRow) -> AuthIdentity:
 class DatabaseAuthService(AuthService):
     """Reads and writes auth providers and identities in the control database."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], outbox: OutboxWriter | None = None
+    ) -> None:
         self._sessions = session_factory
+        self._outbox = outbox
 
     def create_auth_provider(
         self, *, organization_id: int, provider: str, config_json: str = "{}"
@@ -89,7 +95,7 @@ class DatabaseAuthService(AuthService):
         validation.positive_id(user_id, "user_id")
         validation.text(ident, "ident", max_length=MAX_IDENT_LENGTH)
         data = validation.json_text(data_json or "{}", "data_json", object_only=True)
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
             session = uow.session
             if session.get(AuthProviderRow, auth_provider_id) is None:
                 raise NotFound(
@@ -111,6 +117,7 @@ class DatabaseAuthService(AuthService):
                     field="ident",
                 ) from None
             created = _to_identity(row)
+            user_changed(uow, user_id, OutboxCategory.AUTH_IDENTITY_UPDATE)
             uow.commit()
         return created
 
@@ -152,11 +159,12 @@ class DatabaseAuthService(AuthService):
 
     def delete_auth_identity(self, *, auth_identity_id: int) -> None:
         validation.positive_id(auth_identity_id, "auth_identity_id")
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
             row = uow.session.get(AuthIdentityRow, auth_identity_id)
             if row is None:
                 raise NotFound(
                     f"no auth identity has id {auth_identity_id}", field="auth_identity_id"
                 )
             uow.session.delete(row)
+            user_changed(uow, row.user_id, OutboxCategory.AUTH_IDENTITY_UPDATE)
             uow.commit()

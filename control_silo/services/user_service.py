@@ -33,11 +33,13 @@ from control_silo.passwords import (
     validate_hash,
 )
 from control_silo.services.emails import ensure_useremail
+from control_silo.services.user_outbox import user_changed
 from control_silo.services.user_reads import UserLoader
 from shared import validation
 from shared.db.types import utcnow
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, InvalidArgument, NotFound
+from shared.outbox.writer import OutboxWriter
 from shared.services.user.model import (
     DEFAULT_PAGE_SIZE,
     MAX_IDS_PER_REQUEST,
@@ -90,14 +92,18 @@ class DatabaseUserService(UserService):
         engine: Engine,
         session_factory: sessionmaker[Session],
         *,
+        outbox: OutboxWriter | None = None,
         password_iterations: int = DEFAULT_ITERATIONS,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
+        self._outbox = outbox
         self._password_iterations = password_iterations
 
     def _uow(self, lock: str | None = None, *, read_only: bool = False) -> UnitOfWork:
-        return UnitOfWork(self._sessions, lock=lock, read_only=read_only)
+        if read_only:
+            return UnitOfWork(self._sessions, read_only=True)
+        return UnitOfWork(self._sessions, lock=lock, outbox=self._outbox)
 
     @staticmethod
     def _require_user(session: Session, user_id: int) -> UserRow:
@@ -467,6 +473,7 @@ class DatabaseUserService(UserService):
                 row.last_password_change = utcnow()
                 row.is_password_expired = False
             uow.flush()
+            user_changed(uow, row.id)
             updated = self._loader(uow).one(row.id)
             uow.commit()
         return updated
@@ -474,6 +481,7 @@ class DatabaseUserService(UserService):
     def flush_nonce(self, *, user_id: int) -> None:
         with self._uow() as uow:
             self._require_user(uow.session, user_id).session_nonce = secrets.token_hex(6)
+            user_changed(uow, user_id)
             uow.commit()
 
     def verify_user_email(self, *, user_id: int, email: str) -> bool:
@@ -495,6 +503,7 @@ class DatabaseUserService(UserService):
             if row is None or row.is_verified:
                 return False
             row.is_verified = True
+            user_changed(uow, row.user_id)
             uow.commit()
         return True
 
@@ -509,6 +518,7 @@ class DatabaseUserService(UserService):
             )
             if held is None:
                 uow.session.add(UserPermission(user_id=user_id, permission=permission))
+                user_changed(uow, user_id)
                 # Granted concurrently: the outcome is the same.
                 with contextlib.suppress(IntegrityError):
                     uow.commit()
@@ -521,6 +531,7 @@ class DatabaseUserService(UserService):
                     UserPermission.user_id == user_id, UserPermission.permission == permission
                 )
             )
+            user_changed(uow, user_id)
             uow.commit()
 
     def add_user_role(self, *, user_id: int, role: str) -> None:
@@ -536,6 +547,7 @@ class DatabaseUserService(UserService):
             )
             if held is None:
                 uow.session.add(UserRoleUser(user_id=user_id, role_id=role_id))
+                user_changed(uow, user_id)
                 uow.commit()
 
     def remove_user_role(self, *, user_id: int, role: str) -> None:
@@ -547,4 +559,5 @@ class DatabaseUserService(UserService):
                     UserRoleUser.user_id == user_id, UserRoleUser.role_id.in_(role_ids)
                 )
             )
+            user_changed(uow, user_id)
             uow.commit()

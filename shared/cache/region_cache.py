@@ -4,6 +4,7 @@ current shared version, so an invalidation anywhere in the region hides them eve
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -34,10 +35,17 @@ class RegionCache(Generic[Value]):
     """
 
     def __init__(
-        self, versions: VersionStore, *, ttl_seconds: float = 300.0, max_entries: int = 100_000
+        self,
+        versions: VersionStore,
+        *,
+        ttl_seconds: float = 60.0,
+        max_entries: int = 100_000,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._versions = versions
-        self._values: TTLCache[str, Value] = TTLCache(maxsize=max_entries, ttl=ttl_seconds)
+        self._values: TTLCache[str, Value] = TTLCache(
+            maxsize=max_entries, ttl=ttl_seconds, timer=timer
+        )
         self._lock = threading.Lock()
         self.stats = CacheStats()
         self.on_hit: Callable[[int], None] = lambda _count: None

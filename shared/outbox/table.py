@@ -11,10 +11,10 @@ from shared.config import Settings
 
 @dataclass(frozen=True)
 class OutboxTable:
-    """A silo's outbox: its model, whether rows name a destination region, and (where the silo
-    delivers anything yet) how to drain it out of process."""
+    """A silo's outbox: its model, whether rows name a destination region, and how to drain it
+    out of process."""
 
     silo: str
     model: type[Any]
     per_region: bool
-    drain: Callable[[Settings, bool], int] | None = None
+    drain: Callable[[Settings, bool], int]

@@ -10,6 +10,8 @@ import grpc
 from shared.errors import InvalidArgument
 from shared.services.organization.client import OrganizationServiceClient
 from shared.services.organization.service import OrganizationService
+from shared.services.region_cache.client import RegionCacheServiceClient
+from shared.services.region_cache.service import RegionCacheService
 
 
 class RegionDirectory:
@@ -46,15 +48,21 @@ class RegionDirectory:
             )
         return region_name
 
-    def organization_service(self, region_name: str) -> OrganizationService:
-        """A client of the region's organization service."""
+    def _channel(self, region_name: str) -> grpc.Channel:
         if region_name not in self._regions:
             raise InvalidArgument(f"no address is configured for {region_name!r}", field="region")
         with self._lock:
             if region_name not in self._channels:
                 self._channels[region_name] = self._open_channel(self._regions[region_name])
-            channel = self._channels[region_name]
-        return OrganizationServiceClient(channel, self._timeout)
+            return self._channels[region_name]
+
+    def organization_service(self, region_name: str) -> OrganizationService:
+        """A client of the region's organization service."""
+        return OrganizationServiceClient(self._channel(region_name), self._timeout)
+
+    def region_cache_service(self, region_name: str) -> RegionCacheService:
+        """A client of the region's cache service."""
+        return RegionCacheServiceClient(self._channel(region_name), self._timeout)
 
     def close(self) -> None:
         """Closes every open channel."""

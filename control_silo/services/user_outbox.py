@@ -1,0 +1,34 @@
+"""USER_UPDATE and AUTH_IDENTITY_UPDATE messages: one per region where the user is a member."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from control_silo.db.models import OrganizationMapping, OrganizationMemberMapping
+from shared.db.unit_of_work import UnitOfWork
+from shared.outbox.categories import OutboxCategory
+from shared.outbox.model import OutboxMessage
+
+
+def member_regions(session: Session, user_id: int) -> list[str]:
+    """The regions holding an organization the user is a member of."""
+    member_of = select(OrganizationMemberMapping.organization_id).where(
+        OrganizationMemberMapping.user_id == user_id
+    )
+    return list(
+        session.scalars(
+            select(OrganizationMapping.region_name)
+            .where(OrganizationMapping.organization_id.in_(member_of))
+            .distinct()
+            .order_by(OrganizationMapping.region_name)
+        )
+    )
+
+
+def user_changed(
+    uow: UnitOfWork, user_id: int, category: OutboxCategory = OutboxCategory.USER_UPDATE
+) -> None:
+    """Writes, in the unit of work's transaction, a message about the user to its regions."""
+    for region in member_regions(uow.session, user_id):
+        uow.add_outbox(OutboxMessage(category, user_id, user_id, payload=None, region_name=region))
