@@ -17,8 +17,12 @@ _ONE = select(_table.c.version).where(_table.c.key == bindparam("key"))
 _MANY = select(_table.c.key, _table.c.version).where(
     _table.c.key.in_(bindparam("keys", expanding=True))
 )
-_BUMP = update(_table).where(_table.c.key == bindparam("key")).values(version=_table.c.version + 1)
-_FIRST = insert(_table).values(key=bindparam("key"), version=1)
+_BUMP = (
+    update(_table)
+    .where(_table.c.key == bindparam("cache_key"))
+    .values(version=_table.c.version + 1)
+)
+_FIRST = insert(_table).values(key=bindparam("cache_key"), version=1)
 
 
 class DatabaseVersionStore(VersionStore):
@@ -49,11 +53,11 @@ class DatabaseVersionStore(VersionStore):
                 self._engine.connect().execution_options(**self._write_options) as connection,
                 connection.begin(),
             ):
-                if connection.execute(_BUMP, {"key": key}).rowcount:
+                if connection.execute(_BUMP, {"cache_key": key}).rowcount:
                     return
                 try:
                     with connection.begin_nested():
-                        connection.execute(_FIRST, {"key": key})
+                        connection.execute(_FIRST, {"cache_key": key})
                     return
                 except IntegrityError:
                     continue  # inserted concurrently: bump that row instead

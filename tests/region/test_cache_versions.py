@@ -1,0 +1,50 @@
+"""Cache versions in the region database, and ClearKeys over gRPC."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from region_silo.bootstrap import RegionSilo
+from region_silo.cache.versions import DatabaseVersionStore
+from shared.errors import InvalidArgument
+from shared.rpc.channel import open_channel
+from shared.rpc.server import RunningServer
+from shared.services.region_cache.client import RegionCacheServiceClient
+from tests.conftest import TEST_SECRET
+
+
+def test_versions_start_at_zero_and_only_grow(region_silo: RegionSilo) -> None:
+    store = DatabaseVersionStore(region_silo.engine)
+    assert store.versions(["a", "b"]) == [0, 0]
+    store.bump(["a"])
+    store.bump(["a", "b"])
+    assert store.versions(["a", "b", "c"]) == [2, 1, 0]
+    assert store.versions(["a"]) == [2]
+
+
+def test_concurrent_bumps_are_all_counted(region_silo: RegionSilo) -> None:
+    store = DatabaseVersionStore(region_silo.engine)
+    threads = [threading.Thread(target=lambda: store.bump(["hot"])) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.versions(["hot"]) == [8]
+
+
+def test_clear_keys_over_grpc(region_silo: RegionSilo, region_server: RunningServer) -> None:
+    client = RegionCacheServiceClient(
+        open_channel(f"127.0.0.1:{region_server.port}", secret=TEST_SECRET)
+    )
+    loads: list[int] = []
+    region_silo.cache.get("user_service.get_user:5", lambda: loads.append(1) or 1)  # type: ignore[func-returns-value]
+    client.clear_keys(keys=["user_service.get_user:5"])
+    region_silo.cache.get("user_service.get_user:5", lambda: loads.append(1) or 1)  # type: ignore[func-returns-value]
+    assert len(loads) == 2
+    with pytest.raises(InvalidArgument) as empty:
+        client.clear_keys(keys=[])
+    assert empty.value.field == "keys"
+    with pytest.raises(InvalidArgument):
+        client.clear_keys(keys=["k" * 256])

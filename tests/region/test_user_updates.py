@@ -1,0 +1,146 @@
+"""Control -> region: user changes write USER_UPDATE rows to member regions; delivery refreshes
+the region's memberships and invalidates its cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from control_silo.bootstrap import ControlSilo
+from control_silo.db.models import ControlOutbox
+from control_silo.outbox_delivery import RegionDelivery
+from region_silo.bootstrap import RegionSilo
+from shared.cache.user_cache import user_cache_keys
+from shared.outbox.categories import OutboxCategory
+from shared.outbox.drainer import OutboxDrainer, OutboxRecord
+from shared.outbox.model import ShardKey
+from shared.rpc.channel import open_channel
+from shared.rpc.server import RunningServer
+from shared.services.organization.model import Organization
+from shared.services.region_directory import RegionDirectory
+from shared.services.user.model import User, UserUpdate
+from tests.conftest import TEST_SECRET
+from tests.region.conftest import REGION
+
+
+@pytest.fixture
+def directory(region_server: RunningServer) -> Iterator[RegionDirectory]:
+    regions = RegionDirectory(
+        {REGION: f"127.0.0.1:{region_server.port}"},
+        lambda address: open_channel(address, secret=TEST_SECRET),
+    )
+    yield regions
+    regions.close()
+
+
+@pytest.fixture
+def control_drainer(control_silo: ControlSilo, directory: RegionDirectory) -> OutboxDrainer:
+    return OutboxDrainer(
+        control_silo.sessions,
+        ControlOutbox,
+        RegionDelivery(control_silo.sessions, directory),
+        per_region=True,
+    )
+
+
+def outbox(control: ControlSilo) -> list[tuple[str, int, int]]:
+    with control.sessions() as session:
+        return [
+            (row.region_name, row.category, row.object_identifier)
+            for row in session.scalars(select(ControlOutbox).order_by(ControlOutbox.id))
+        ]
+
+
+def member_of_org(
+    control: ControlSilo, region: RegionSilo, make_user: object
+) -> tuple[User, Organization]:
+    owner = make_user("owner")  # type: ignore[operator]
+    organization = region.organizations.resolve().create_organization(
+        slug="updates", name="Updates", owner_user_id=owner.id
+    )
+    region.drainer.drain_due()  # the control silo now knows the membership
+    return owner, organization
+
+
+def test_user_changes_reach_the_region(
+    control_silo: ControlSilo,
+    region_silo: RegionSilo,
+    make_control_user: object,
+    control_drainer: OutboxDrainer,
+) -> None:
+    user, organization = member_of_org(control_silo, region_silo, make_control_user)
+    organizations = region_silo.organizations.resolve()
+    assert organizations.list_members(organization_id=organization.id)[0].user.name == ""  # type: ignore[union-attr]
+    users = control_silo.services.user.resolve()
+    users.update_user(
+        user_id=user.id, update=UserUpdate(name="Renamed", email="renamed@example.com")
+    )
+    assert outbox(control_silo) == [(REGION, OutboxCategory.USER_UPDATE, user.id)]
+    # Before delivery the region may still serve its cached copy...
+    stale = organizations.list_members(organization_id=organization.id)[0]
+    assert stale.user is not None and stale.user.name == ""
+    assert control_drainer.drain_due() == 1
+    # ...after it, never.
+    fresh = organizations.list_members(organization_id=organization.id)[0]
+    assert fresh.user is not None and fresh.user.name == "Renamed"
+    assert fresh.user_email == "renamed@example.com"
+    assert outbox(control_silo) == []
+
+    users.update_user(user_id=user.id, update=UserUpdate(is_active=False))
+    users.flush_nonce(user_id=user.id)
+    users.add_permission(user_id=user.id, permission="users.admin")
+    assert len(outbox(control_silo)) == 3
+    assert control_drainer.drain_due() == 1  # coalesced: one delivery with the newest state
+    member = organizations.list_members(organization_id=organization.id)[0]
+    assert not member.user_is_active
+    assert member.user is not None and member.user.permissions == {"users.admin"}
+
+
+def test_users_without_memberships_write_nothing(
+    control_silo: ControlSilo, make_control_user: object
+) -> None:
+    loner = make_control_user("loner")  # type: ignore[operator]
+    control_silo.services.user.resolve().update_user(
+        user_id=loner.id, update=UserUpdate(name="Alone")
+    )
+    assert outbox(control_silo) == []
+
+
+def test_auth_identity_changes_are_sent(
+    control_silo: ControlSilo, region_silo: RegionSilo, make_control_user: object
+) -> None:
+    user, _ = member_of_org(control_silo, region_silo, make_control_user)
+    auth = control_silo.services.auth.resolve()
+    provider = auth.create_auth_provider(organization_id=1, provider="saml")
+    auth.create_auth_identity(auth_provider_id=provider.id, user_id=user.id, ident="u1")
+    assert outbox(control_silo) == [(REGION, OutboxCategory.AUTH_IDENTITY_UPDATE, user.id)]
+
+
+def test_duplicate_deliveries_change_nothing(
+    control_silo: ControlSilo,
+    region_silo: RegionSilo,
+    make_control_user: object,
+    directory: RegionDirectory,
+) -> None:
+    user, organization = member_of_org(control_silo, region_silo, make_control_user)
+    control_silo.services.user.resolve().update_user(
+        user_id=user.id, update=UserUpdate(email="twice@example.com")
+    )
+    delivery = RegionDelivery(control_silo.sessions, directory)
+    record = OutboxRecord(
+        id=1,
+        category=OutboxCategory.USER_UPDATE,
+        shard=ShardKey(REGION, 1, user.id),
+        object_identifier=user.id,
+        payload=None,
+    )
+    delivery(record)
+    after_once = region_silo.organizations.resolve().list_members(organization_id=organization.id)
+    versions_once = region_silo.cache._versions.versions(user_cache_keys(user.id))
+    delivery(record)
+    after_twice = region_silo.organizations.resolve().list_members(organization_id=organization.id)
+    assert after_once == after_twice
+    assert after_twice[0].user_email == "twice@example.com"
+    assert region_silo.cache._versions.versions(user_cache_keys(user.id)) > versions_once
