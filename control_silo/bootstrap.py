@@ -28,6 +28,7 @@ from control_silo.services.user_service import DatabaseUserService
 from shared.config import DEFAULT_CONTROL_LISTEN, Settings
 from shared.db.engine import make_engine
 from shared.errors import FailedPrecondition
+from shared.metrics import Metrics, backlog_reader, new_metrics
 from shared.outbox.drainer import OutboxDrainer
 from shared.outbox.writer import OutboxWriter
 from shared.rpc.channel import open_channel
@@ -68,6 +69,13 @@ class ControlSilo:
         return OutboxWriter(ControlOutbox, per_region=True)
 
     @cached_property
+    def metrics(self) -> Metrics:
+        """This process's Prometheus metrics."""
+        metrics = new_metrics()
+        metrics.watch_backlog(backlog_reader(self.sessions, ControlOutbox, per_region=True))
+        return metrics
+
+    @cached_property
     def drainer(self) -> OutboxDrainer:
         """Delivers control outbox rows to the regions."""
         drainer = OutboxDrainer(
@@ -75,6 +83,9 @@ class ControlSilo:
             ControlOutbox,
             RegionDelivery(self.sessions, self.regions),
             per_region=True,
+        )
+        drainer.on_delivered = lambda category, lag: self.metrics.observe_delivery(
+            category.name, lag
         )
         self.outbox.listen(drainer.schedule)
         return drainer
@@ -134,6 +145,7 @@ class ControlSilo:
                 provisioning_servicer.registration(services.provisioning.proxy()),
             ],
             secrets=self.settings.rpc_shared_secrets,
+            observe=self.metrics.observe_rpc,
         )
 
     def close(self) -> None:

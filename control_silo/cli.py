@@ -23,6 +23,7 @@ log = logging.getLogger("silo.control")
     multiple=True,
     help="A region of the directory, NAME=HOST:PORT (repeatable).",
 )
+@click.option("--metrics-listen", help="HOST:PORT for Prometheus /metrics.")
 @click.option("--log-level", default="INFO", show_default=True)
 @pass_silo
 def serve_control(
@@ -32,6 +33,7 @@ def serve_control(
     listen: str | None,
     data_dir: str | None,
     regions: tuple[str, ...],
+    metrics_listen: str | None,
     log_level: str,
 ) -> None:
     """Serve the control silo's gRPC services until SIGTERM."""
@@ -47,6 +49,7 @@ def serve_control(
         listen=listen,
         data_dir=data_dir,
         regions=regions or None,
+        metrics_listen=metrics_listen,
     )
     control = build_control_silo(settings)
     try:
@@ -59,6 +62,11 @@ def serve_control(
     host = address.rsplit(":", 1)[0]
     signed = "signed" if settings.rpc_shared_secrets else "UNSIGNED (loopback only)"
     click.echo(f"control silo serving on {host}:{running.port} ({signed})", err=True)
+    if settings.metrics_listen:
+        metrics_port = control.metrics.serve(settings.metrics_listen)
+        click.echo(
+            f"metrics on {settings.metrics_listen.rsplit(':', 1)[0]}:{metrics_port}", err=True
+        )
     control.reconciler.start()
     control.start_drainer()
     try:

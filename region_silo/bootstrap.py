@@ -24,6 +24,7 @@ from shared.config import DEFAULT_REGION_PORT, Settings
 from shared.db.engine import make_engine
 from shared.delegation import Delegator
 from shared.errors import FailedPrecondition, InvalidArgument
+from shared.metrics import Metrics, backlog_reader, new_metrics
 from shared.outbox.drainer import OutboxDrainer
 from shared.outbox.writer import OutboxWriter
 from shared.rpc.channel import open_channel
@@ -70,9 +71,21 @@ class RegionSilo:
         )
 
     @cached_property
+    def metrics(self) -> Metrics:
+        """This process's Prometheus metrics."""
+        metrics = new_metrics()
+        metrics.watch_backlog(backlog_reader(self.sessions, RegionOutbox, per_region=False))
+        return metrics
+
+    @cached_property
     def cache(self) -> RegionCache[User]:
         """The region-local cache of user reads; versions live in the region database."""
-        return RegionCache(DatabaseVersionStore(self.engine), ttl_seconds=self.settings.cache_ttl)
+        cache: RegionCache[User] = RegionCache(
+            DatabaseVersionStore(self.engine), ttl_seconds=self.settings.cache_ttl
+        )
+        cache.on_hit = self.metrics.cache_hits.inc
+        cache.on_miss = self.metrics.cache_misses.inc
+        return cache
 
     @cached_property
     def control(self) -> ControlServices:
@@ -104,6 +117,9 @@ class RegionSilo:
                 self.control.member_mapping.proxy(),
             ),
             per_region=False,
+        )
+        drainer.on_delivered = lambda category, lag: self.metrics.observe_delivery(
+            category.name, lag
         )
         self.outbox.listen(drainer.schedule)
         return drainer
@@ -144,6 +160,7 @@ class RegionSilo:
                 cache_servicer.registration(LocalRegionCacheService(self.cache)),  # type: ignore[arg-type]
             ],
             secrets=self.settings.rpc_shared_secrets,
+            observe=self.metrics.observe_rpc,
         )
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from shared.silo_mode import SiloMode
 @click.option("--listen", help="HOST:PORT to serve on (default 127.0.0.1:50061).")
 @click.option("--control", "control_address", help="The control silo's HOST:PORT.")
 @click.option("--data-dir", type=click.Path(), help="Where the default SQLite file lives.")
+@click.option("--metrics-listen", help="HOST:PORT for Prometheus /metrics.")
 @click.option("--log-level", default="INFO", show_default=True)
 @pass_silo
 def serve_region(
@@ -26,6 +27,7 @@ def serve_region(
     listen: str | None,
     control_address: str | None,
     data_dir: str | None,
+    metrics_listen: str | None,
     log_level: str,
 ) -> None:
     """Serve one region silo's gRPC services and drain its outbox until SIGTERM."""
@@ -42,12 +44,16 @@ def serve_region(
         listen=listen,
         control_address=control_address,
         data_dir=data_dir,
+        metrics_listen=metrics_listen,
     )
     try:
         region = build_region_silo(settings)
         region.check_schema()
         running = region.start_server()
         region.start_drainer()
+        metrics_port = (
+            region.metrics.serve(settings.metrics_listen) if settings.metrics_listen else None
+        )
     except (SiloError, ValueError, OSError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
@@ -58,6 +64,11 @@ def serve_region(
         f"control at {settings.control_address}",
         err=True,
     )
+    if metrics_port is not None:
+        click.echo(
+            f"metrics on {(settings.metrics_listen or '').rsplit(':', 1)[0]}:{metrics_port}",
+            err=True,
+        )
     try:
         serve_until_signalled(running)
     finally:

@@ -51,6 +51,7 @@ class _Pending:
     object_identifier: int
     payload: dict[str, Any] | None
     delay: timedelta
+    added: datetime
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ class OutboxDrainer:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        # Called after each delivery with the category and the seconds since the row's commit.
+        self.on_delivered: Callable[[OutboxCategory, float], None] | None = None
 
     # Selecting and locking shards
 
@@ -203,6 +206,7 @@ class OutboxDrainer:
                 row.object_identifier,
                 row.payload,
                 row.scheduled_for - row.scheduled_from,
+                row.date_added,
             )
             for row in rows
         ]
@@ -234,6 +238,9 @@ class OutboxDrainer:
                 )
                 break
             outcome.delivered[key] = row.id
+            if self.on_delivered is not None:
+                lag = (self._clock() - row.added).total_seconds()
+                self.on_delivered(OutboxCategory(row.category), lag)
         outcome.coalesced = sum(
             1
             for row in pending

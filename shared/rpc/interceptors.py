@@ -136,9 +136,14 @@ class SigningInterceptor(_UnaryInterceptor):
 class LoggingInterceptor(_UnaryInterceptor):
     """Writes one structured line per RPC: method, status code, duration and request id."""
 
-    def __init__(self, logger: logging.Logger = rpc_log) -> None:
+    def __init__(
+        self,
+        logger: logging.Logger = rpc_log,
+        observe: Callable[[str, str, float], None] | None = None,
+    ) -> None:
         super().__init__()
         self._logger = logger
+        self._observe = observe
 
     def wrap(self, handler: Handler, inner: Behavior, method: str) -> Handler:
         def behavior(request: Any, context: grpc.ServicerContext) -> Any:
@@ -153,12 +158,15 @@ class LoggingInterceptor(_UnaryInterceptor):
                 code = getattr(context, "code", lambda: None)() or grpc.StatusCode.UNKNOWN
                 raise
             finally:
+                elapsed = time.perf_counter() - started
+                if self._observe is not None:
+                    self._observe(method, code.name, elapsed)
                 if self._logger.isEnabledFor(logging.INFO):
                     line = {
                         "event": "rpc",
                         "method": method,
                         "code": code.name,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                        "duration_ms": round(elapsed * 1000, 3),
                         "request_id": metadata_value(context, REQUEST_ID_METADATA_KEY)
                         or uuid.uuid4().hex,
                     }
@@ -167,9 +175,12 @@ class LoggingInterceptor(_UnaryInterceptor):
         return _replace_unary(handler, behavior)
 
 
-def server_interceptors(secrets: Sequence[str]) -> list[grpc.ServerInterceptor]:
-    """The interceptor chain of every Silo server, outermost first."""
-    chain: list[grpc.ServerInterceptor] = [LoggingInterceptor()]
+def server_interceptors(
+    secrets: Sequence[str], observe: Callable[[str, str, float], None] | None = None
+) -> list[grpc.ServerInterceptor]:
+    """The interceptor chain of every Silo server, outermost first; ``observe`` receives each
+    RPC's method, status code name and duration in seconds."""
+    chain: list[grpc.ServerInterceptor] = [LoggingInterceptor(observe=observe)]
     if secrets:
         chain.append(SigningInterceptor(secrets))
     chain.append(ErrorMappingInterceptor())

@@ -54,6 +54,7 @@ def create_server(
     *,
     secrets: Sequence[str],
     max_workers: int = 16,
+    observe: Callable[[str, str, float], None] | None = None,
 ) -> RunningServer:
     """Builds and starts a server on ``address`` (port 0 picks a free port) with health,
     reflection, request signing (when ``secrets`` is not empty) and per-RPC logging.
@@ -67,7 +68,7 @@ def create_server(
         )
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="silo-rpc"),
-        interceptors=server_interceptors(secrets),
+        interceptors=server_interceptors(secrets, observe),
         options=[("grpc.so_reuseport", 0)],
     )
     services: list[str] = []

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,13 @@ class ServerProcess:
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    def metrics(self) -> str:
+        """The text of the process's Prometheus endpoint (it must serve one)."""
+        match = re.search(r"metrics on ([\d.]+):(\d+)", self.log())
+        assert match, "the process serves no metrics"
+        with urllib.request.urlopen(f"http://{match.group(1)}:{match.group(2)}/metrics") as reply:
+            return str(reply.read().decode())
 
     def log(self) -> str:
         return self.log_path.read_text()
@@ -104,8 +112,9 @@ def control_process(
 ) -> AbstractContextManager[ServerProcess]:
     """Runs `silo serve control` on a free loopback port (unless ``extra`` names one)."""
     listen = [] if "--listen" in extra else ["--listen", "127.0.0.1:0"]
+    metrics = ["--metrics-listen", "127.0.0.1:0"]
     return serve_process(
-        ["control", "--database-url", database_url, *listen, *extra], log_dir, secrets
+        ["control", "--database-url", database_url, *metrics, *listen, *extra], log_dir, secrets
     )
 
 
@@ -129,6 +138,8 @@ def region_process(
             control_address,
             "--listen",
             listen,
+            "--metrics-listen",
+            "127.0.0.1:0",
         ],
         log_dir,
         secrets,
