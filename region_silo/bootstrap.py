@@ -78,10 +78,15 @@ class RegionSilo:
         return metrics
 
     @cached_property
+    def cache_versions(self) -> DatabaseVersionStore:
+        """Cache key versions, shared by every process of the region through its database."""
+        return DatabaseVersionStore(self.engine)
+
+    @cached_property
     def cache(self) -> RegionCache[User]:
         """The region-local cache of user reads; versions live in the region database."""
         cache: RegionCache[User] = RegionCache(
-            DatabaseVersionStore(self.engine), ttl_seconds=self.settings.cache_ttl
+            self.cache_versions, ttl_seconds=self.settings.cache_ttl
         )
         cache.on_hit = self.metrics.cache_hits.inc
         cache.on_miss = self.metrics.cache_misses.inc
@@ -166,6 +171,7 @@ class RegionSilo:
     def close(self) -> None:
         """Stops the drainer and releases connections."""
         self.drainer.stop()
+        self.cache_versions.close()
         self.control_channel.close()
         self.engine.dispose()
 

@@ -1,8 +1,10 @@
 """`make bench`: every benchmark, each printing ratios against a baseline from the same run."""
 
-from tests.benchmarks import bench_get_user, bench_regions
+from tests.benchmarks import bench_cache, bench_get_user, bench_regions
 
 if __name__ == "__main__":
     bench_get_user.run()
     print()
     bench_regions.run()
+    print()
+    bench_cache.run()
