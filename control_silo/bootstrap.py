@@ -97,7 +97,7 @@ class ControlSilo:
     @cached_property
     def mapping_service(self) -> DatabaseOrganizationMappingService:
         """The organization mapping implementation (also used by reconciliation)."""
-        return DatabaseOrganizationMappingService(self.sessions, self.regions)
+        return DatabaseOrganizationMappingService(self.sessions, self.regions, self.outbox)
 
     @cached_property
     def services(self) -> ControlServices:
@@ -115,7 +115,9 @@ class ControlSilo:
                 auth=lambda: DatabaseAuthService(self.sessions, self.outbox),
                 organization_mapping=lambda: self.mapping_service,
                 member_mapping=lambda: DatabaseOrganizationMemberMappingService(self.sessions),
-                provisioning=lambda: DatabaseProvisioningService(self.sessions, self.regions),
+                provisioning=lambda: DatabaseProvisioningService(
+                    self.sessions, self.regions, self.outbox
+                ),
             ),
         )
 

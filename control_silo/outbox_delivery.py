@@ -6,11 +6,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from control_silo.db.models import OrganizationSlugReservation
 from control_silo.db.models import User as UserRow
 from shared.cache.user_cache import user_cache_keys
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxRecord
 from shared.services.region_directory import RegionDirectory
+from shared.services.slug_replica.service import SlugReservation
 
 
 class RegionDelivery:
@@ -27,8 +29,31 @@ class RegionDelivery:
             self._user_update(region, user_id)
         elif record.category is OutboxCategory.AUTH_IDENTITY_UPDATE:
             self._regions.region_cache_service(region).clear_keys(keys=user_cache_keys(user_id))
+        elif record.category is OutboxCategory.ORGANIZATION_SLUG_RESERVATION_UPDATE:
+            self._reservation_update(region, record.object_identifier)
         else:
             raise ValueError(f"the control outbox cannot deliver {record.category.name} yet")
+
+    def _reservation_update(self, region: str, reservation_id: int) -> None:
+        with self._sessions() as session:
+            row = session.get(OrganizationSlugReservation, reservation_id)
+            reservation = (
+                SlugReservation(
+                    id=row.id,
+                    slug=row.slug,
+                    organization_id=row.organization_id,
+                    user_id=row.user_id,
+                    region_name=row.region_name,
+                    reservation_type=row.reservation_type,
+                )
+                if row is not None
+                else None
+            )
+        replica = self._regions.slug_replica_service(region)
+        if reservation is None:
+            replica.delete_replica(reservation_id=reservation_id)
+        else:
+            replica.upsert_replica(reservation=reservation)
 
     def _user_update(self, region: str, user_id: int) -> None:
         with self._sessions() as session:

@@ -17,7 +17,9 @@ from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox_delivery import ControlDelivery
 from region_silo.servicers import cache as cache_servicer
 from region_silo.servicers import organization as organization_servicer
+from region_silo.servicers import slug_replica as slug_replica_servicer
 from region_silo.services.organization_service import DatabaseOrganizationService
+from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
 from shared.cache.region_cache import RegionCache
 from shared.cache.user_cache import CachedUserServiceClient
 from shared.config import DEFAULT_REGION_PORT, Settings
@@ -163,6 +165,9 @@ class RegionSilo:
             [
                 organization_servicer.registration(self.organizations.proxy()),
                 cache_servicer.registration(LocalRegionCacheService(self.cache)),  # type: ignore[arg-type]
+                slug_replica_servicer.registration(
+                    DatabaseSlugReservationReplicaService(self.sessions)
+                ),
             ],
             secrets=self.settings.rpc_shared_secrets,
             observe=self.metrics.observe_rpc,

@@ -15,9 +15,11 @@ from control_silo.db.models import (
     OrganizationMemberMapping,
     OrganizationSlugReservation,
 )
+from control_silo.services.reservation_outbox import reservation_changed
 from shared import slugs, validation
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, NotFound
+from shared.outbox.writer import OutboxWriter
 from shared.services.organization.model import MAX_ORGANIZATION_NAME_LENGTH
 from shared.services.organization_mapping.model import (
     MemberMappingUpdate,
@@ -49,9 +51,15 @@ def to_mapping(row: MappingRow) -> OrganizationMapping:
 class DatabaseOrganizationMappingService(OrganizationMappingService):
     """Mappings in the control database."""
 
-    def __init__(self, sessions: sessionmaker[Session], regions: RegionDirectory) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        regions: RegionDirectory,
+        outbox: OutboxWriter | None = None,
+    ) -> None:
         self._sessions = sessions
         self._regions = regions
+        self._outbox = outbox
 
     def get(self, *, organization_id: int) -> OrganizationMapping:
         with UnitOfWork(self._sessions, read_only=True) as uow:
@@ -109,7 +117,14 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
         return True
 
     def delete(self, *, organization_id: int) -> None:
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
+            reservations = uow.session.execute(
+                select(
+                    OrganizationSlugReservation.id, OrganizationSlugReservation.region_name
+                ).where(OrganizationSlugReservation.organization_id == organization_id)
+            ).all()
+            for reservation_id, region_name in reservations:
+                reservation_changed(uow, reservation_id, organization_id, region_name)
             for model in (MappingRow, OrganizationMemberMapping, OrganizationSlugReservation):
                 uow.session.execute(delete(model).where(model.organization_id == organization_id))
             uow.commit()

@@ -14,9 +14,11 @@ from control_silo.db.models import (
     OrganizationSlugReservation,
 )
 from control_silo.db.models import User as UserRow
+from control_silo.services.reservation_outbox import reservation_changed
 from shared import slugs, validation
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
+from shared.outbox.writer import OutboxWriter
 from shared.services.organization.model import MAX_ORGANIZATION_NAME_LENGTH
 from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_directory import RegionDirectory
@@ -32,9 +34,15 @@ def _slug_taken(slug: str) -> AlreadyExists:
 class DatabaseProvisioningService(OrganizationProvisioningService):
     """Slug reservations, id allocation and unverified mappings in the control database."""
 
-    def __init__(self, sessions: sessionmaker[Session], regions: RegionDirectory) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        regions: RegionDirectory,
+        outbox: OutboxWriter | None = None,
+    ) -> None:
         self._sessions = sessions
         self._regions = regions
+        self._outbox = outbox
 
     def provision_organization(
         self, *, slug: str, name: str, region_name: str, owner_user_id: int
@@ -43,7 +51,7 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
         validation.text(name, "name", max_length=MAX_ORGANIZATION_NAME_LENGTH)
         self._regions.require(region_name)
         validation.positive_id(owner_user_id, "owner_user_id")
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
             session = uow.session
             owner = session.get(UserRow, owner_user_id)
             if owner is None:
@@ -58,15 +66,14 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
             session.add(allocation)
             session.flush()
             organization_id = allocation.id
-            session.add(
-                OrganizationSlugReservation(
-                    slug=slug,
-                    organization_id=organization_id,
-                    user_id=owner_user_id,
-                    region_name=region_name,
-                    reservation_type=PRIMARY_RESERVATION,
-                )
+            reservation = OrganizationSlugReservation(
+                slug=slug,
+                organization_id=organization_id,
+                user_id=owner_user_id,
+                region_name=region_name,
+                reservation_type=PRIMARY_RESERVATION,
             )
+            session.add(reservation)
             session.add(
                 OrganizationMapping(
                     organization_id=organization_id,
@@ -79,10 +86,12 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
                 )
             )
             try:
-                uow.commit()
+                session.flush()
             except IntegrityError:
                 # Another region reserved the same slug between the check and the insert.
                 raise _slug_taken(slug) from None
+            reservation_changed(uow, reservation.id, organization_id, region_name)
+            uow.commit()
         return organization_id
 
     @staticmethod
@@ -99,7 +108,7 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
     def update_organization_slug(self, *, organization_id: int, slug: str, region_name: str) -> str:
         slugs.organization_slug(slug)
         validation.positive_id(organization_id, "organization_id")
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
             session = uow.session
             reservation = session.scalars(
                 select(OrganizationSlugReservation).where(
@@ -126,9 +135,11 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
             if mapping is not None:
                 mapping.slug = slug
             try:
-                uow.commit()
+                session.flush()
             except IntegrityError:
                 raise _slug_taken(slug) from None
+            reservation_changed(uow, reservation.id, organization_id, region_name)
+            uow.commit()
         return previous
 
     def bulk_create_organization_slug_reservations(
@@ -139,21 +150,25 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
         for organization_id, slug in slug_mapping.items():
             validation.positive_id(organization_id, "slug_mapping")
             slugs.organization_slug(slug, field="slug_mapping")
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
+            added = []
             for organization_id, slug in slug_mapping.items():
                 if self._reserved(uow.session, slug):
                     raise AlreadyExists(f"{slug!r} is taken", field="slug_mapping")
-                uow.session.add(
-                    OrganizationSlugReservation(
-                        slug=slug,
-                        organization_id=organization_id,
-                        region_name=region_name,
-                        reservation_type=PRIMARY_RESERVATION,
-                    )
+                reservation = OrganizationSlugReservation(
+                    slug=slug,
+                    organization_id=organization_id,
+                    region_name=region_name,
+                    reservation_type=PRIMARY_RESERVATION,
                 )
+                uow.session.add(reservation)
+                added.append(reservation)
             try:
-                uow.commit()
+                uow.flush()
             except IntegrityError:
                 raise AlreadyExists(
                     "a slug or organization is already reserved", field="slug_mapping"
                 ) from None
+            for reservation in added:
+                reservation_changed(uow, reservation.id, reservation.organization_id, region_name)
+            uow.commit()

@@ -104,6 +104,11 @@ def open_channel(
         options=[
             ("grpc.service_config", json.dumps(_RETRY_SERVICE_CONFIG)),
             ("grpc.enable_retries", 1),
+            # Reconnect quickly once a restarted peer is back (gRPC's default backoff grows to
+            # two minutes, leaving a silo cut off long after its peer returned).
+            ("grpc.initial_reconnect_backoff_ms", 100),
+            ("grpc.min_reconnect_backoff_ms", 100),
+            ("grpc.max_reconnect_backoff_ms", 2000),
         ],
     )
     return grpc.intercept_channel(channel, SigningClientInterceptor(secret, timeout))

@@ -12,6 +12,8 @@ from shared.services.organization.client import OrganizationServiceClient
 from shared.services.organization.service import OrganizationService
 from shared.services.region_cache.client import RegionCacheServiceClient
 from shared.services.region_cache.service import RegionCacheService
+from shared.services.slug_replica.client import SlugReservationReplicaServiceClient
+from shared.services.slug_replica.service import SlugReservationReplicaService
 
 
 class RegionDirectory:
@@ -59,6 +61,10 @@ class RegionDirectory:
     def organization_service(self, region_name: str) -> OrganizationService:
         """A client of the region's organization service."""
         return OrganizationServiceClient(self._channel(region_name), self._timeout)
+
+    def slug_replica_service(self, region_name: str) -> SlugReservationReplicaService:
+        """A client of the region's slug reservation replica."""
+        return SlugReservationReplicaServiceClient(self._channel(region_name), self._timeout)
 
     def region_cache_service(self, region_name: str) -> RegionCacheService:
         """A client of the region's cache service."""

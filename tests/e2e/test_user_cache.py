@@ -85,5 +85,15 @@ def test_with_the_control_silo_down_hits_work_and_misses_fail_fast(cluster: Clus
         with ExitStack() as restarted:
             cluster.start_control(restarted)
             cluster.stack.push(restarted.pop_all())
+    # Once the control silo is back, the region reconnects (within its 2 s reconnect backoff).
+    wait_until(lambda: _lists(cluster, uncached_org.id), timeout=10)
     assert listed_name(cluster, "us", uncached_org.id) == ""
     assert uncached.id != cached.id
+
+
+def _lists(cluster: Cluster, organization_id: int) -> bool:
+    try:
+        listed_name(cluster, "us", organization_id)
+    except Unavailable:
+        return False
+    return True

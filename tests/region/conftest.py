@@ -8,14 +8,18 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from control_silo.bootstrap import ControlSilo
+from control_silo.db.models import ControlOutbox
+from control_silo.outbox_delivery import RegionDelivery
 from region_silo.bootstrap import RegionSilo, build_region_silo
 from region_silo.db.base import RegionBase
 from region_silo.migrations import REGION_MIGRATIONS
 from shared.config import Settings
+from shared.outbox.drainer import OutboxDrainer
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
 from shared.services.organization.client import OrganizationServiceClient
 from shared.services.organization.service import OrganizationService
+from shared.services.region_directory import RegionDirectory
 from shared.services.user.model import NewUser, User
 from shared.silo_mode import SiloMode
 from tests.conftest import TEST_SECRET
@@ -116,3 +120,23 @@ def both_row_counts(control_silo: ControlSilo, region_silo: RegionSilo) -> Count
         return counts
 
     return count
+
+
+@pytest.fixture
+def directory(region_server: RunningServer) -> Iterator[RegionDirectory]:
+    regions = RegionDirectory(
+        {REGION: f"127.0.0.1:{region_server.port}"},
+        lambda address: open_channel(address, secret=TEST_SECRET),
+    )
+    yield regions
+    regions.close()
+
+
+@pytest.fixture
+def control_drainer(control_silo: ControlSilo, directory: RegionDirectory) -> OutboxDrainer:
+    return OutboxDrainer(
+        control_silo.sessions,
+        ControlOutbox,
+        RegionDelivery(control_silo.sessions, directory),
+        per_region=True,
+    )

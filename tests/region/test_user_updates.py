@@ -3,9 +3,6 @@ the region's memberships and invalidates its cache."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 
 from control_silo.bootstrap import ControlSilo
@@ -16,40 +13,23 @@ from shared.cache.user_cache import user_cache_keys
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxDrainer, OutboxRecord
 from shared.outbox.model import ShardKey
-from shared.rpc.channel import open_channel
-from shared.rpc.server import RunningServer
 from shared.services.organization.model import Organization
 from shared.services.region_directory import RegionDirectory
 from shared.services.user.model import User, UserUpdate
-from tests.conftest import TEST_SECRET
 from tests.region.conftest import REGION
 
 
-@pytest.fixture
-def directory(region_server: RunningServer) -> Iterator[RegionDirectory]:
-    regions = RegionDirectory(
-        {REGION: f"127.0.0.1:{region_server.port}"},
-        lambda address: open_channel(address, secret=TEST_SECRET),
-    )
-    yield regions
-    regions.close()
-
-
-@pytest.fixture
-def control_drainer(control_silo: ControlSilo, directory: RegionDirectory) -> OutboxDrainer:
-    return OutboxDrainer(
-        control_silo.sessions,
-        ControlOutbox,
-        RegionDelivery(control_silo.sessions, directory),
-        per_region=True,
-    )
-
-
 def outbox(control: ControlSilo) -> list[tuple[str, int, int]]:
+    """The waiting control outbox messages about users (reservations are left out)."""
+    about_users = [OutboxCategory.USER_UPDATE, OutboxCategory.AUTH_IDENTITY_UPDATE]
     with control.sessions() as session:
         return [
             (row.region_name, row.category, row.object_identifier)
-            for row in session.scalars(select(ControlOutbox).order_by(ControlOutbox.id))
+            for row in session.scalars(
+                select(ControlOutbox)
+                .where(ControlOutbox.category.in_(about_users))
+                .order_by(ControlOutbox.id)
+            )
         ]
 
 
@@ -81,7 +61,7 @@ def test_user_changes_reach_the_region(
     # Before delivery the region may still serve its cached copy...
     stale = organizations.list_members(organization_id=organization.id)[0]
     assert stale.user is not None and stale.user.name == ""
-    assert control_drainer.drain_due() == 1
+    assert control_drainer.drain_due() >= 1
     # ...after it, never.
     fresh = organizations.list_members(organization_id=organization.id)[0]
     assert fresh.user is not None and fresh.user.name == "Renamed"
@@ -93,6 +73,7 @@ def test_user_changes_reach_the_region(
     users.add_permission(user_id=user.id, permission="users.admin")
     assert len(outbox(control_silo)) == 3
     assert control_drainer.drain_due() == 1  # coalesced: one delivery with the newest state
+    assert outbox(control_silo) == []
     member = organizations.list_members(organization_id=organization.id)[0]
     assert not member.user_is_active
     assert member.user is not None and member.user.permissions == {"users.admin"}

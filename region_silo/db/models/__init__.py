@@ -5,6 +5,7 @@ from region_silo.db.models.member import OrganizationMember, OrganizationMemberT
 from region_silo.db.models.organization import Organization, OrganizationOption
 from region_silo.db.models.outbox import RegionOutbox
 from region_silo.db.models.project import Project, ProjectTeam
+from region_silo.db.models.slug_replica import OrganizationSlugReservationReplica
 from region_silo.db.models.team import Team
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "OrganizationMember",
     "OrganizationMemberTeam",
     "OrganizationOption",
+    "OrganizationSlugReservationReplica",
     "Project",
     "ProjectTeam",
     "RegionOutbox",

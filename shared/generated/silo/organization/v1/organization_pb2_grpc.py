@@ -673,3 +673,129 @@ class OrganizationService:
             timeout,
             metadata,
             _registered_method=True)
+
+
+class OrganizationSlugReservationReplicaServiceStub:
+    """OrganizationSlugReservationReplicaService keeps a region's copy of the control silo's slug
+    reservations for the organizations it holds. Served by each region silo; written by the control
+    silo's outbox.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.UpsertReplica = channel.unary_unary(
+                '/silo.organization.v1.OrganizationSlugReservationReplicaService/UpsertReplica',
+                request_serializer=silo_dot_organization_dot_v1_dot_organization__pb2.UpsertReplicaRequest.SerializeToString,
+                response_deserializer=silo_dot_organization_dot_v1_dot_organization__pb2.UpsertReplicaResponse.FromString,
+                _registered_method=True)
+        self.DeleteReplica = channel.unary_unary(
+                '/silo.organization.v1.OrganizationSlugReservationReplicaService/DeleteReplica',
+                request_serializer=silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaRequest.SerializeToString,
+                response_deserializer=silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaResponse.FromString,
+                _registered_method=True)
+
+
+class OrganizationSlugReservationReplicaServiceServicer:
+    """OrganizationSlugReservationReplicaService keeps a region's copy of the control silo's slug
+    reservations for the organizations it holds. Served by each region silo; written by the control
+    silo's outbox.
+    """
+
+    def UpsertReplica(self, request, context):
+        """UpsertReplica records the current state of one reservation.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteReplica(self, request, context):
+        """DeleteReplica forgets a reservation the control silo removed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_OrganizationSlugReservationReplicaServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'UpsertReplica': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertReplica,
+                    request_deserializer=silo_dot_organization_dot_v1_dot_organization__pb2.UpsertReplicaRequest.FromString,
+                    response_serializer=silo_dot_organization_dot_v1_dot_organization__pb2.UpsertReplicaResponse.SerializeToString,
+            ),
+            'DeleteReplica': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteReplica,
+                    request_deserializer=silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaRequest.FromString,
+                    response_serializer=silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'silo.organization.v1.OrganizationSlugReservationReplicaService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('silo.organization.v1.OrganizationSlugReservationReplicaService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class OrganizationSlugReservationReplicaService:
+    """OrganizationSlugReservationReplicaService keeps a region's copy of the control silo's slug
+    reservations for the organizations it holds. Served by each region silo; written by the control
+    silo's outbox.
+    """
+
+    @staticmethod
+    def UpsertReplica(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.organization.v1.OrganizationSlugReservationReplicaService/UpsertReplica',
+            silo_dot_organization_dot_v1_dot_organization__pb2.UpsertReplicaRequest.SerializeToString,
+            silo_dot_organization_dot_v1_dot_organization__pb2.UpsertReplicaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteReplica(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.organization.v1.OrganizationSlugReservationReplicaService/DeleteReplica',
+            silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaRequest.SerializeToString,
+            silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

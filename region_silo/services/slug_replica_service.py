@@ -1,0 +1,53 @@
+"""The region's slug reservation replica, written by the control silo's outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from region_silo.db.models import OrganizationSlugReservationReplica as ReplicaRow
+from shared import validation
+from shared.db.unit_of_work import UnitOfWork
+from shared.services.slug_replica.service import SlugReservation, SlugReservationReplicaService
+
+
+class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
+    """Replica rows in the region database; every call is idempotent."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def upsert_replica(self, *, reservation: SlugReservation) -> None:
+        validation.positive_id(reservation.id, "organization_slug_reservation_id")
+        with UnitOfWork(self._sessions) as uow:
+            session = uow.session
+            row = session.scalars(
+                select(ReplicaRow).where(
+                    ReplicaRow.organization_slug_reservation_id == reservation.id
+                )
+            ).first()
+            # A slug moves between reservations when organizations rename: the replica follows.
+            session.execute(
+                delete(ReplicaRow).where(
+                    ReplicaRow.slug == reservation.slug,
+                    ReplicaRow.organization_slug_reservation_id != reservation.id,
+                )
+            )
+            if row is None:
+                row = ReplicaRow(organization_slug_reservation_id=reservation.id)
+                session.add(row)
+            row.slug = reservation.slug
+            row.organization_id = reservation.organization_id
+            row.user_id = reservation.user_id
+            row.region_name = reservation.region_name
+            row.reservation_type = reservation.reservation_type
+            uow.commit()
+
+    def delete_replica(self, *, reservation_id: int) -> None:
+        with UnitOfWork(self._sessions) as uow:
+            uow.session.execute(
+                delete(ReplicaRow).where(
+                    ReplicaRow.organization_slug_reservation_id == reservation_id
+                )
+            )
+            uow.commit()

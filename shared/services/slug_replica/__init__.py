@@ -1,0 +1,1 @@
+"""A region's replica of the control silo's organization slug reservations."""
