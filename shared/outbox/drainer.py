@@ -312,3 +312,19 @@ class OutboxDrainer:
                     self.drain_due()
             except Exception:
                 log.exception("outbox drain pass failed; retrying on the next sweep")
+
+
+def drain_until_interrupted(
+    drainer: OutboxDrainer, *, once: bool, pause_seconds: float = 1.0
+) -> int:
+    """Delivers due messages: one pass with ``once``, else a pass every ``pause_seconds`` until
+    interrupted. Returns how many messages were delivered."""
+    delivered = 0
+    try:
+        while True:
+            delivered += drainer.drain_due()
+            if once:
+                return delivered
+            time.sleep(pause_seconds)
+    except KeyboardInterrupt:
+        return delivered
