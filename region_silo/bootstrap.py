@@ -20,6 +20,7 @@ from region_silo.servicers import organization as organization_servicer
 from region_silo.servicers import slug_replica as slug_replica_servicer
 from region_silo.services.organization_service import DatabaseOrganizationService
 from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
+from shared.cache.redis_versions import RedisVersionStore
 from shared.cache.region_cache import RegionCache
 from shared.cache.user_cache import CachedUserServiceClient
 from shared.config import DEFAULT_REGION_PORT, Settings
@@ -80,8 +81,11 @@ class RegionSilo:
         return metrics
 
     @cached_property
-    def cache_versions(self) -> DatabaseVersionStore:
-        """Cache key versions, shared by every process of the region through its database."""
+    def cache_versions(self) -> DatabaseVersionStore | RedisVersionStore:
+        """Cache key versions, shared by every process of the region: in Redis when
+        ``SILO_CACHE_REDIS_URL`` is set, else in the region database."""
+        if self.settings.cache_redis_url:
+            return RedisVersionStore.from_url(self.settings.cache_redis_url, self.name)
         return DatabaseVersionStore(self.engine)
 
     @cached_property

@@ -31,6 +31,7 @@ ENVIRONMENT = {
     "rpc_timeout": "SILO_RPC_TIMEOUT",
     "single_organization": "SILO_SINGLE_ORGANIZATION",
     "cache_ttl": "SILO_CACHE_TTL",
+    "cache_redis_url": "SILO_CACHE_REDIS_URL",
 }
 SECRET_SETTINGS = frozenset({"rpc_shared_secrets"})
 
@@ -56,6 +57,7 @@ class Settings:
     rpc_timeout: float = 5.0
     single_organization: bool = False
     cache_ttl: float = 60.0
+    cache_redis_url: str | None = None
 
     @property
     def signing_secret(self) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
@@ -55,10 +55,16 @@ class Metrics:
     cache_hits: Counter
     cache_misses: Counter
     delivery_lag: Histogram
+    _rpc_series: dict[tuple[str, str], Histogram] = field(default_factory=dict)
 
     def observe_rpc(self, method: str, code: str, seconds: float) -> None:
-        """Records one served RPC."""
-        self.rpc_duration.labels(method=method, code=code).observe(seconds)
+        """Records one served RPC (the labelled series is looked up once per method and code)."""
+        series = self._rpc_series.get((method, code))
+        if series is None:
+            series = self._rpc_series.setdefault(
+                (method, code), self.rpc_duration.labels(method=method, code=code)
+            )
+        series.observe(seconds)
 
     def observe_delivery(self, category: str, lag_seconds: float) -> None:
         """Records one delivered outbox message and how long after its commit it arrived."""
