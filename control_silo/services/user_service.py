@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import json
 import re
 import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import (
-    AuthIdentity,
     OrganizationMapping,
     OrganizationMemberMapping,
     UserPermission,
@@ -34,6 +30,13 @@ from control_silo.passwords import (
 )
 from control_silo.services.emails import ensure_useremail
 from control_silo.services.user_outbox import user_changed
+from control_silo.services.user_queries import (
+    decode_page_token,
+    encode_page_token,
+    filter_conditions,
+    find_active_by_email,
+    lowered,
+)
 from control_silo.services.user_reads import UserLoader
 from shared import validation
 from shared.db.types import utcnow
@@ -62,26 +65,6 @@ MAX_PASSWORD_LENGTH = 4096
 MAX_PERMISSION_LENGTH = 32
 MAX_AVATAR_URL_LENGTH = 120
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9_-]+")
-
-
-def _lowered(addresses: Sequence[str]) -> list[str]:
-    return [address.strip().lower() for address in addresses]
-
-
-def _encode_page_token(after_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": after_id}).encode()).decode()
-
-
-def _decode_page_token(token: str) -> int:
-    if not token:
-        return 0
-    try:
-        after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise InvalidArgument("is not a token this service issued", field="page_token") from None
-    if not isinstance(after, int) or after < 0:
-        raise InvalidArgument("is not a token this service issued", field="page_token")
-    return after
 
 
 class DatabaseUserService(UserService):
@@ -144,56 +127,15 @@ class DatabaseUserService(UserService):
         if not 0 <= page_size <= MAX_IDS_PER_REQUEST:
             raise InvalidArgument(f"must be between 0 and {MAX_IDS_PER_REQUEST}", field="page_size")
         size = page_size or DEFAULT_PAGE_SIZE
-        after = _decode_page_token(page_token)
-        conditions = [UserRow.id > after, *self._filter_conditions(filter)]
+        after = decode_page_token(page_token)
+        conditions = [UserRow.id > after, *filter_conditions(filter)]
         with self._uow(read_only=True) as uow:
             ids = uow.session.scalars(
                 select(UserRow.id).where(*conditions).order_by(UserRow.id).limit(size + 1)
             ).all()
             users = self._loader(uow).ordered(ids[:size])
-        next_token = _encode_page_token(ids[size - 1]) if len(ids) > size else ""
+        next_token = encode_page_token(ids[size - 1]) if len(ids) > size else ""
         return UserPage(users=users, next_page_token=next_token)
-
-    @staticmethod
-    def _filter_conditions(user_filter: UserFilter) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if user_filter.user_ids:
-            conditions.append(UserRow.id.in_(set(user_filter.user_ids)))
-        if user_filter.is_active is not None:
-            conditions.append(UserRow.is_active.is_(user_filter.is_active))
-        if user_filter.organization_id is not None:
-            conditions.append(
-                exists().where(
-                    OrganizationMemberMapping.user_id == UserRow.id,
-                    OrganizationMemberMapping.organization_id == user_filter.organization_id,
-                )
-            )
-        if user_filter.email_verified is not None:
-            conditions.append(
-                exists().where(
-                    UserEmailRow.user_id == UserRow.id,
-                    UserEmailRow.is_verified.is_(user_filter.email_verified),
-                )
-            )
-        if user_filter.emails:
-            conditions.append(
-                exists().where(
-                    UserEmailRow.user_id == UserRow.id,
-                    func.lower(UserEmailRow.email).in_(_lowered(user_filter.emails)),
-                )
-            )
-        if user_filter.query:
-            pattern = f"%{user_filter.query.lower()}%"
-            conditions.append(
-                or_(
-                    func.lower(UserRow.name).like(pattern),
-                    exists().where(
-                        UserEmailRow.user_id == UserRow.id,
-                        func.lower(UserEmailRow.email).like(pattern),
-                    ),
-                )
-            )
-        return conditions
 
     def get_many_by_email(
         self,
@@ -203,7 +145,7 @@ class DatabaseUserService(UserService):
         is_verified: bool = True,
         organization_id: int | None = None,
     ) -> list[User]:
-        addresses = _lowered(validation.bounded_list(emails, "emails"))
+        addresses = lowered(validation.bounded_list(emails, "emails"))
         if not addresses:
             return []
         email_query = select(UserEmailRow.user_id, UserEmailRow.email).where(
@@ -304,29 +246,8 @@ class DatabaseUserService(UserService):
 
     def get_user_by_email(self, *, email: str, ident: str | None = None) -> User | None:
         with self._uow(read_only=True) as uow:
-            row = self._find_by_email(uow.session, email, ident)
+            row = find_active_by_email(uow.session, email, ident)
             return self._loader(uow).one(row.id) if row is not None else None
-
-    @staticmethod
-    def _find_by_email(session: Session, email: str, ident: str | None) -> UserRow | None:
-        candidates = session.scalars(
-            select(UserRow)
-            .where(func.lower(UserRow.email) == email.strip().lower(), UserRow.is_active.is_(True))
-            .order_by(UserRow.id)
-        ).all()
-        if len(candidates) > 1 and ident:
-            preferred = session.scalars(
-                select(AuthIdentity.user_id)
-                .where(
-                    AuthIdentity.user_id.in_([row.id for row in candidates]),
-                    AuthIdentity.ident == ident,
-                )
-                .order_by(AuthIdentity.id)
-            ).first()
-            for row in candidates:
-                if row.id == preferred:
-                    return row
-        return candidates[0] if candidates else None
 
     def verify_user_emails(
         self, *, user_id_emails: Sequence[UserIdEmail], only_verified: bool = False
@@ -426,7 +347,7 @@ class DatabaseUserService(UserService):
         address = validation.email(email)
         # One lock per address makes check-then-create atomic for concurrent callers.
         with self._uow(lock=f"user-email:{address.lower()}") as uow:
-            existing = self._find_by_email(uow.session, address, ident)
+            existing = find_active_by_email(uow.session, address, ident)
             if existing is not None:
                 return UserCreateResult(self._loader(uow).one(existing.id), created=False)
             local_part = _SLUG_UNSAFE.sub("-", address.split("@")[0].lower()).strip("-")

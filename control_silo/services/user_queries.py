@@ -1,0 +1,99 @@
+"""Query pieces of the user service: filters, email lookups, page tokens."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from control_silo.db.models import AuthIdentity, OrganizationMemberMapping
+from control_silo.db.models import User as UserRow
+from control_silo.db.models import UserEmail as UserEmailRow
+from shared.errors import InvalidArgument
+from shared.services.user.model import UserFilter
+
+
+def lowered(addresses: Sequence[str]) -> list[str]:
+    return [address.strip().lower() for address in addresses]
+
+
+def encode_page_token(after_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": after_id}).encode()).decode()
+
+
+def decode_page_token(token: str) -> int:
+    if not token:
+        return 0
+    try:
+        after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise InvalidArgument("is not a token this service issued", field="page_token") from None
+    if not isinstance(after, int) or after < 0:
+        raise InvalidArgument("is not a token this service issued", field="page_token")
+    return after
+
+
+def filter_conditions(user_filter: UserFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if user_filter.user_ids:
+        conditions.append(UserRow.id.in_(set(user_filter.user_ids)))
+    if user_filter.is_active is not None:
+        conditions.append(UserRow.is_active.is_(user_filter.is_active))
+    if user_filter.organization_id is not None:
+        conditions.append(
+            exists().where(
+                OrganizationMemberMapping.user_id == UserRow.id,
+                OrganizationMemberMapping.organization_id == user_filter.organization_id,
+            )
+        )
+    if user_filter.email_verified is not None:
+        conditions.append(
+            exists().where(
+                UserEmailRow.user_id == UserRow.id,
+                UserEmailRow.is_verified.is_(user_filter.email_verified),
+            )
+        )
+    if user_filter.emails:
+        conditions.append(
+            exists().where(
+                UserEmailRow.user_id == UserRow.id,
+                func.lower(UserEmailRow.email).in_(lowered(user_filter.emails)),
+            )
+        )
+    if user_filter.query:
+        pattern = f"%{user_filter.query.lower()}%"
+        conditions.append(
+            or_(
+                func.lower(UserRow.name).like(pattern),
+                exists().where(
+                    UserEmailRow.user_id == UserRow.id,
+                    func.lower(UserEmailRow.email).like(pattern),
+                ),
+            )
+        )
+    return conditions
+
+
+def find_active_by_email(session: Session, email: str, ident: str | None) -> UserRow | None:
+    candidates = session.scalars(
+        select(UserRow)
+        .where(func.lower(UserRow.email) == email.strip().lower(), UserRow.is_active.is_(True))
+        .order_by(UserRow.id)
+    ).all()
+    if len(candidates) > 1 and ident:
+        preferred = session.scalars(
+            select(AuthIdentity.user_id)
+            .where(
+                AuthIdentity.user_id.in_([row.id for row in candidates]),
+                AuthIdentity.ident == ident,
+            )
+            .order_by(AuthIdentity.id)
+        ).first()
+        for row in candidates:
+            if row.id == preferred:
+                return row
+    return candidates[0] if candidates else None
