@@ -19,10 +19,9 @@ from shared.services.organization.client import OrganizationServiceClient
 from shared.services.user.client import UserServiceClient
 from shared.services.user.model import NewUser, User, UserUpdate
 from shared.silo_mode import SiloMode
+from tests.benchmarks.cluster import SECRET, control_and_region
 from tests.benchmarks.harness import sequential_latency
-from tests.integration.processes import control_process, free_port, region_process, run_silo
 
-SECRET = "benchmark-secret"
 STALENESS_UPDATES = 200
 MIX_USERS = 500
 MIX_READS = 20_000
@@ -37,26 +36,16 @@ def run() -> None:
     """Prints hit-vs-remote latency, staleness percentiles and the read-mix hit ratio."""
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        control_url = f"sqlite:///{work / 'control.sqlite3'}"
-        region_url = f"sqlite:///{work / 'region-us.sqlite3'}"
-        run_silo("upgrade", "--silo", "control", "--database-url", control_url)
-        run_silo("upgrade", "--silo", "region", "--database-url", region_url)
-        region_address = f"127.0.0.1:{free_port()}"
-        with (
-            control_process(
-                control_url, work, SECRET, "--region", f"us={region_address}"
-            ) as control,
-            region_process("us", region_url, control.address, work, SECRET, listen=region_address),
-        ):
-            users = UserServiceClient(open_channel(control.address, secret=SECRET))
+        with control_and_region(work) as cluster:
+            users = UserServiceClient(open_channel(cluster.control_address, secret=SECRET))
             owner = users.create_user(user=NewUser(username="owner", email="owner@example.com"))
             # The region's own cache machinery (shared versions in its database), in this process.
             region = build_region_silo(
                 Settings(
                     mode=SiloMode.REGION,
                     region_name="us",
-                    database_url=region_url,
-                    control_address=control.address,
+                    database_url=cluster.region_url,
+                    control_address=cluster.control_address,
                     rpc_shared_secrets=(SECRET,),
                 )
             )
@@ -64,7 +53,7 @@ def run() -> None:
             cached.get_user(user_id=owner.id)
             hit = sequential_latency(lambda: cached.get_user(user_id=owner.id), calls=5000)
             remote = sequential_latency(lambda: users.get_user(user_id=owner.id), calls=2000)
-            staleness = _staleness(users, region_address, owner)
+            staleness = _staleness(users, cluster.region_address, owner)
             ratio, reads = _read_mix(users, region.cache, cached)
             region.close()
 

@@ -35,9 +35,9 @@ from shared.services.organization_mapping.model import MemberMappingUpdate
 from shared.services.user.client import UserServiceClient
 from shared.services.user.model import NewUser
 from shared.silo_mode import SiloMode
-from tests.integration.processes import control_process, free_port, region_process, run_silo
+from tests.benchmarks.cluster import SECRET, control_and_region
+from tests.integration.processes import run_silo
 
-SECRET = "benchmark-secret"
 CREATIONS = 150
 WRITES = 300
 WRITES_PER_SECOND = 50
@@ -82,19 +82,9 @@ def run() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         local_rate = _in_process_creations(work)
-        control_url = f"sqlite:///{work / 'control.sqlite3'}"
-        region_url = f"sqlite:///{work / 'region-us.sqlite3'}"
-        run_silo("upgrade", "--silo", "control", "--database-url", control_url)
-        run_silo("upgrade", "--silo", "region", "--database-url", region_url)
-        region_address = f"127.0.0.1:{free_port()}"
-        with (
-            control_process(
-                control_url, work, SECRET, "--region", f"us={region_address}"
-            ) as control,
-            region_process("us", region_url, control.address, work, SECRET, listen=region_address),
-        ):
-            users = UserServiceClient(open_channel(control.address, secret=SECRET))
-            region = OrganizationServiceClient(open_channel(region_address, secret=SECRET))
+        with control_and_region(work) as cluster:
+            users = UserServiceClient(open_channel(cluster.control_address, secret=SECRET))
+            region = OrganizationServiceClient(open_channel(cluster.region_address, secret=SECRET))
             owner = users.create_user(user=NewUser(username="owner", email="o@example.com"))
             started = time.perf_counter()
             organizations = [
@@ -102,9 +92,9 @@ def run() -> None:
                 for i in range(CREATIONS)
             ]
             remote_rate = CREATIONS / (time.perf_counter() - started)
-            lags = _delivery_lag(region, organizations[0].id, control_url)
-            direct = _direct_upserts(control.address, organizations[0].id)
-            backlog = make_engine(region_url)
+            lags = _delivery_lag(region, organizations[0].id, cluster.control_url)
+            direct = _direct_upserts(cluster.control_address, organizations[0].id)
+            backlog = make_engine(cluster.region_url)
             with backlog.connect() as connection:
                 left = len(connection.execute(select(RegionOutbox.id)).all())
             backlog.dispose()
