@@ -8,6 +8,7 @@ import sys
 import click
 
 from shared.cli import SiloContext, pass_silo
+from shared.config import DEFAULT_CONTROL_LISTEN
 from shared.silo_mode import SiloMode
 
 log = logging.getLogger("silo.control")
@@ -58,7 +59,7 @@ def serve_control(
     except (FailedPrecondition, ValueError, OSError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    address = settings.listen or "127.0.0.1:50051"
+    address = settings.listen or DEFAULT_CONTROL_LISTEN
     host = address.rsplit(":", 1)[0]
     signed = "signed" if settings.rpc_shared_secrets else "UNSIGNED (loopback only)"
     click.echo(f"control silo serving on {host}:{running.port} ({signed})", err=True)

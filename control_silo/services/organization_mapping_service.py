@@ -32,8 +32,6 @@ from shared.services.organization_mapping.service import (
 )
 from shared.services.region_directory import RegionDirectory
 
-PRIMARY_RESERVATION = 0
-
 
 def to_mapping(row: MappingRow) -> OrganizationMapping:
     """The domain mapping of a row."""

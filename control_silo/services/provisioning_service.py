@@ -14,17 +14,15 @@ from control_silo.db.models import (
     OrganizationSlugReservation,
 )
 from control_silo.db.models import User as UserRow
+from control_silo.db.models.organization import PRIMARY_RESERVATION
 from control_silo.services.reservation_outbox import reservation_changed
 from shared import slugs, validation
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 from shared.outbox.writer import OutboxWriter
-from shared.services.organization.model import MAX_ORGANIZATION_NAME_LENGTH
+from shared.services.organization.model import MAX_ORGANIZATION_NAME_LENGTH, OrganizationStatus
 from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_directory import RegionDirectory
-
-PRIMARY_RESERVATION = 0
-ACTIVE = 0
 
 
 def _slug_taken(slug: str) -> AlreadyExists:
@@ -80,7 +78,7 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
                     slug=slug,
                     name=name,
                     region_name=region_name,
-                    status=ACTIVE,
+                    status=int(OrganizationStatus.ACTIVE),
                     verified=False,
                     version=0,
                 )

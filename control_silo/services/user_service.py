@@ -43,6 +43,7 @@ from shared.db.types import utcnow
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, InvalidArgument, NotFound
 from shared.outbox.writer import OutboxWriter
+from shared.services.organization.model import OrganizationStatus
 from shared.services.user.model import (
     DEFAULT_PAGE_SIZE,
     MAX_IDS_PER_REQUEST,
@@ -59,7 +60,6 @@ from shared.services.user.model import (
 )
 from shared.services.user.service import UserService
 
-ORGANIZATION_STATUS_ACTIVE = 0
 MAX_NAME_LENGTH = 200
 MAX_PASSWORD_LENGTH = 4096
 MAX_PERMISSION_LENGTH = 32
@@ -217,7 +217,7 @@ class DatabaseUserService(UserService):
             .order_by(OrganizationMapping.organization_id)
         )
         if only_visible:
-            query = query.where(OrganizationMapping.status == ORGANIZATION_STATUS_ACTIVE)
+            query = query.where(OrganizationMapping.status == int(OrganizationStatus.ACTIVE))
         with self._uow(read_only=True) as uow:
             return [
                 OrganizationSummary(

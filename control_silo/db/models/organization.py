@@ -52,6 +52,10 @@ class OrganizationMemberMapping(ControlBase):
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
+# Sentry's reservation types: 0 primary, 1 temporary while a slug is being renamed.
+PRIMARY_RESERVATION = 0
+
+
 class OrganizationSlugReservation(ControlBase):
     """A slug held for an organization, globally unique across every region."""
 
@@ -66,8 +70,9 @@ class OrganizationSlugReservation(ControlBase):
     organization_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     region_name: Mapped[str] = mapped_column(String(48), nullable=False)
-    # 0 = primary, 1 = temporary while a slug is being renamed (Sentry's values).
-    reservation_type: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reservation_type: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=PRIMARY_RESERVATION
+    )
     date_added: Mapped[Created]
 
 
