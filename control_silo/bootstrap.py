@@ -8,7 +8,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from control_silo.db.models import ControlOutbox
+from control_silo.db.models import ControlOutboxRow
 from control_silo.migrations import CONTROL_MIGRATIONS
 from control_silo.outbox_delivery import RegionDelivery
 from control_silo.servicers import auth as auth_servicer
@@ -66,13 +66,13 @@ class ControlSilo:
     @cached_property
     def outbox(self) -> OutboxWriter:
         """How units of work write control outbox rows (one per destination region)."""
-        return OutboxWriter(ControlOutbox, per_region=True)
+        return OutboxWriter(ControlOutboxRow, per_region=True)
 
     @cached_property
     def metrics(self) -> Metrics:
         """This process's Prometheus metrics."""
         metrics = new_metrics()
-        metrics.watch_backlog(backlog_reader(self.sessions, ControlOutbox, per_region=True))
+        metrics.watch_backlog(backlog_reader(self.sessions, ControlOutboxRow, per_region=True))
         return metrics
 
     @cached_property
@@ -80,7 +80,7 @@ class ControlSilo:
         """Delivers control outbox rows to the regions."""
         drainer = OutboxDrainer(
             self.sessions,
-            ControlOutbox,
+            ControlOutboxRow,
             RegionDelivery(self.sessions, self.regions),
             per_region=True,
         )

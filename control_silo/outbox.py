@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from control_silo.db.models import ControlOutbox
+from control_silo.db.models import ControlOutboxRow
 from shared.config import Settings
 from shared.outbox.drainer import drain_until_interrupted
 from shared.outbox.table import OutboxTable
@@ -20,4 +20,4 @@ def drain(settings: Settings, once: bool) -> int:
         control.close()
 
 
-CONTROL_OUTBOX = OutboxTable(silo="control", model=ControlOutbox, per_region=True, drain=drain)
+CONTROL_OUTBOX = OutboxTable(silo="control", model=ControlOutboxRow, per_region=True, drain=drain)

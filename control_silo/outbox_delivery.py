@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from control_silo.db.models import OrganizationSlugReservation
-from control_silo.db.models import User as UserRow
+from control_silo.db.models import OrganizationSlugReservationRow, UserRow
 from shared.cache.user_cache import user_cache_keys
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxRecord
@@ -36,7 +35,7 @@ class RegionDelivery:
 
     def _reservation_update(self, region: str, reservation_id: int) -> None:
         with self._sessions() as session:
-            row = session.get(OrganizationSlugReservation, reservation_id)
+            row = session.get(OrganizationSlugReservationRow, reservation_id)
             reservation = (
                 SlugReservation(
                     id=row.id,

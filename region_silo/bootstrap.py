@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from region_silo.cache.service import LocalRegionCacheService
 from region_silo.cache.versions import DatabaseVersionStore
-from region_silo.db.models import RegionOutbox
+from region_silo.db.models import RegionOutboxRow
 from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox_delivery import ControlDelivery
 from region_silo.servicers import cache as cache_servicer
@@ -77,7 +77,7 @@ class RegionSilo:
     def metrics(self) -> Metrics:
         """This process's Prometheus metrics."""
         metrics = new_metrics()
-        metrics.watch_backlog(backlog_reader(self.sessions, RegionOutbox, per_region=False))
+        metrics.watch_backlog(backlog_reader(self.sessions, RegionOutboxRow, per_region=False))
         return metrics
 
     @cached_property
@@ -113,14 +113,14 @@ class RegionSilo:
     @cached_property
     def outbox(self) -> OutboxWriter:
         """How units of work write region outbox rows."""
-        return OutboxWriter(RegionOutbox, per_region=False)
+        return OutboxWriter(RegionOutboxRow, per_region=False)
 
     @cached_property
     def drainer(self) -> OutboxDrainer:
         """Delivers region outbox rows to the control silo."""
         drainer = OutboxDrainer(
             self.sessions,
-            RegionOutbox,
+            RegionOutboxRow,
             ControlDelivery(
                 self.sessions,
                 self.name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from region_silo.db.models import RegionOutbox
+from region_silo.db.models import RegionOutboxRow
 from shared.config import Settings
 from shared.outbox.drainer import drain_until_interrupted
 from shared.outbox.table import OutboxTable
@@ -20,4 +20,4 @@ def drain(settings: Settings, once: bool) -> int:
         region.close()
 
 
-REGION_OUTBOX = OutboxTable(silo="region", model=RegionOutbox, per_region=False, drain=drain)
+REGION_OUTBOX = OutboxTable(silo="region", model=RegionOutboxRow, per_region=False, drain=drain)

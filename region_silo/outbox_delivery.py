@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from region_silo.db.models import Organization as OrganizationRow
-from region_silo.db.models import OrganizationMember as MemberRow
+from region_silo.db.models import OrganizationMemberRow, OrganizationRow
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxRecord
 from shared.services.organization_mapping.model import (
@@ -65,7 +64,7 @@ class ControlDelivery:
     def _member(self, record: OutboxRecord) -> None:
         organization_id = int((record.payload or {})["organization_id"])
         with self._sessions() as session:
-            row = session.get(MemberRow, record.object_identifier)
+            row = session.get(OrganizationMemberRow, record.object_identifier)
             update = (
                 MemberMappingUpdate(
                     organization_id=row.organization_id,

@@ -8,9 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from control_silo.db.models import AuthIdentity as AuthIdentityRow
-from control_silo.db.models import AuthProvider as AuthProviderRow
-from control_silo.db.models import User as UserRow
+from control_silo.db.models import AuthIdentityRow, AuthProviderRow, UserRow
 from control_silo.services.user_outbox import user_changed
 from control_silo.services.user_reads import UserLoader
 from shared import validation

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from control_silo.db.models import Email
-from control_silo.db.models import UserEmail as UserEmailRow
+from control_silo.db.models import EmailRow, UserEmailRow
 
 
 def ensure_useremail(session: Session, user_id: int, address: str) -> UserEmailRow:
@@ -25,10 +24,10 @@ def ensure_useremail(session: Session, user_id: int, address: str) -> UserEmailR
         row = UserEmailRow(user_id=user_id, email=address, validation_hash=secrets.token_hex(16))
         session.add(row)
     session.flush()
-    if session.scalar(select(Email.id).where(func.lower(Email.email) == lowered)) is None:
+    if session.scalar(select(EmailRow.id).where(func.lower(EmailRow.email) == lowered)) is None:
         try:
             with session.begin_nested():
-                session.add(Email(email=address))
+                session.add(EmailRow(email=address))
         except IntegrityError:
             pass  # recorded concurrently by another writer: the row exists either way
     return row

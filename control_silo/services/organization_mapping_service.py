@@ -9,11 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import (
-    OrganizationMapping as MappingRow,
-)
-from control_silo.db.models import (
-    OrganizationMemberMapping,
-    OrganizationSlugReservation,
+    OrganizationMappingRow,
+    OrganizationMemberMappingRow,
+    OrganizationSlugReservationRow,
 )
 from control_silo.services.reservation_outbox import reservation_changed
 from shared import slugs, validation
@@ -33,7 +31,7 @@ from shared.services.organization_mapping.service import (
 from shared.services.region_directory import RegionDirectory
 
 
-def to_mapping(row: MappingRow) -> OrganizationMapping:
+def to_mapping(row: OrganizationMappingRow) -> OrganizationMapping:
     """The domain mapping of a row."""
     return OrganizationMapping(
         organization_id=row.organization_id,
@@ -62,7 +60,9 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
     def get(self, *, organization_id: int) -> OrganizationMapping:
         with UnitOfWork(self._sessions, read_only=True) as uow:
             row = uow.session.scalars(
-                select(MappingRow).where(MappingRow.organization_id == organization_id)
+                select(OrganizationMappingRow).where(
+                    OrganizationMappingRow.organization_id == organization_id
+                )
             ).first()
             if row is None:
                 raise NotFound(f"no organization has id {organization_id}", field="organization_id")
@@ -72,15 +72,17 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
         ids = validation.bounded_list(organization_ids, "organization_ids")
         with UnitOfWork(self._sessions, read_only=True) as uow:
             rows = uow.session.scalars(
-                select(MappingRow)
-                .where(MappingRow.organization_id.in_(set(ids)))
-                .order_by(MappingRow.organization_id)
+                select(OrganizationMappingRow)
+                .where(OrganizationMappingRow.organization_id.in_(set(ids)))
+                .order_by(OrganizationMappingRow.organization_id)
             )
             return [to_mapping(row) for row in rows]
 
     def get_by_slug(self, *, slug: str) -> OrganizationMapping:
         with UnitOfWork(self._sessions, read_only=True) as uow:
-            row = uow.session.scalars(select(MappingRow).where(MappingRow.slug == slug)).first()
+            row = uow.session.scalars(
+                select(OrganizationMappingRow).where(OrganizationMappingRow.slug == slug)
+            ).first()
             if row is None:
                 raise NotFound(f"no organization has slug {slug!r}", field="slug")
             return to_mapping(row)
@@ -93,12 +95,14 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
         with UnitOfWork(self._sessions) as uow:
             session = uow.session
             row = session.scalars(
-                select(MappingRow).where(MappingRow.organization_id == update.organization_id)
+                select(OrganizationMappingRow).where(
+                    OrganizationMappingRow.organization_id == update.organization_id
+                )
             ).first()
             if row is not None and row.version >= update.version:
                 return False
             if row is None:
-                row = MappingRow(organization_id=update.organization_id)
+                row = OrganizationMappingRow(organization_id=update.organization_id)
                 session.add(row)
             row.slug = update.slug
             row.name = update.name
@@ -118,12 +122,16 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
             reservations = uow.session.execute(
                 select(
-                    OrganizationSlugReservation.id, OrganizationSlugReservation.region_name
-                ).where(OrganizationSlugReservation.organization_id == organization_id)
+                    OrganizationSlugReservationRow.id, OrganizationSlugReservationRow.region_name
+                ).where(OrganizationSlugReservationRow.organization_id == organization_id)
             ).all()
             for reservation_id, region_name in reservations:
                 reservation_changed(uow, reservation_id, organization_id, region_name)
-            for model in (MappingRow, OrganizationMemberMapping, OrganizationSlugReservation):
+            for model in (
+                OrganizationMappingRow,
+                OrganizationMemberMappingRow,
+                OrganizationSlugReservationRow,
+            ):
                 uow.session.execute(delete(model).where(model.organization_id == organization_id))
             uow.commit()
 
@@ -137,11 +145,11 @@ class DatabaseOrganizationMemberMappingService(OrganizationMemberMappingService)
     @staticmethod
     def _find(
         session: Session, organization_id: int, member_id: int
-    ) -> OrganizationMemberMapping | None:
+    ) -> OrganizationMemberMappingRow | None:
         return session.scalars(
-            select(OrganizationMemberMapping).where(
-                OrganizationMemberMapping.organization_id == organization_id,
-                OrganizationMemberMapping.organizationmember_id == member_id,
+            select(OrganizationMemberMappingRow).where(
+                OrganizationMemberMappingRow.organization_id == organization_id,
+                OrganizationMemberMappingRow.organizationmember_id == member_id,
             )
         ).first()
 
@@ -153,7 +161,7 @@ class DatabaseOrganizationMemberMappingService(OrganizationMemberMappingService)
             if row is not None and row.version >= update.version:
                 return False
             if row is None:
-                row = OrganizationMemberMapping(
+                row = OrganizationMemberMappingRow(
                     organization_id=update.organization_id,
                     organizationmember_id=update.organizationmember_id,
                 )

@@ -9,11 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import (
-    OrganizationIdAllocation,
-    OrganizationMapping,
-    OrganizationSlugReservation,
+    OrganizationIdAllocationRow,
+    OrganizationMappingRow,
+    OrganizationSlugReservationRow,
+    UserRow,
 )
-from control_silo.db.models import User as UserRow
 from control_silo.db.models.organization import PRIMARY_RESERVATION
 from control_silo.services.reservation_outbox import reservation_changed
 from shared import slugs, validation
@@ -60,11 +60,11 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
                 )
             if self._reserved(session, slug):
                 raise _slug_taken(slug)
-            allocation = OrganizationIdAllocation(region_name=region_name)
+            allocation = OrganizationIdAllocationRow(region_name=region_name)
             session.add(allocation)
             session.flush()
             organization_id = allocation.id
-            reservation = OrganizationSlugReservation(
+            reservation = OrganizationSlugReservationRow(
                 slug=slug,
                 organization_id=organization_id,
                 user_id=owner_user_id,
@@ -73,7 +73,7 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
             )
             session.add(reservation)
             session.add(
-                OrganizationMapping(
+                OrganizationMappingRow(
                     organization_id=organization_id,
                     slug=slug,
                     name=name,
@@ -97,8 +97,8 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
         return (
             session.scalar(
                 select(func.count())
-                .select_from(OrganizationSlugReservation)
-                .where(OrganizationSlugReservation.slug == slug)
+                .select_from(OrganizationSlugReservationRow)
+                .where(OrganizationSlugReservationRow.slug == slug)
             )
             or 0
         ) > 0
@@ -109,9 +109,9 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
             session = uow.session
             reservation = session.scalars(
-                select(OrganizationSlugReservation).where(
-                    OrganizationSlugReservation.organization_id == organization_id,
-                    OrganizationSlugReservation.reservation_type == PRIMARY_RESERVATION,
+                select(OrganizationSlugReservationRow).where(
+                    OrganizationSlugReservationRow.organization_id == organization_id,
+                    OrganizationSlugReservationRow.reservation_type == PRIMARY_RESERVATION,
                 )
             ).first()
             if reservation is None or reservation.region_name != region_name:
@@ -126,8 +126,8 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
                 raise _slug_taken(slug)
             reservation.slug = slug
             mapping = session.scalars(
-                select(OrganizationMapping).where(
-                    OrganizationMapping.organization_id == organization_id
+                select(OrganizationMappingRow).where(
+                    OrganizationMappingRow.organization_id == organization_id
                 )
             ).first()
             if mapping is not None:
@@ -153,7 +153,7 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
             for organization_id, slug in slug_mapping.items():
                 if self._reserved(uow.session, slug):
                     raise AlreadyExists(f"{slug!r} is taken", field="slug_mapping")
-                reservation = OrganizationSlugReservation(
+                reservation = OrganizationSlugReservationRow(
                     slug=slug,
                     organization_id=organization_id,
                     region_name=region_name,

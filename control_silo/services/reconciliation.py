@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from control_silo.db.models import OrganizationMapping
+from control_silo.db.models import OrganizationMappingRow
 from control_silo.services.organization_mapping_service import DatabaseOrganizationMappingService
 from shared.db.types import utcnow
 from shared.errors import NotFound, SiloError
@@ -55,9 +55,11 @@ class ProvisioningReconciler:
         result = ReconcileResult()
         with self._sessions() as session:
             stale = session.execute(
-                select(OrganizationMapping.organization_id, OrganizationMapping.region_name).where(
-                    OrganizationMapping.verified.is_(False),
-                    OrganizationMapping.date_created < self._clock() - self._grace,
+                select(
+                    OrganizationMappingRow.organization_id, OrganizationMappingRow.region_name
+                ).where(
+                    OrganizationMappingRow.verified.is_(False),
+                    OrganizationMappingRow.date_created < self._clock() - self._grace,
                 )
             ).all()
         for organization_id, region_name in stale:
@@ -76,8 +78,8 @@ class ProvisioningReconciler:
                 continue
             with self._sessions.begin() as session:
                 session.execute(
-                    update(OrganizationMapping)
-                    .where(OrganizationMapping.organization_id == organization_id)
+                    update(OrganizationMappingRow)
+                    .where(OrganizationMappingRow.organization_id == organization_id)
                     .values(verified=True)
                 )
             result.verified.append(organization_id)

@@ -8,8 +8,7 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from control_silo.db.models import User as UserRow
-from control_silo.db.models import UserOption as UserOptionRow
+from control_silo.db.models import UserOptionRow, UserRow
 from shared import validation
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import NotFound

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from control_silo.db.models import OrganizationMapping, OrganizationMemberMapping
+from control_silo.db.models import OrganizationMappingRow, OrganizationMemberMappingRow
 from shared.db.unit_of_work import UnitOfWork
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.model import OutboxMessage
@@ -13,15 +13,15 @@ from shared.outbox.model import OutboxMessage
 
 def member_regions(session: Session, user_id: int) -> list[str]:
     """The regions holding an organization the user is a member of."""
-    member_of = select(OrganizationMemberMapping.organization_id).where(
-        OrganizationMemberMapping.user_id == user_id
+    member_of = select(OrganizationMemberMappingRow.organization_id).where(
+        OrganizationMemberMappingRow.user_id == user_id
     )
     return list(
         session.scalars(
-            select(OrganizationMapping.region_name)
-            .where(OrganizationMapping.organization_id.in_(member_of))
+            select(OrganizationMappingRow.region_name)
+            .where(OrganizationMappingRow.organization_id.in_(member_of))
             .distinct()
-            .order_by(OrganizationMapping.region_name)
+            .order_by(OrganizationMappingRow.region_name)
         )
     )
 

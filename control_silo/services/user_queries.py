@@ -10,9 +10,12 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from control_silo.db.models import AuthIdentity, OrganizationMemberMapping
-from control_silo.db.models import User as UserRow
-from control_silo.db.models import UserEmail as UserEmailRow
+from control_silo.db.models import (
+    AuthIdentityRow,
+    OrganizationMemberMappingRow,
+    UserEmailRow,
+    UserRow,
+)
 from shared.errors import InvalidArgument
 from shared.services.user.model import UserFilter
 
@@ -46,8 +49,8 @@ def filter_conditions(user_filter: UserFilter) -> list[ColumnElement[bool]]:
     if user_filter.organization_id is not None:
         conditions.append(
             exists().where(
-                OrganizationMemberMapping.user_id == UserRow.id,
-                OrganizationMemberMapping.organization_id == user_filter.organization_id,
+                OrganizationMemberMappingRow.user_id == UserRow.id,
+                OrganizationMemberMappingRow.organization_id == user_filter.organization_id,
             )
         )
     if user_filter.email_verified is not None:
@@ -86,12 +89,12 @@ def find_active_by_email(session: Session, email: str, ident: str | None) -> Use
     ).all()
     if len(candidates) > 1 and ident:
         preferred = session.scalars(
-            select(AuthIdentity.user_id)
+            select(AuthIdentityRow.user_id)
             .where(
-                AuthIdentity.user_id.in_([row.id for row in candidates]),
-                AuthIdentity.ident == ident,
+                AuthIdentityRow.user_id.in_([row.id for row in candidates]),
+                AuthIdentityRow.ident == ident,
             )
-            .order_by(AuthIdentity.id)
+            .order_by(AuthIdentityRow.id)
         ).first()
         for row in candidates:
             if row.id == preferred:

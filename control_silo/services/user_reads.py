@@ -9,9 +9,13 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, false, literal, select, union_all
 
-from control_silo.db.models import User as UserRow
-from control_silo.db.models import UserEmail as UserEmailRow
-from control_silo.db.models import UserPermission, UserRole, UserRoleUser
+from control_silo.db.models import (
+    UserEmailRow,
+    UserPermissionRow,
+    UserRoleRow,
+    UserRoleUserRow,
+    UserRow,
+)
 from control_silo.passwords import is_usable
 from shared.services.user.model import AvatarType, User, UserEmail
 
@@ -30,14 +34,14 @@ _RELATED_BY_USER = union_all(
     ).where(UserEmailRow.user_id.in_(_ids)),
     select(
         literal("permission"),
-        UserPermission.user_id,
-        UserPermission.permission,
+        UserPermissionRow.user_id,
+        UserPermissionRow.permission,
         false(),
-        UserPermission.id,
-    ).where(UserPermission.user_id.in_(_ids)),
-    select(literal("role"), UserRoleUser.user_id, UserRole.name, false(), UserRoleUser.id)
-    .join(UserRole, UserRole.id == UserRoleUser.role_id)
-    .where(UserRoleUser.user_id.in_(_ids)),
+        UserPermissionRow.id,
+    ).where(UserPermissionRow.user_id.in_(_ids)),
+    select(literal("role"), UserRoleUserRow.user_id, UserRoleRow.name, false(), UserRoleUserRow.id)
+    .join(UserRoleRow, UserRoleRow.id == UserRoleUserRow.role_id)
+    .where(UserRoleUserRow.user_id.in_(_ids)),
 ).order_by("position")
 
 

@@ -14,14 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import (
-    OrganizationMapping,
-    OrganizationMemberMapping,
-    UserPermission,
-    UserRole,
-    UserRoleUser,
+    OrganizationMappingRow,
+    OrganizationMemberMappingRow,
+    UserEmailRow,
+    UserPermissionRow,
+    UserRoleRow,
+    UserRoleUserRow,
+    UserRow,
 )
-from control_silo.db.models import User as UserRow
-from control_silo.db.models import UserEmail as UserEmailRow
 from control_silo.passwords import (
     DEFAULT_ITERATIONS,
     make_password,
@@ -163,8 +163,8 @@ class DatabaseUserService(UserService):
             if organization_id is not None:
                 user_query = user_query.where(
                     exists().where(
-                        OrganizationMemberMapping.user_id == UserRow.id,
-                        OrganizationMemberMapping.organization_id == organization_id,
+                        OrganizationMemberMappingRow.user_id == UserRow.id,
+                        OrganizationMemberMappingRow.organization_id == organization_id,
                     )
                 )
             users = self._loader(uow).ordered(uow.session.scalars(user_query).all())
@@ -208,16 +208,16 @@ class DatabaseUserService(UserService):
         self, *, user_id: int, only_visible: bool = False
     ) -> list[OrganizationSummary]:
         validation.positive_id(user_id, "user_id")
-        member_of = select(OrganizationMemberMapping.organization_id).where(
-            OrganizationMemberMapping.user_id == user_id
+        member_of = select(OrganizationMemberMappingRow.organization_id).where(
+            OrganizationMemberMappingRow.user_id == user_id
         )
         query = (
-            select(OrganizationMapping)
-            .where(OrganizationMapping.organization_id.in_(member_of))
-            .order_by(OrganizationMapping.organization_id)
+            select(OrganizationMappingRow)
+            .where(OrganizationMappingRow.organization_id.in_(member_of))
+            .order_by(OrganizationMappingRow.organization_id)
         )
         if only_visible:
-            query = query.where(OrganizationMapping.status == int(OrganizationStatus.ACTIVE))
+            query = query.where(OrganizationMappingRow.status == int(OrganizationStatus.ACTIVE))
         with self._uow(read_only=True) as uow:
             return [
                 OrganizationSummary(
@@ -232,14 +232,14 @@ class DatabaseUserService(UserService):
 
     def get_member_region_names(self, *, user_id: int) -> list[str]:
         validation.positive_id(user_id, "user_id")
-        member_of = select(OrganizationMemberMapping.organization_id).where(
-            OrganizationMemberMapping.user_id == user_id
+        member_of = select(OrganizationMemberMappingRow.organization_id).where(
+            OrganizationMemberMappingRow.user_id == user_id
         )
         query = (
-            select(OrganizationMapping.region_name)
-            .where(OrganizationMapping.organization_id.in_(member_of))
+            select(OrganizationMappingRow.region_name)
+            .where(OrganizationMappingRow.organization_id.in_(member_of))
             .distinct()
-            .order_by(OrganizationMapping.region_name)
+            .order_by(OrganizationMappingRow.region_name)
         )
         with self._uow(read_only=True) as uow:
             return list(uow.session.scalars(query))
@@ -433,12 +433,12 @@ class DatabaseUserService(UserService):
         with self._uow() as uow:
             self._require_user(uow.session, user_id)
             held = uow.session.scalar(
-                select(UserPermission.id).where(
-                    UserPermission.user_id == user_id, UserPermission.permission == permission
+                select(UserPermissionRow.id).where(
+                    UserPermissionRow.user_id == user_id, UserPermissionRow.permission == permission
                 )
             )
             if held is None:
-                uow.session.add(UserPermission(user_id=user_id, permission=permission))
+                uow.session.add(UserPermissionRow(user_id=user_id, permission=permission))
                 user_changed(uow, user_id)
                 # Granted concurrently: the outcome is the same.
                 with contextlib.suppress(IntegrityError):
@@ -448,8 +448,8 @@ class DatabaseUserService(UserService):
         with self._uow() as uow:
             self._require_user(uow.session, user_id)
             uow.session.execute(
-                delete(UserPermission).where(
-                    UserPermission.user_id == user_id, UserPermission.permission == permission
+                delete(UserPermissionRow).where(
+                    UserPermissionRow.user_id == user_id, UserPermissionRow.permission == permission
                 )
             )
             user_changed(uow, user_id)
@@ -458,26 +458,26 @@ class DatabaseUserService(UserService):
     def add_user_role(self, *, user_id: int, role: str) -> None:
         with self._uow() as uow:
             self._require_user(uow.session, user_id)
-            role_id = uow.session.scalar(select(UserRole.id).where(UserRole.name == role))
+            role_id = uow.session.scalar(select(UserRoleRow.id).where(UserRoleRow.name == role))
             if role_id is None:
                 raise NotFound(f"no role is named {role!r}", field="role")
             held = uow.session.scalar(
-                select(UserRoleUser.id).where(
-                    UserRoleUser.user_id == user_id, UserRoleUser.role_id == role_id
+                select(UserRoleUserRow.id).where(
+                    UserRoleUserRow.user_id == user_id, UserRoleUserRow.role_id == role_id
                 )
             )
             if held is None:
-                uow.session.add(UserRoleUser(user_id=user_id, role_id=role_id))
+                uow.session.add(UserRoleUserRow(user_id=user_id, role_id=role_id))
                 user_changed(uow, user_id)
                 uow.commit()
 
     def remove_user_role(self, *, user_id: int, role: str) -> None:
         with self._uow() as uow:
             self._require_user(uow.session, user_id)
-            role_ids = select(UserRole.id).where(UserRole.name == role)
+            role_ids = select(UserRoleRow.id).where(UserRoleRow.name == role)
             uow.session.execute(
-                delete(UserRoleUser).where(
-                    UserRoleUser.user_id == user_id, UserRoleUser.role_id.in_(role_ids)
+                delete(UserRoleUserRow).where(
+                    UserRoleUserRow.user_id == user_id, UserRoleUserRow.role_id.in_(role_ids)
                 )
             )
             user_changed(uow, user_id)

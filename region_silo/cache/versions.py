@@ -13,11 +13,11 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from region_silo.db.models import CacheVersion
+from region_silo.db.models import CacheVersionRow
 from shared.cache.versions import VersionStore
 from shared.db.engine import SQLITE_BEGIN_OPTION
 
-_table = cast(Table, CacheVersion.__table__)
+_table = cast(Table, CacheVersionRow.__table__)
 _ONE = select(_table.c.version).where(_table.c.key == bindparam("cache_key"))
 _MANY = select(_table.c.key, _table.c.version).where(
     _table.c.key.in_(bindparam("keys", expanding=True))

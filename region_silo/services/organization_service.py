@@ -11,10 +11,12 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from region_silo.db.models import Organization as OrganizationRow
-from region_silo.db.models import OrganizationMember as MemberRow
-from region_silo.db.models import OrganizationMemberTeam
-from region_silo.db.models import Team as TeamRow
+from region_silo.db.models import (
+    OrganizationMemberRow,
+    OrganizationMemberTeamRow,
+    OrganizationRow,
+    TeamRow,
+)
 from region_silo.services.rows import to_member, to_organization, to_team
 from shared import slugs, validation
 from shared.db.types import utcnow
@@ -141,7 +143,7 @@ class DatabaseOrganizationService(OrganizationService):
                 uow.flush()
             except IntegrityError:
                 raise AlreadyExists(f"{slug!r} is taken in this region", field="slug") from None
-            member = MemberRow(
+            member = OrganizationMemberRow(
                 organization_id=organization_id,
                 user_id=owner.id,
                 role=MemberRole.OWNER.value,
@@ -151,7 +153,7 @@ class DatabaseOrganizationService(OrganizationService):
             team = TeamRow(organization_id=organization_id, slug=slug, name=name)
             session.add_all([member, team])
             uow.flush()
-            session.add(OrganizationMemberTeam(team_id=team.id, organizationmember_id=member.id))
+            session.add(OrganizationMemberTeamRow(team_id=team.id, organizationmember_id=member.id))
             uow.add_outbox(organization_changed(organization_id))
             uow.add_outbox(member_changed(organization_id, member.id))
             created = to_organization(organization)
@@ -232,7 +234,9 @@ class DatabaseOrganizationService(OrganizationService):
             )
         if inviter_id is not None:
             validation.positive_id(inviter_id, "inviter_id")
-        row = MemberRow(organization_id=organization_id, role=role.value, inviter_id=inviter_id)
+        row = OrganizationMemberRow(
+            organization_id=organization_id, role=role.value, inviter_id=inviter_id
+        )
         if user_id is not None:
             validation.positive_id(user_id, "user_id")
             try:
@@ -268,14 +272,18 @@ class DatabaseOrganizationService(OrganizationService):
         return member
 
     @staticmethod
-    def _existing_member(session: Session, row: MemberRow) -> MemberRow | None:
+    def _existing_member(
+        session: Session, row: OrganizationMemberRow
+    ) -> OrganizationMemberRow | None:
         same = (
-            MemberRow.user_id == row.user_id
+            OrganizationMemberRow.user_id == row.user_id
             if row.user_id is not None
-            else func.lower(MemberRow.email) == (row.email or "").lower()
+            else func.lower(OrganizationMemberRow.email) == (row.email or "").lower()
         )
         return session.scalars(
-            select(MemberRow).where(MemberRow.organization_id == row.organization_id, same)
+            select(OrganizationMemberRow).where(
+                OrganizationMemberRow.organization_id == row.organization_id, same
+            )
         ).first()
 
     def get_single_team(self, *, organization_id: int) -> Team | None:
@@ -294,20 +302,20 @@ class DatabaseOrganizationService(OrganizationService):
                 raise NotFound(
                     f"organization {organization_id} has no team {team_id}", field="team_id"
                 )
-            member = session.get(MemberRow, member_id)
+            member = session.get(OrganizationMemberRow, member_id)
             if member is None or member.organization_id != organization_id:
                 raise NotFound(
                     f"organization {organization_id} has no member {member_id}", field="member_id"
                 )
             linked = session.scalar(
-                select(OrganizationMemberTeam.id).where(
-                    OrganizationMemberTeam.team_id == team_id,
-                    OrganizationMemberTeam.organizationmember_id == member_id,
+                select(OrganizationMemberTeamRow.id).where(
+                    OrganizationMemberTeamRow.team_id == team_id,
+                    OrganizationMemberTeamRow.organizationmember_id == member_id,
                 )
             )
             if linked is None:
                 session.add(
-                    OrganizationMemberTeam(team_id=team_id, organizationmember_id=member_id)
+                    OrganizationMemberTeamRow(team_id=team_id, organizationmember_id=member_id)
                 )
                 uow.commit()
 
@@ -315,9 +323,9 @@ class DatabaseOrganizationService(OrganizationService):
         with self._uow(read_only=True) as uow:
             self._organization(uow.session, organization_id)
             rows = uow.session.scalars(
-                select(MemberRow)
-                .where(MemberRow.organization_id == organization_id)
-                .order_by(MemberRow.id)
+                select(OrganizationMemberRow)
+                .where(OrganizationMemberRow.organization_id == organization_id)
+                .order_by(OrganizationMemberRow.id)
             ).all()
         users = self._users_by_id([row.user_id for row in rows if row.user_id is not None])
         return [
@@ -338,8 +346,9 @@ class DatabaseOrganizationService(OrganizationService):
     ) -> OrganizationMember | None:
         with self._uow(read_only=True) as uow:
             row = uow.session.scalars(
-                select(MemberRow).where(
-                    MemberRow.organization_id == organization_id, MemberRow.user_id == user_id
+                select(OrganizationMemberRow).where(
+                    OrganizationMemberRow.organization_id == organization_id,
+                    OrganizationMemberRow.user_id == user_id,
                 )
             ).first()
             return to_member(row) if row is not None else None
@@ -350,28 +359,28 @@ class DatabaseOrganizationService(OrganizationService):
         wanted = email.strip().lower()
         with self._uow(read_only=True) as uow:
             row = uow.session.scalars(
-                select(MemberRow)
+                select(OrganizationMemberRow)
                 .where(
-                    MemberRow.organization_id == organization_id,
+                    OrganizationMemberRow.organization_id == organization_id,
                     or_(
-                        func.lower(MemberRow.email) == wanted,
-                        func.lower(MemberRow.user_email) == wanted,
+                        func.lower(OrganizationMemberRow.email) == wanted,
+                        func.lower(OrganizationMemberRow.user_email) == wanted,
                     ),
                 )
-                .order_by(MemberRow.id)
+                .order_by(OrganizationMemberRow.id)
             ).first()
             return to_member(row) if row is not None else None
 
     def delete_organization_member(self, *, organization_id: int, member_id: int) -> None:
         with self._uow() as uow:
-            row = uow.session.get(MemberRow, member_id)
+            row = uow.session.get(OrganizationMemberRow, member_id)
             if row is None or row.organization_id != organization_id:
                 raise NotFound(
                     f"organization {organization_id} has no member {member_id}", field="member_id"
                 )
             uow.session.execute(
-                delete(OrganizationMemberTeam).where(
-                    OrganizationMemberTeam.organizationmember_id == member_id
+                delete(OrganizationMemberTeamRow).where(
+                    OrganizationMemberTeamRow.organizationmember_id == member_id
                 )
             )
             uow.session.delete(row)
@@ -382,8 +391,8 @@ class DatabaseOrganizationService(OrganizationService):
         validation.positive_id(user_id, "user_id")
         with self._uow() as uow:
             result = uow.session.execute(
-                update(MemberRow)
-                .where(MemberRow.user_id == user_id)
+                update(OrganizationMemberRow)
+                .where(OrganizationMemberRow.user_id == user_id)
                 .values(user_is_active=is_active, user_email=email or None)
             )
             uow.commit()
@@ -392,11 +401,13 @@ class DatabaseOrganizationService(OrganizationService):
     def remove_user(self, *, user_id: int) -> int:
         validation.positive_id(user_id, "user_id")
         with self._uow() as uow:
-            rows = uow.session.scalars(select(MemberRow).where(MemberRow.user_id == user_id)).all()
+            rows = uow.session.scalars(
+                select(OrganizationMemberRow).where(OrganizationMemberRow.user_id == user_id)
+            ).all()
             for row in rows:
                 uow.session.execute(
-                    delete(OrganizationMemberTeam).where(
-                        OrganizationMemberTeam.organizationmember_id == row.id
+                    delete(OrganizationMemberTeamRow).where(
+                        OrganizationMemberTeamRow.organizationmember_id == row.id
                     )
                 )
                 uow.session.delete(row)

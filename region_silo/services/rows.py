@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from region_silo.db.models import Organization as OrganizationRow
-from region_silo.db.models import OrganizationMember as MemberRow
-from region_silo.db.models import Team as TeamRow
+from region_silo.db.models import OrganizationMemberRow, OrganizationRow, TeamRow
 from shared.services.organization.model import (
     MemberRole,
     Organization,
@@ -29,7 +27,7 @@ def to_organization(row: OrganizationRow) -> Organization:
     )
 
 
-def to_member(row: MemberRow, user: User | None = None) -> OrganizationMember:
+def to_member(row: OrganizationMemberRow, user: User | None = None) -> OrganizationMember:
     """The domain membership of a row, with its user when given."""
     return OrganizationMember(
         id=row.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from region_silo.db.models import OrganizationSlugReservationReplica as ReplicaRow
+from region_silo.db.models import OrganizationSlugReservationReplicaRow
 from shared import validation
 from shared.db.unit_of_work import UnitOfWork
 from shared.services.slug_replica.service import SlugReservation, SlugReservationReplicaService
@@ -22,19 +22,23 @@ class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
         with UnitOfWork(self._sessions) as uow:
             session = uow.session
             row = session.scalars(
-                select(ReplicaRow).where(
-                    ReplicaRow.organization_slug_reservation_id == reservation.id
+                select(OrganizationSlugReservationReplicaRow).where(
+                    OrganizationSlugReservationReplicaRow.organization_slug_reservation_id
+                    == reservation.id
                 )
             ).first()
             # A slug moves between reservations when organizations rename: the replica follows.
             session.execute(
-                delete(ReplicaRow).where(
-                    ReplicaRow.slug == reservation.slug,
-                    ReplicaRow.organization_slug_reservation_id != reservation.id,
+                delete(OrganizationSlugReservationReplicaRow).where(
+                    OrganizationSlugReservationReplicaRow.slug == reservation.slug,
+                    OrganizationSlugReservationReplicaRow.organization_slug_reservation_id
+                    != reservation.id,
                 )
             )
             if row is None:
-                row = ReplicaRow(organization_slug_reservation_id=reservation.id)
+                row = OrganizationSlugReservationReplicaRow(
+                    organization_slug_reservation_id=reservation.id
+                )
                 session.add(row)
             row.slug = reservation.slug
             row.organization_id = reservation.organization_id
@@ -46,8 +50,9 @@ class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
     def delete_replica(self, *, reservation_id: int) -> None:
         with UnitOfWork(self._sessions) as uow:
             uow.session.execute(
-                delete(ReplicaRow).where(
-                    ReplicaRow.organization_slug_reservation_id == reservation_id
+                delete(OrganizationSlugReservationReplicaRow).where(
+                    OrganizationSlugReservationReplicaRow.organization_slug_reservation_id
+                    == reservation_id
                 )
             )
             uow.commit()

@@ -20,9 +20,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from control_silo.bootstrap import build_control_silo
-from control_silo.db.models import OrganizationMemberMapping
+from control_silo.db.models import OrganizationMemberMappingRow
 from region_silo.bootstrap import build_region_silo
-from region_silo.db.models import RegionOutbox
+from region_silo.db.models import RegionOutboxRow
 from region_silo.services.organization_service import DatabaseOrganizationService
 from shared.config import Settings
 from shared.db.engine import make_engine
@@ -61,7 +61,7 @@ def _in_process_creations(work: Path) -> float:
     )
     service = DatabaseOrganizationService(
         region.sessions,
-        OutboxWriter(RegionOutbox, per_region=False),
+        OutboxWriter(RegionOutboxRow, per_region=False),
         region_name="us",
         users=control.services.user.resolve(),
         provisioning=control.services.provisioning.resolve(),
@@ -96,7 +96,7 @@ def run() -> None:
             direct = _direct_upserts(cluster.control_address, organizations[0].id)
             backlog = make_engine(cluster.region_url)
             with backlog.connect() as connection:
-                left = len(connection.execute(select(RegionOutbox.id)).all())
+                left = len(connection.execute(select(RegionOutboxRow.id)).all())
             backlog.dispose()
 
     print("Organizations through a region (SQLite; control round trips included)")
@@ -133,11 +133,11 @@ def _delivery_lag(
             with engine.connect() as connection:
                 for row_id, member_id in connection.execute(
                     select(
-                        OrganizationMemberMapping.id,
-                        OrganizationMemberMapping.organizationmember_id,
+                        OrganizationMemberMappingRow.id,
+                        OrganizationMemberMappingRow.organizationmember_id,
                     )
-                    .where(OrganizationMemberMapping.id > last)
-                    .order_by(OrganizationMemberMapping.id)
+                    .where(OrganizationMemberMappingRow.id > last)
+                    .order_by(OrganizationMemberMappingRow.id)
                 ):
                     seen.setdefault(member_id, time.perf_counter())
                     last = row_id

@@ -6,10 +6,10 @@ import pytest
 
 from control_silo.bootstrap import ControlSilo
 from control_silo.db.models import (
-    AuthIdentity,
-    AuthProvider,
-    OrganizationMapping,
-    OrganizationMemberMapping,
+    AuthIdentityRow,
+    AuthProviderRow,
+    OrganizationMappingRow,
+    OrganizationMemberMappingRow,
 )
 from shared.errors import InvalidArgument, NotFound
 from shared.services.user.model import AvatarType, UserFilter, UserIdEmail, UserUpdate
@@ -20,11 +20,11 @@ from tests.contract.conftest import MakeUser
 def add_membership(control: ControlSilo, organization_id: int, user_id: int, region: str) -> None:
     with control.sessions.begin() as session:
         if (
-            session.query(OrganizationMapping).filter_by(organization_id=organization_id).first()
+            session.query(OrganizationMappingRow).filter_by(organization_id=organization_id).first()
             is None
         ):
             session.add(
-                OrganizationMapping(
+                OrganizationMappingRow(
                     organization_id=organization_id,
                     slug=f"org-{organization_id}",
                     name=f"Org {organization_id}",
@@ -33,7 +33,7 @@ def add_membership(control: ControlSilo, organization_id: int, user_id: int, reg
                 )
             )
         session.add(
-            OrganizationMemberMapping(
+            OrganizationMemberMappingRow(
                 organization_id=organization_id,
                 organizationmember_id=organization_id * 100 + user_id,
                 user_id=user_id,
@@ -257,10 +257,10 @@ def test_get_user_by_email_prefers_the_ident_owner(
     inactive = make_user("inactive", "only@example.com")
     user_service.update_user(user_id=inactive.id, update=UserUpdate(is_active=False))
     with control_silo.sessions.begin() as session:
-        provider = AuthProvider(organization_id=1, provider="okta")
+        provider = AuthProviderRow(organization_id=1, provider="okta")
         session.add(provider)
         session.flush()
-        session.add(AuthIdentity(auth_provider_id=provider.id, user_id=second.id, ident="sso-2"))
+        session.add(AuthIdentityRow(auth_provider_id=provider.id, user_id=second.id, ident="sso-2"))
 
     def found(email: str, ident: str | None = None) -> int | None:
         user = user_service.get_user_by_email(email=email, ident=ident)

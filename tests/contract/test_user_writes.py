@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from control_silo.bootstrap import ControlSilo
-from control_silo.db.models import Email
-from control_silo.db.models import User as UserRow
+from control_silo.db.models import EmailRow, UserRow
 from control_silo.passwords import check_password
 from shared.errors import AlreadyExists, InvalidArgument, NotFound, SiloError
 from shared.services.user.model import AvatarType, NewUser, UserFlag, UserUpdate
@@ -40,7 +39,7 @@ def test_create_user_hashes_the_password_and_records_the_email(
     assert check_password("s3cret!", encoded)
     assert not check_password("wrong", encoded)
     with control_silo.sessions() as session:
-        assert session.scalars(select(Email.email)).all() == ["New@Example.com"]
+        assert session.scalars(select(EmailRow.email)).all() == ["New@Example.com"]
 
 
 def test_create_user_keeps_an_imported_hash(

@@ -10,9 +10,8 @@ from contextlib import ExitStack
 import pytest
 from sqlalchemy import select
 
-from control_silo.db.models import OrganizationMemberMapping, OrganizationSlugReservation
-from region_silo.db.models import Organization as OrganizationRow
-from region_silo.db.models import OrganizationMember, RegionOutbox
+from control_silo.db.models import OrganizationMemberMappingRow, OrganizationSlugReservationRow
+from region_silo.db.models import OrganizationMemberRow, OrganizationRow, RegionOutboxRow
 from shared.db.engine import make_engine
 from shared.errors import AlreadyExists, InvalidArgument, NotFound, SiloError
 from shared.generated.silo.organization.v1 import organization_pb2, organization_pb2_grpc
@@ -69,8 +68,8 @@ def test_a_slug_is_unique_across_regions_under_concurrent_creates(cluster: Clust
         assert len(winners) == 1 and len(losers) == 1, results
         reservations = rows(
             cluster.control_url,
-            select(OrganizationSlugReservation.region_name).where(
-                OrganizationSlugReservation.slug == slug
+            select(OrganizationSlugReservationRow.region_name).where(
+                OrganizationSlugReservationRow.slug == slug
             ),
         )
         assert [r[0] for r in reservations] == winners  # type: ignore[index]
@@ -114,7 +113,7 @@ def test_changes_queued_while_control_is_down_all_arrive_once(cluster: Cluster) 
     organization = de.create_organization(
         slug=f"queue-{uuid.uuid4().hex[:8]}", name="Queue", owner_user_id=owner.id
     )
-    wait_until(lambda: not rows(cluster.region_urls["de"], select(RegionOutbox.id)))
+    wait_until(lambda: not rows(cluster.region_urls["de"], select(RegionOutboxRow.id)))
 
     assert cluster.control is not None
     assert cluster.control.terminate() == 0
@@ -125,7 +124,7 @@ def test_changes_queued_while_control_is_down_all_arrive_once(cluster: Cluster) 
         for i in range(5)
     ]
     de.delete_organization_member(organization_id=organization.id, member_id=invites[0].id)
-    wait_until(lambda: len(rows(cluster.region_urls["de"], select(RegionOutbox.id))) >= 5)
+    wait_until(lambda: len(rows(cluster.region_urls["de"], select(RegionOutboxRow.id))) >= 5)
 
     # The region crashes with its queue undelivered, then comes back after the control silo.
     cluster.regions["de"].process.send_signal(signal.SIGKILL)
@@ -133,13 +132,13 @@ def test_changes_queued_while_control_is_down_all_arrive_once(cluster: Cluster) 
     with ExitStack() as restarted:
         cluster.start_control(restarted)
         cluster.start_region("de", restarted)
-        wait_until(lambda: not rows(cluster.region_urls["de"], select(RegionOutbox.id)), 30)
+        wait_until(lambda: not rows(cluster.region_urls["de"], select(RegionOutboxRow.id)), 30)
         region_members = {
             r[0]  # type: ignore[index]
             for r in rows(
                 cluster.region_urls["de"],
-                select(OrganizationMember.id).where(
-                    OrganizationMember.organization_id == organization.id
+                select(OrganizationMemberRow.id).where(
+                    OrganizationMemberRow.organization_id == organization.id
                 ),
             )
         }
@@ -147,8 +146,8 @@ def test_changes_queued_while_control_is_down_all_arrive_once(cluster: Cluster) 
             r[0]  # type: ignore[index]
             for r in rows(
                 cluster.control_url,
-                select(OrganizationMemberMapping.organizationmember_id).where(
-                    OrganizationMemberMapping.organization_id == organization.id
+                select(OrganizationMemberMappingRow.organizationmember_id).where(
+                    OrganizationMemberMappingRow.organization_id == organization.id
                 ),
             )
         ]
@@ -164,7 +163,7 @@ def test_bad_input_is_rejected_on_both_sides(cluster: Cluster) -> None:
     organization = us.create_organization(
         slug=f"strict-{uuid.uuid4().hex[:8]}", name="Strict", owner_user_id=owner.id
     )
-    wait_until(lambda: not rows(cluster.region_urls["us"], select(RegionOutbox.id)))
+    wait_until(lambda: not rows(cluster.region_urls["us"], select(RegionOutboxRow.id)))
     before = cluster.counts()
     with pytest.raises(InvalidArgument) as bad_slug:
         us.create_organization(slug="Not A Slug", name="x", owner_user_id=owner.id)

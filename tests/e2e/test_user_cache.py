@@ -10,7 +10,7 @@ from contextlib import ExitStack
 import pytest
 from sqlalchemy import select
 
-from control_silo.db.models import ControlOutbox
+from control_silo.db.models import ControlOutboxRow
 from shared.errors import Unavailable
 from shared.services.organization.model import Organization
 from shared.services.user.model import NewUser, User, UserUpdate
@@ -30,7 +30,7 @@ def member(cluster: Cluster, region: str) -> tuple[User, Organization]:
 
 
 def pending_for(cluster: Cluster, user_id: int) -> int:
-    query = select(ControlOutbox.id).where(ControlOutbox.object_identifier == user_id)
+    query = select(ControlOutboxRow.id).where(ControlOutboxRow.object_identifier == user_id)
     return len(rows(cluster.control_url, query))
 
 

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from control_silo.bootstrap import ControlSilo, build_control_silo
-from control_silo.db.models import User as UserRow
-from control_silo.db.models import UserRole, UserRoleUser
+from control_silo.db.models import UserRoleRow, UserRoleUserRow, UserRow
 from control_silo.passwords import check_password
 from shared.config import Settings
 from shared.silo_mode import SiloMode
@@ -42,10 +41,10 @@ def super_admin_grants(control: ControlSilo, username: str) -> int:
         return (
             session.scalar(
                 select(func.count())
-                .select_from(UserRoleUser)
-                .join(UserRole, UserRole.id == UserRoleUser.role_id)
-                .join(UserRow, UserRow.id == UserRoleUser.user_id)
-                .where(UserRole.name == "Super Admin", UserRow.username == username)
+                .select_from(UserRoleUserRow)
+                .join(UserRoleRow, UserRoleRow.id == UserRoleUserRow.role_id)
+                .join(UserRow, UserRow.id == UserRoleUserRow.user_id)
+                .where(UserRoleRow.name == "Super Admin", UserRow.username == username)
             )
             or 0
         )

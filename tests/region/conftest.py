@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from control_silo.bootstrap import ControlSilo
-from control_silo.db.models import ControlOutbox
+from control_silo.db.models import ControlOutboxRow
 from control_silo.outbox_delivery import RegionDelivery
 from region_silo.bootstrap import RegionSilo, build_region_silo
 from region_silo.db.base import RegionBase
@@ -136,7 +136,7 @@ def directory(region_server: RunningServer) -> Iterator[RegionDirectory]:
 def control_drainer(control_silo: ControlSilo, directory: RegionDirectory) -> OutboxDrainer:
     return OutboxDrainer(
         control_silo.sessions,
-        ControlOutbox,
+        ControlOutboxRow,
         RegionDelivery(control_silo.sessions, directory),
         per_region=True,
     )

@@ -6,7 +6,7 @@ import pytest
 
 from control_silo.bootstrap import ControlSilo
 from region_silo.bootstrap import RegionSilo
-from region_silo.db.models import OrganizationMemberTeam
+from region_silo.db.models import OrganizationMemberTeamRow
 from shared.rpc.server import RunningServer
 from shared.services.organization.model import MemberRole
 from tests.conftest import TEST_SECRET
@@ -57,7 +57,7 @@ def test_new_users_join_the_default_organization(
     with region_silo.sessions() as session:
         on_team = {
             row.organizationmember_id
-            for row in session.query(OrganizationMemberTeam).filter_by(team_id=team.id)
+            for row in session.query(OrganizationMemberTeamRow).filter_by(team_id=team.id)
         }
     assert {members["boss@example.com"].id, members["plain@example.com"].id} <= on_team
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from control_silo.bootstrap import ControlSilo
-from control_silo.db.models import OrganizationMapping, OrganizationSlugReservation
+from control_silo.db.models import OrganizationMappingRow, OrganizationSlugReservationRow
 from region_silo.bootstrap import RegionSilo
 from shared.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from shared.services.organization.model import MemberRole, OrganizationStatus
@@ -30,8 +30,8 @@ def test_create_organization_provisions_through_control(
     assert organization.status is OrganizationStatus.ACTIVE
     assert organization.default_role is MemberRole.ADMIN
     with control_silo.sessions() as session:
-        reservation = session.scalars(select(OrganizationSlugReservation)).one()
-        mapping = session.scalars(select(OrganizationMapping)).one()
+        reservation = session.scalars(select(OrganizationSlugReservationRow)).one()
+        mapping = session.scalars(select(OrganizationMappingRow)).one()
     assert (reservation.slug, reservation.organization_id) == ("acme", organization.id)
     assert (reservation.region_name, reservation.user_id) == (REGION, owner.id)
     assert (mapping.organization_id, mapping.region_name) == (organization.id, REGION)
@@ -53,7 +53,7 @@ def test_create_organization_provisions_through_control(
         (organization.id, "acme", REGION)
     ]
     with control_silo.sessions() as session:
-        assert session.scalars(select(OrganizationMapping.verified)).one() is True
+        assert session.scalars(select(OrganizationMappingRow.verified)).one() is True
 
 
 @pytest.mark.parametrize(
@@ -259,7 +259,7 @@ def test_update_slug_moves_the_reservation(
     )
     assert renamed.slug == "after"
     with control_silo.sessions() as session:
-        slugs = set(session.scalars(select(OrganizationSlugReservation.slug)))
+        slugs = set(session.scalars(select(OrganizationSlugReservationRow.slug)))
     assert slugs == {"after", "other"}
     before = both_row_counts()
     with pytest.raises(AlreadyExists):

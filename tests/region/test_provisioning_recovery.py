@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from control_silo.bootstrap import ControlSilo
-from control_silo.db.models import OrganizationMapping, OrganizationSlugReservation
+from control_silo.db.models import OrganizationMappingRow, OrganizationSlugReservationRow
 from control_silo.services.reconciliation import ProvisioningReconciler
 from region_silo.bootstrap import RegionSilo
-from region_silo.db.models import Organization as OrganizationRow
+from region_silo.db.models import OrganizationRow
 from shared.db.types import utcnow
 from shared.errors import AlreadyExists
 from shared.rpc.channel import open_channel
@@ -25,7 +25,7 @@ from tests.region.conftest import REGION
 def reservations(control: ControlSilo) -> dict[str, int]:
     with control.sessions() as session:
         query = select(
-            OrganizationSlugReservation.slug, OrganizationSlugReservation.organization_id
+            OrganizationSlugReservationRow.slug, OrganizationSlugReservationRow.organization_id
         )
         return {slug: organization_id for slug, organization_id in session.execute(query)}
 
@@ -45,7 +45,7 @@ def test_a_failed_region_write_releases_the_reservation(
         organization_service.create_organization(slug="ghost", name="G", owner_user_id=owner.id)
     assert reservations(control_silo) == {}
     with control_silo.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(OrganizationMapping)) == 0
+        assert session.scalar(select(func.count()).select_from(OrganizationMappingRow)) == 0
 
 
 def test_reconciliation_releases_what_the_region_never_created(
@@ -80,7 +80,7 @@ def test_reconciliation_releases_what_the_region_never_created(
     assert result.verified == [created.id]
     assert reservations(control_silo) == {"kept": created.id}
     with control_silo.sessions() as session:
-        assert session.scalars(select(OrganizationMapping.verified)).all() == [True]
+        assert session.scalars(select(OrganizationMappingRow.verified)).all() == [True]
 
 
 def test_young_reservations_are_left_alone(

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from control_silo.bootstrap import ControlSilo
 from region_silo.bootstrap import RegionSilo
-from region_silo.db.models import OrganizationSlugReservationReplica as Replica
+from region_silo.db.models import OrganizationSlugReservationReplicaRow
 from shared.outbox.drainer import OutboxDrainer
 from tests.region.conftest import REGION
 
@@ -15,7 +15,11 @@ def replicas(region: RegionSilo) -> list[tuple[str, int, str]]:
     with region.sessions() as session:
         return [
             (row.slug, row.organization_id, row.region_name)
-            for row in session.scalars(select(Replica).order_by(Replica.slug))
+            for row in session.scalars(
+                select(OrganizationSlugReservationReplicaRow).order_by(
+                    OrganizationSlugReservationReplicaRow.slug
+                )
+            )
         ]
 
 

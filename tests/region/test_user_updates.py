@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from control_silo.bootstrap import ControlSilo
-from control_silo.db.models import ControlOutbox
+from control_silo.db.models import ControlOutboxRow
 from control_silo.outbox_delivery import RegionDelivery
 from region_silo.bootstrap import RegionSilo
 from shared.cache.user_cache import user_cache_keys
@@ -26,9 +26,9 @@ def outbox(control: ControlSilo) -> list[tuple[str, int, int]]:
         return [
             (row.region_name, row.category, row.object_identifier)
             for row in session.scalars(
-                select(ControlOutbox)
-                .where(ControlOutbox.category.in_(about_users))
-                .order_by(ControlOutbox.id)
+                select(ControlOutboxRow)
+                .where(ControlOutboxRow.category.in_(about_users))
+                .order_by(ControlOutboxRow.id)
             )
         ]
 

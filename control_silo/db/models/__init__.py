@@ -1,38 +1,38 @@
 """The control silo's tables; importing this package registers all of them on ControlBase."""
 
-from control_silo.db.models.auth import AuthIdentity, AuthProvider
+from control_silo.db.models.auth import AuthIdentityRow, AuthProviderRow
 from control_silo.db.models.organization import (
-    OrganizationIdAllocation,
-    OrganizationMapping,
-    OrganizationMemberMapping,
-    OrganizationSlugReservation,
+    OrganizationIdAllocationRow,
+    OrganizationMappingRow,
+    OrganizationMemberMappingRow,
+    OrganizationSlugReservationRow,
 )
-from control_silo.db.models.outbox import ControlOutbox
+from control_silo.db.models.outbox import ControlOutboxRow
 from control_silo.db.models.user import (
-    Email,
-    LostPasswordHash,
-    User,
-    UserEmail,
-    UserOption,
-    UserPermission,
-    UserRole,
-    UserRoleUser,
+    EmailRow,
+    LostPasswordHashRow,
+    UserEmailRow,
+    UserOptionRow,
+    UserPermissionRow,
+    UserRoleRow,
+    UserRoleUserRow,
+    UserRow,
 )
 
 __all__ = [
-    "AuthIdentity",
-    "AuthProvider",
-    "ControlOutbox",
-    "Email",
-    "LostPasswordHash",
-    "OrganizationIdAllocation",
-    "OrganizationMapping",
-    "OrganizationMemberMapping",
-    "OrganizationSlugReservation",
-    "User",
-    "UserEmail",
-    "UserOption",
-    "UserPermission",
-    "UserRole",
-    "UserRoleUser",
+    "AuthIdentityRow",
+    "AuthProviderRow",
+    "ControlOutboxRow",
+    "EmailRow",
+    "LostPasswordHashRow",
+    "OrganizationIdAllocationRow",
+    "OrganizationMappingRow",
+    "OrganizationMemberMappingRow",
+    "OrganizationSlugReservationRow",
+    "UserEmailRow",
+    "UserOptionRow",
+    "UserPermissionRow",
+    "UserRoleRow",
+    "UserRoleUserRow",
+    "UserRow",
 ]

@@ -11,7 +11,7 @@ from control_silo.db.base import BIG_INT, BigIntId, ControlBase, Created, Option
 from shared.db.types import UTCDateTime, utcnow
 
 
-class AuthProvider(ControlBase):
+class AuthProviderRow(ControlBase):
     """An organization's single sign-on configuration (one per organization)."""
 
     __tablename__ = "authprovider"
@@ -29,7 +29,7 @@ class AuthProvider(ControlBase):
     flags: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
-class AuthIdentity(ControlBase):
+class AuthIdentityRow(ControlBase):
     """A user's identity at a provider; a provider knows each ident and each user once."""
 
     __tablename__ = "authidentity"

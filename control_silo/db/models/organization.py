@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from control_silo.db.base import BigIntId, ControlBase, Created
 
 
-class OrganizationMapping(ControlBase):
+class OrganizationMappingRow(ControlBase):
     """Where an organization lives and what it is called, for cross-region lookups."""
 
     __tablename__ = "organizationmapping"
@@ -28,7 +28,7 @@ class OrganizationMapping(ControlBase):
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
-class OrganizationMemberMapping(ControlBase):
+class OrganizationMemberMappingRow(ControlBase):
     """A membership (or invitation) of a user in an organization of some region."""
 
     __tablename__ = "organizationmembermapping"
@@ -56,7 +56,7 @@ class OrganizationMemberMapping(ControlBase):
 PRIMARY_RESERVATION = 0
 
 
-class OrganizationSlugReservation(ControlBase):
+class OrganizationSlugReservationRow(ControlBase):
     """A slug held for an organization, globally unique across every region."""
 
     __tablename__ = "organizationslugreservation"
@@ -76,7 +76,7 @@ class OrganizationSlugReservation(ControlBase):
     date_added: Mapped[Created]
 
 
-class OrganizationIdAllocation(ControlBase):
+class OrganizationIdAllocationRow(ControlBase):
     """One row per organization id handed out; its id is the organization id, so ids stay
     unique across every region."""
 

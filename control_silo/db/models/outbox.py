@@ -9,7 +9,7 @@ from control_silo.db.base import BigIntId, ControlBase
 from shared.outbox.model import OutboxColumns
 
 
-class ControlOutbox(OutboxColumns, ControlBase):
+class ControlOutboxRow(OutboxColumns, ControlBase):
     """One message for one destination region."""
 
     __tablename__ = "controloutbox"

@@ -26,7 +26,7 @@ def _user_fk() -> ForeignKey:
     return ForeignKey("user.id", ondelete="CASCADE")
 
 
-class User(ControlBase):
+class UserRow(ControlBase):
     """A person or managed account (Sentry's ``auth_user``)."""
 
     __tablename__ = "user"
@@ -55,7 +55,7 @@ class User(ControlBase):
     avatar_url: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
-class Email(ControlBase):
+class EmailRow(ControlBase):
     """Every address known to the installation, once, compared case-insensitively."""
 
     __tablename__ = "email"
@@ -64,7 +64,7 @@ class Email(ControlBase):
     date_added: Mapped[Created]
 
 
-class UserEmail(ControlBase):
+class UserEmailRow(ControlBase):
     """An address of a user, verified or not."""
 
     __tablename__ = "useremail"
@@ -78,7 +78,7 @@ class UserEmail(ControlBase):
     is_verified: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
-class UserOption(ControlBase):
+class UserOptionRow(ControlBase):
     """A setting of a user, optionally scoped to a project or an organization (plain ids:
     those live in region silos)."""
 
@@ -93,7 +93,7 @@ class UserOption(ControlBase):
     value: Mapped[str] = mapped_column(Text, nullable=False)
 
 
-class UserPermission(ControlBase):
+class UserPermissionRow(ControlBase):
     """An installation-wide permission granted to a user (``users.admin``, ...)."""
 
     __tablename__ = "userpermission"
@@ -104,7 +104,7 @@ class UserPermission(ControlBase):
     permission: Mapped[str] = mapped_column(String(32), nullable=False)
 
 
-class UserRole(ControlBase):
+class UserRoleRow(ControlBase):
     """A named set of permissions ("Super Admin", ...)."""
 
     __tablename__ = "userrole"
@@ -117,7 +117,7 @@ class UserRole(ControlBase):
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
-class UserRoleUser(ControlBase):
+class UserRoleUserRow(ControlBase):
     """A user holding a role."""
 
     __tablename__ = "userroleuser"
@@ -132,7 +132,7 @@ class UserRoleUser(ControlBase):
     date_updated: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
-class LostPasswordHash(ControlBase):
+class LostPasswordHashRow(ControlBase):
     """A one-time password-reset (or account-claim) token of a user."""
 
     __tablename__ = "lostpasswordhash"
@@ -146,17 +146,17 @@ class LostPasswordHash(ControlBase):
 
 # Functional indexes, declared once the columns exist.
 # Usernames collide case-insensitively ("Alice" and "alice" are one account name).
-Index("uq_user_username_lower", func.lower(User.username), unique=True)
-Index("ix_user_email_lower", func.lower(User.email))
-Index("uq_email_email_lower", func.lower(Email.email), unique=True)
-Index("ix_useremail_email_lower", func.lower(UserEmail.email))
+Index("uq_user_username_lower", func.lower(UserRow.username), unique=True)
+Index("ix_user_email_lower", func.lower(UserRow.email))
+Index("uq_email_email_lower", func.lower(EmailRow.email), unique=True)
+Index("ix_useremail_email_lower", func.lower(UserEmailRow.email))
 # NULL scopes are distinct in a plain unique constraint; this index also makes a user's
 # unscoped (or half-scoped) option unique.
 Index(
     "uq_useroption_user_scope_key",
-    UserOption.user_id,
-    func.coalesce(UserOption.project_id, 0),
-    func.coalesce(UserOption.organization_id, 0),
-    UserOption.key,
+    UserOptionRow.user_id,
+    func.coalesce(UserOptionRow.project_id, 0),
+    func.coalesce(UserOptionRow.organization_id, 0),
+    UserOptionRow.key,
     unique=True,
 )

@@ -1,22 +1,22 @@
 """The region silo's tables; importing this package registers all of them on RegionBase."""
 
-from region_silo.db.models.cache import CacheVersion
-from region_silo.db.models.member import OrganizationMember, OrganizationMemberTeam
-from region_silo.db.models.organization import Organization, OrganizationOption
-from region_silo.db.models.outbox import RegionOutbox
-from region_silo.db.models.project import Project, ProjectTeam
-from region_silo.db.models.slug_replica import OrganizationSlugReservationReplica
-from region_silo.db.models.team import Team
+from region_silo.db.models.cache import CacheVersionRow
+from region_silo.db.models.member import OrganizationMemberRow, OrganizationMemberTeamRow
+from region_silo.db.models.organization import OrganizationOptionRow, OrganizationRow
+from region_silo.db.models.outbox import RegionOutboxRow
+from region_silo.db.models.project import ProjectRow, ProjectTeamRow
+from region_silo.db.models.slug_replica import OrganizationSlugReservationReplicaRow
+from region_silo.db.models.team import TeamRow
 
 __all__ = [
-    "CacheVersion",
-    "Organization",
-    "OrganizationMember",
-    "OrganizationMemberTeam",
-    "OrganizationOption",
-    "OrganizationSlugReservationReplica",
-    "Project",
-    "ProjectTeam",
-    "RegionOutbox",
-    "Team",
+    "CacheVersionRow",
+    "OrganizationMemberRow",
+    "OrganizationMemberTeamRow",
+    "OrganizationOptionRow",
+    "OrganizationRow",
+    "OrganizationSlugReservationReplicaRow",
+    "ProjectRow",
+    "ProjectTeamRow",
+    "RegionOutboxRow",
+    "TeamRow",
 ]

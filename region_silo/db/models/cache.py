@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from region_silo.db.base import RegionBase
 
 
-class CacheVersion(RegionBase):
+class CacheVersionRow(RegionBase):
     """The current version of one logical cache key; bumped, never deleted, to invalidate."""
 
     __tablename__ = "cacheversion"

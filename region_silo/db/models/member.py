@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from region_silo.db.base import BIG_INT, BigIntId, Created, OptionalTime, RegionBase
 
 
-class OrganizationMember(RegionBase):
+class OrganizationMemberRow(RegionBase):
     """A user's membership, or an invitation of an email when ``user_id`` is null.
 
     ``user_id`` is a plain id: users live in the control silo. ``user_is_active`` and
@@ -47,7 +47,7 @@ class OrganizationMember(RegionBase):
     user_email: Mapped[str | None] = mapped_column(String(75), nullable=True)
 
 
-class OrganizationMemberTeam(RegionBase):
+class OrganizationMemberTeamRow(RegionBase):
     """A member on a team."""
 
     __tablename__ = "organizationmemberteam"

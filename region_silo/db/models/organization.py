@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from region_silo.db.base import BIG_INT, BigIntId, Created, RegionBase
 
 
-class Organization(RegionBase):
+class OrganizationRow(RegionBase):
     """A customer account. Its id is allocated by the control silo, unique across regions."""
 
     __tablename__ = "organization"
@@ -24,7 +24,7 @@ class Organization(RegionBase):
     flags: Mapped[int] = mapped_column(BigInteger, nullable=False, default=1)
 
 
-class OrganizationOption(RegionBase):
+class OrganizationOptionRow(RegionBase):
     """A setting of an organization; the value is JSON text."""
 
     __tablename__ = "organizationoption"

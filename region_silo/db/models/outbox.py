@@ -9,7 +9,7 @@ from region_silo.db.base import BigIntId, RegionBase
 from shared.outbox.model import OutboxColumns
 
 
-class RegionOutbox(OutboxColumns, RegionBase):
+class RegionOutboxRow(OutboxColumns, RegionBase):
     """One message for the control silo."""
 
     __tablename__ = "regionoutbox"

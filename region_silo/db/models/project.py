@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from region_silo.db.base import BIG_INT, BigIntId, Created, OptionalTime, RegionBase
 
 
-class Project(RegionBase):
+class ProjectRow(RegionBase):
     """A project of an organization; slugs are unique within the organization."""
 
     __tablename__ = "project"
@@ -29,7 +29,7 @@ class Project(RegionBase):
     platform: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
-class ProjectTeam(RegionBase):
+class ProjectTeamRow(RegionBase):
     """A team owning a project."""
 
     __tablename__ = "projectteam"

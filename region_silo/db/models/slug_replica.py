@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from region_silo.db.base import BigIntId, Created, RegionBase
 
 
-class OrganizationSlugReservationReplica(RegionBase):
+class OrganizationSlugReservationReplicaRow(RegionBase):
     """One reservation as the control silo last reported it."""
 
     __tablename__ = "organizationslugreservationreplica"

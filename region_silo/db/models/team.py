@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from region_silo.db.base import BIG_INT, BigIntId, Created, RegionBase
 
 
-class Team(RegionBase):
+class TeamRow(RegionBase):
     """A group of members; slugs are unique within the organization."""
 
     __tablename__ = "team"
