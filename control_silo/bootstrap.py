@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import ControlOutboxRow
 from control_silo.migrations import CONTROL_MIGRATIONS
-from control_silo.outbox_delivery import RegionDelivery
+from control_silo.outbox.delivery import RegionDelivery
 from control_silo.servicers import auth as auth_servicer
 from control_silo.servicers import organization_mapping as mapping_servicer
 from control_silo.servicers import provisioning as provisioning_servicer

@@ -14,7 +14,7 @@ from region_silo.cache.service import LocalRegionCacheService
 from region_silo.cache.versions import DatabaseVersionStore
 from region_silo.db.models import RegionOutboxRow
 from region_silo.migrations import REGION_MIGRATIONS
-from region_silo.outbox_delivery import ControlDelivery
+from region_silo.outbox.delivery import ControlDelivery
 from region_silo.servicers import cache as cache_servicer
 from region_silo.servicers import organization as organization_servicer
 from region_silo.servicers import slug_replica as slug_replica_servicer

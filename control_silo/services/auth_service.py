@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import AuthIdentityRow, AuthProviderRow, UserRow
-from control_silo.services.user_outbox import user_changed
+from control_silo.outbox.messages import user_changed
 from control_silo.services.user_reads import UserLoader
 from shared import validation
 from shared.db.unit_of_work import UnitOfWork

@@ -13,7 +13,7 @@ from control_silo.db.models import (
     OrganizationMemberMappingRow,
     OrganizationSlugReservationRow,
 )
-from control_silo.services.reservation_outbox import reservation_changed
+from control_silo.outbox.messages import reservation_changed
 from shared import slugs, validation
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, NotFound

@@ -15,7 +15,7 @@ from control_silo.db.models import (
     UserRow,
 )
 from control_silo.db.models.organization import PRIMARY_RESERVATION
-from control_silo.services.reservation_outbox import reservation_changed
+from control_silo.outbox.messages import reservation_changed
 from shared import slugs, validation
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound

@@ -22,6 +22,7 @@ from control_silo.db.models import (
     UserRoleUserRow,
     UserRow,
 )
+from control_silo.outbox.messages import user_changed
 from control_silo.passwords import (
     DEFAULT_ITERATIONS,
     make_password,
@@ -29,7 +30,6 @@ from control_silo.passwords import (
     validate_hash,
 )
 from control_silo.services.emails import ensure_useremail
-from control_silo.services.user_outbox import user_changed
 from control_silo.services.user_queries import (
     decode_page_token,
     encode_page_token,

@@ -17,13 +17,12 @@ from region_silo.db.models import (
     OrganizationRow,
     TeamRow,
 )
+from region_silo.outbox.messages import member_changed, organization_changed
 from region_silo.services.rows import to_member, to_organization, to_team
 from shared import slugs, validation
 from shared.db.types import utcnow
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, SiloError
-from shared.outbox.categories import OutboxCategory
-from shared.outbox.model import OutboxMessage
 from shared.outbox.writer import OutboxWriter
 from shared.services.organization.model import (
     MAX_ORGANIZATION_NAME_LENGTH,
@@ -43,21 +42,6 @@ log = logging.getLogger("silo.region")
 
 INVITE_DAYS_VALID = 30
 INVITE_APPROVED = 0
-
-
-def organization_changed(organization_id: int) -> OutboxMessage:
-    """The message that tells the control silo an organization row changed."""
-    return OutboxMessage(OutboxCategory.ORGANIZATION_UPDATE, organization_id, organization_id)
-
-
-def member_changed(organization_id: int, member_id: int) -> OutboxMessage:
-    """The message that tells the control silo a membership changed (or went away)."""
-    return OutboxMessage(
-        OutboxCategory.ORGANIZATION_MEMBER_UPDATE,
-        organization_id,
-        member_id,
-        payload={"organization_id": organization_id},
-    )
 
 
 class DatabaseOrganizationService(OrganizationService):

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 
 from control_silo.bootstrap import ControlSilo
 from control_silo.db.models import ControlOutboxRow
-from control_silo.outbox_delivery import RegionDelivery
+from control_silo.outbox.delivery import RegionDelivery
 from region_silo.bootstrap import RegionSilo, build_region_silo
 from region_silo.db.base import RegionBase
 from region_silo.migrations import REGION_MIGRATIONS

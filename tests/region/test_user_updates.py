@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from control_silo.bootstrap import ControlSilo
 from control_silo.db.models import ControlOutboxRow
-from control_silo.outbox_delivery import RegionDelivery
+from control_silo.outbox.delivery import RegionDelivery
 from region_silo.bootstrap import RegionSilo
 from shared.cache.user_cache import user_cache_keys
 from shared.outbox.categories import OutboxCategory

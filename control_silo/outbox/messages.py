@@ -1,4 +1,6 @@
-"""USER_UPDATE and AUTH_IDENTITY_UPDATE messages: one per region where the user is a member."""
+"""The messages the control silo writes to its outbox, each in the caller's unit of work:
+USER_UPDATE and AUTH_IDENTITY_UPDATE to every region where the user is a member,
+ORGANIZATION_SLUG_RESERVATION_UPDATE to the region holding the organization."""
 
 from __future__ import annotations
 
@@ -32,3 +34,17 @@ def user_changed(
     """Writes, in the unit of work's transaction, a message about the user to its regions."""
     for region in member_regions(uow.session, user_id):
         uow.add_outbox(OutboxMessage(category, user_id, user_id, payload=None, region_name=region))
+
+
+def reservation_changed(
+    uow: UnitOfWork, reservation_id: int, organization_id: int, region_name: str
+) -> None:
+    """Writes, in the unit of work's transaction, that a reservation changed or went away."""
+    uow.add_outbox(
+        OutboxMessage(
+            OutboxCategory.ORGANIZATION_SLUG_RESERVATION_UPDATE,
+            organization_id,
+            reservation_id,
+            region_name=region_name,
+        )
+    )

@@ -1,0 +1,21 @@
+"""The messages the region silo writes to its outbox, each in the caller's unit of work."""
+
+from __future__ import annotations
+
+from shared.outbox.categories import OutboxCategory
+from shared.outbox.model import OutboxMessage
+
+
+def organization_changed(organization_id: int) -> OutboxMessage:
+    """The message that tells the control silo an organization row changed."""
+    return OutboxMessage(OutboxCategory.ORGANIZATION_UPDATE, organization_id, organization_id)
+
+
+def member_changed(organization_id: int, member_id: int) -> OutboxMessage:
+    """The message that tells the control silo a membership changed (or went away)."""
+    return OutboxMessage(
+        OutboxCategory.ORGANIZATION_MEMBER_UPDATE,
+        organization_id,
+        member_id,
+        payload={"organization_id": organization_id},
+    )
