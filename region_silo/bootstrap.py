@@ -10,8 +10,11 @@ import grpc
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from region_silo.cache.database_versions import DatabaseVersionStore
+from region_silo.cache.redis_versions import RedisVersionStore
+from region_silo.cache.region_cache import RegionCache
 from region_silo.cache.service import LocalRegionCacheService
-from region_silo.cache.versions import DatabaseVersionStore
+from region_silo.cache.user_client import CachedUserServiceClient
 from region_silo.db.models import RegionOutboxRow
 from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox.delivery import ControlDelivery
@@ -20,9 +23,6 @@ from region_silo.servicers import organization as organization_servicer
 from region_silo.servicers import slug_replica as slug_replica_servicer
 from region_silo.services.organization_service import DatabaseOrganizationService
 from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
-from shared.cache.redis_versions import RedisVersionStore
-from shared.cache.region_cache import RegionCache
-from shared.cache.user_cache import CachedUserServiceClient
 from shared.config import DEFAULT_REGION_PORT, Settings
 from shared.db.engine import make_engine
 from shared.delegation import Delegator

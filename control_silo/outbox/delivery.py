@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import OrganizationSlugReservationRow, UserRow
-from shared.cache.user_cache import user_cache_keys
+from shared.cache.keys import user_cache_keys
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxRecord
 from shared.services.region_directory import RegionDirectory

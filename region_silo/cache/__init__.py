@@ -1,1 +1,1 @@
-"""The region's cache plumbing: shared versions in the region database, ClearKeys."""
+"""The region cache: values in process, versions shared by every process of the region."""

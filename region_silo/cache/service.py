@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from region_silo.cache.region_cache import RegionCache
 from shared import validation
-from shared.cache.region_cache import RegionCache
 from shared.services.region_cache.service import RegionCacheService
 
 MAX_KEY_LENGTH = 255

@@ -1,1 +1,1 @@
-"""The region-local cache: values in process, versions shared by every process of the region."""
+"""The region cache's key scheme, which the control silo's invalidations and the regions share."""

@@ -11,8 +11,8 @@ import uuid
 from pathlib import Path
 
 from region_silo.bootstrap import build_region_silo
-from shared.cache.region_cache import RegionCache
-from shared.cache.user_cache import CachedUserServiceClient
+from region_silo.cache.region_cache import RegionCache
+from region_silo.cache.user_client import CachedUserServiceClient
 from shared.config import Settings
 from shared.rpc.channel import open_channel
 from shared.services.organization.client import OrganizationServiceClient
@@ -49,7 +49,7 @@ def run() -> None:
                     rpc_shared_secrets=(SECRET,),
                 )
             )
-            cached = CachedUserServiceClient(region.control_channel, region.cache)
+            cached = CachedUserServiceClient(region.services.control_channel(), region.cache)
             cached.get_user(user_id=owner.id)
             hit = sequential_latency(lambda: cached.get_user(user_id=owner.id), calls=5000)
             remote = sequential_latency(lambda: users.get_user(user_id=owner.id), calls=2000)

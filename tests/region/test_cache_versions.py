@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from region_silo.bootstrap import RegionSilo
-from region_silo.cache.versions import DatabaseVersionStore
-from shared.cache.region_cache import RegionCache
+from region_silo.cache.database_versions import DatabaseVersionStore
+from region_silo.cache.region_cache import RegionCache
 from shared.errors import InvalidArgument
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer

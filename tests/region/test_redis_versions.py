@@ -11,8 +11,8 @@ import pytest
 import redis
 
 from region_silo.bootstrap import build_region_silo
-from shared.cache.redis_versions import RedisVersionStore
-from shared.cache.region_cache import RegionCache
+from region_silo.cache.redis_versions import RedisVersionStore
+from region_silo.cache.region_cache import RegionCache
 from shared.config import Settings
 from shared.silo_mode import SiloMode
 

@@ -9,7 +9,7 @@ from control_silo.bootstrap import ControlSilo
 from control_silo.db.models import ControlOutboxRow
 from control_silo.outbox.delivery import RegionDelivery
 from region_silo.bootstrap import RegionSilo
-from shared.cache.user_cache import user_cache_keys
+from shared.cache.keys import user_cache_keys
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxDrainer, OutboxRecord
 from shared.outbox.model import ShardKey

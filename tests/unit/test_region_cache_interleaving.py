@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from shared.cache.region_cache import RegionCache
-from shared.cache.versions import MemoryVersionStore
+from region_silo.cache.region_cache import RegionCache
+from region_silo.cache.versions import MemoryVersionStore
 
 KEYS = ["user_service.get_user:1", "user_service.get_user:2", "user_service.get_user:3"]
 

@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 
 from cachetools import TTLCache
 
-from shared.cache.versions import VersionStore
+from region_silo.cache.versions import VersionStore
 
 Value = TypeVar("Value")
 

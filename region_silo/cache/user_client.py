@@ -7,19 +7,12 @@ from collections.abc import Sequence
 
 import grpc
 
+from region_silo.cache.region_cache import RegionCache
 from shared import validation
-from shared.cache.region_cache import RegionCache
+from shared.cache.keys import GET_MANY_BY_ID_KEY, GET_USER_KEY
 from shared.errors import NotFound
 from shared.services.user.client import UserServiceClient
 from shared.services.user.model import User
-
-GET_USER_KEY = "user_service.get_user:{}"
-GET_MANY_BY_ID_KEY = "user_service.get_many_by_id:{}"
-
-
-def user_cache_keys(user_id: int) -> list[str]:
-    """Every logical cache key that holds data of one user."""
-    return [GET_USER_KEY.format(user_id), GET_MANY_BY_ID_KEY.format(user_id)]
 
 
 class CachedUserServiceClient(UserServiceClient):

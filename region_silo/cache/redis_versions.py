@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import redis
 
-from shared.cache.versions import VersionStore
+from region_silo.cache.versions import VersionStore
 
 
 class RedisVersionStore(VersionStore):
