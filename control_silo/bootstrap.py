@@ -11,11 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from control_silo.db.models import ControlOutboxRow
 from control_silo.migrations import CONTROL_MIGRATIONS
 from control_silo.outbox.delivery import RegionDelivery
-from control_silo.servicers import auth as auth_servicer
-from control_silo.servicers import organization_mapping as mapping_servicer
-from control_silo.servicers import provisioning as provisioning_servicer
-from control_silo.servicers import user as user_servicer
-from control_silo.servicers import user_option as user_option_servicer
 from control_silo.services.auth_service import DatabaseAuthService
 from control_silo.services.organization_mapping_service import (
     DatabaseOrganizationMappingService,
@@ -33,12 +28,18 @@ from shared.outbox.drainer import OutboxDrainer
 from shared.outbox.writer import OutboxWriter
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer, create_server
-from shared.services.directory import (
-    ControlLocalImplementations,
-    ControlServices,
-    control_services,
+from shared.services.auth.service import AuthService
+from shared.services.directory import ServiceDirectory
+from shared.services.organization_mapping.service import (
+    OrganizationMappingService,
+    OrganizationMemberMappingService,
 )
+from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_directory import RegionDirectory
+from shared.services.registry import owned_by
+from shared.services.user.service import UserService
+from shared.services.user_option.service import UserOptionService
+from shared.silo_mode import SiloMode
 
 
 @dataclass
@@ -100,25 +101,27 @@ class ControlSilo:
         return DatabaseOrganizationMappingService(self.sessions, self.regions, self.outbox)
 
     @cached_property
-    def services(self) -> ControlServices:
+    def services(self) -> ServiceDirectory:
         """The delegating handles, resolved to the local implementations."""
-        return control_services(
+        return ServiceDirectory(
             self.settings.mode,
-            local=ControlLocalImplementations(
-                user=lambda: DatabaseUserService(
+            local={
+                UserService: lambda: DatabaseUserService(
                     self.engine,
                     self.sessions,
                     outbox=self.outbox,
                     password_iterations=self.settings.password_iterations,
                 ),
-                user_option=lambda: DatabaseUserOptionService(self.sessions),
-                auth=lambda: DatabaseAuthService(self.sessions, self.outbox),
-                organization_mapping=lambda: self.mapping_service,
-                member_mapping=lambda: DatabaseOrganizationMemberMappingService(self.sessions),
-                provisioning=lambda: DatabaseProvisioningService(
+                UserOptionService: lambda: DatabaseUserOptionService(self.sessions),
+                AuthService: lambda: DatabaseAuthService(self.sessions, self.outbox),
+                OrganizationMappingService: lambda: self.mapping_service,
+                OrganizationMemberMappingService: lambda: DatabaseOrganizationMemberMappingService(
+                    self.sessions
+                ),
+                OrganizationProvisioningService: lambda: DatabaseProvisioningService(
                     self.sessions, self.regions, self.outbox
                 ),
-            ),
+            },
         )
 
     @cached_property
@@ -134,17 +137,11 @@ class ControlSilo:
 
     def start_server(self, listen: str | None = None) -> RunningServer:
         """Starts the gRPC server with every control service (port 0 picks a free port)."""
-        services = self.services
         return create_server(
             listen or self.settings.listen or DEFAULT_CONTROL_LISTEN,
             [
-                user_servicer.registration(services.user.proxy()),
-                user_option_servicer.registration(services.user_option.proxy()),
-                auth_servicer.registration(services.auth.proxy()),
-                mapping_servicer.registration(
-                    services.organization_mapping.proxy(), services.member_mapping.proxy()
-                ),
-                provisioning_servicer.registration(services.provisioning.proxy()),
+                spec.registration(self.services.get(spec.interface))
+                for spec in owned_by(SiloMode.CONTROL)
             ],
             secrets=self.settings.rpc_shared_secrets,
             observe=self.metrics.observe_rpc,

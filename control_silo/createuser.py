@@ -158,7 +158,7 @@ def connect(
         control = build_control_silo(settings)
         try:
             control.check_schema()
-            yield control.services.user.resolve(), control.mapping_service, directory
+            yield control.services.get(UserService), control.mapping_service, directory
         finally:
             control.close()
     finally:

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-import grpc
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,23 +17,28 @@ from region_silo.cache.user_client import CachedUserServiceClient
 from region_silo.db.models import RegionOutboxRow
 from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox.delivery import ControlDelivery
-from region_silo.servicers import cache as cache_servicer
-from region_silo.servicers import organization as organization_servicer
-from region_silo.servicers import slug_replica as slug_replica_servicer
 from region_silo.services.organization_service import DatabaseOrganizationService
 from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
 from shared.config import DEFAULT_REGION_PORT, Settings
 from shared.db.engine import make_engine
-from shared.delegation import Delegator
 from shared.errors import FailedPrecondition, InvalidArgument
 from shared.metrics import Metrics, backlog_reader, new_metrics
 from shared.outbox.drainer import OutboxDrainer
 from shared.outbox.writer import OutboxWriter
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer, create_server
-from shared.services.directory import ControlServices, control_services
+from shared.services.directory import ServiceDirectory
 from shared.services.organization.service import OrganizationService
+from shared.services.organization_mapping.service import (
+    OrganizationMappingService,
+    OrganizationMemberMappingService,
+)
+from shared.services.provisioning.service import OrganizationProvisioningService
+from shared.services.region_cache.service import RegionCacheService
+from shared.services.registry import owned_by
+from shared.services.slug_replica.service import SlugReservationReplicaService
 from shared.services.user.model import User
+from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
 
 _REGION_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
@@ -65,15 +69,6 @@ class RegionSilo:
         return sessionmaker(self.engine, expire_on_commit=False)
 
     @cached_property
-    def control_channel(self) -> grpc.Channel:
-        """The signed channel to the control silo."""
-        return open_channel(
-            self.settings.control_address,
-            secret=self.settings.signing_secret,
-            timeout=self.settings.rpc_timeout,
-        )
-
-    @cached_property
     def metrics(self) -> Metrics:
         """This process's Prometheus metrics."""
         metrics = new_metrics()
@@ -99,15 +94,36 @@ class RegionSilo:
         return cache
 
     @cached_property
-    def control(self) -> ControlServices:
-        """The control silo's services: gRPC clients here, the user reads behind the cache."""
-        return control_services(
+    def services(self) -> ServiceDirectory:
+        """Every service as this region reaches it: its own services locally, the control
+        silo's over one signed channel, the user reads behind the region cache."""
+        return ServiceDirectory(
             self.settings.mode,
-            control_channel=lambda: self.control_channel,
-            timeout=self.settings.rpc_timeout,
-            user_client=lambda channel, timeout: CachedUserServiceClient(
-                channel, self.cache, timeout
+            local={
+                OrganizationService: lambda: DatabaseOrganizationService(
+                    self.sessions,
+                    self.outbox,
+                    region_name=self.name,
+                    users=self.services.get(UserService),
+                    provisioning=self.services.get(OrganizationProvisioningService),
+                    mappings=self.services.get(OrganizationMappingService),
+                ),
+                SlugReservationReplicaService: lambda: DatabaseSlugReservationReplicaService(
+                    self.sessions
+                ),
+                RegionCacheService: lambda: LocalRegionCacheService(self.cache),  # type: ignore[arg-type]
+            },
+            control_channel=lambda: open_channel(
+                self.settings.control_address,
+                secret=self.settings.signing_secret,
+                timeout=self.settings.rpc_timeout,
             ),
+            timeout=self.settings.rpc_timeout,
+            remote={
+                UserService: lambda channel, timeout: CachedUserServiceClient(
+                    channel, self.cache, timeout
+                )
+            },
         )
 
     @cached_property
@@ -124,8 +140,8 @@ class RegionSilo:
             ControlDelivery(
                 self.sessions,
                 self.name,
-                self.control.organization_mapping.proxy(),
-                self.control.member_mapping.proxy(),
+                self.services.get(OrganizationMappingService),
+                self.services.get(OrganizationMemberMappingService),
             ),
             per_region=False,
         )
@@ -134,23 +150,6 @@ class RegionSilo:
         )
         self.outbox.listen(drainer.schedule)
         return drainer
-
-    @cached_property
-    def organizations(self) -> Delegator[OrganizationService]:
-        """The organization service, local to this region."""
-        return Delegator(
-            OrganizationService,
-            owner=SiloMode.REGION,
-            mode=self.settings.mode,
-            local=lambda: DatabaseOrganizationService(
-                self.sessions,
-                self.outbox,
-                region_name=self.name,
-                users=self.control.user.proxy(),
-                provisioning=self.control.provisioning.proxy(),
-                mappings=self.control.organization_mapping.proxy(),
-            ),
-        )
 
     def check_schema(self) -> None:
         """Raises ``FailedPrecondition`` unless the database is migrated to head."""
@@ -167,11 +166,8 @@ class RegionSilo:
         return create_server(
             listen or self.settings.listen or f"127.0.0.1:{DEFAULT_REGION_PORT}",
             [
-                organization_servicer.registration(self.organizations.proxy()),
-                cache_servicer.registration(LocalRegionCacheService(self.cache)),  # type: ignore[arg-type]
-                slug_replica_servicer.registration(
-                    DatabaseSlugReservationReplicaService(self.sessions)
-                ),
+                spec.registration(self.services.get(spec.interface))
+                for spec in owned_by(SiloMode.REGION)
             ],
             secrets=self.settings.rpc_shared_secrets,
             observe=self.metrics.observe_rpc,
@@ -181,7 +177,7 @@ class RegionSilo:
         """Stops the drainer and releases connections."""
         self.drainer.stop()
         self.cache_versions.close()
-        self.control_channel.close()
+        self.services.close()
         self.engine.dispose()
 
 

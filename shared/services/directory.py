@@ -1,111 +1,87 @@
-"""The delegating handles of the control silo's services, as every process sees them."""
+"""The delegating handles of every registered service, as one process sees them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 import grpc
 
 from shared.delegation import Delegator
-from shared.services.auth.client import AuthServiceClient
-from shared.services.auth.service import AuthService
-from shared.services.organization_mapping.client import (
-    OrganizationMappingServiceClient,
-    OrganizationMemberMappingServiceClient,
-)
-from shared.services.organization_mapping.service import (
-    OrganizationMappingService,
-    OrganizationMemberMappingService,
-)
-from shared.services.provisioning.client import OrganizationProvisioningServiceClient
-from shared.services.provisioning.service import OrganizationProvisioningService
-from shared.services.user.client import UserServiceClient
-from shared.services.user.service import UserService
-from shared.services.user_option.client import UserOptionServiceClient
-from shared.services.user_option.service import UserOptionService
+from shared.rpc.channel import DEFAULT_TIMEOUT_SECONDS
+from shared.services.registry import SERVICES, ServiceSpec
 from shared.silo_mode import SiloMode
 
 Service = TypeVar("Service")
+LocalFactory = Callable[[], Any]
+RemoteFactory = Callable[[grpc.Channel, float], Any]
 
 
-@dataclass(frozen=True)
-class ControlLocalImplementations:
-    """Factories of the database-backed implementations, given by the control silo."""
+class ServiceDirectory:
+    """One delegating handle per registered service: the local implementation where this process
+    hosts the service's silo, a gRPC client of the control silo's services elsewhere (a region's
+    services are reached per region, through ``RegionDirectory``). Nothing is built until used.
 
-    user: Callable[[], UserService]
-    user_option: Callable[[], UserOptionService]
-    auth: Callable[[], AuthService]
-    organization_mapping: Callable[[], OrganizationMappingService]
-    member_mapping: Callable[[], OrganizationMemberMappingService]
-    provisioning: Callable[[], OrganizationProvisioningService]
+    :param local: factories of this process's database-backed implementations, by interface.
+    :param control_channel: opens the signed channel to the control silo (once, when needed).
+    :param remote: client factories replacing the plain gRPC client of an interface (a region
+        puts its cache in front of the user service this way).
+    """
 
+    def __init__(
+        self,
+        mode: SiloMode,
+        *,
+        local: Mapping[type[Any], LocalFactory] | None = None,
+        control_channel: Callable[[], grpc.Channel] | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        remote: Mapping[type[Any], RemoteFactory] | None = None,
+    ) -> None:
+        self.mode = mode
+        self._control_channel = control_channel
+        self._channel: grpc.Channel | None = None
+        self._lock = threading.Lock()
+        self._timeout = timeout
+        self._remote = dict(remote or {})
+        local = dict(local or {})
+        self._handles: dict[type[Any], Delegator[Any]] = {
+            spec.interface: Delegator(
+                spec.interface,
+                owner=spec.owner,
+                mode=mode,
+                local=local.get(spec.interface),
+                remote=self._remote_factory(spec),
+            )
+            for spec in SERVICES
+        }
 
-@dataclass(frozen=True)
-class ControlServices:
-    """Delegating handles to the control silo's services; callers use them in any mode."""
+    def _remote_factory(self, spec: ServiceSpec[Any]) -> LocalFactory | None:
+        if spec.owner is not SiloMode.CONTROL:
+            return None
+        build: RemoteFactory = self._remote.get(spec.interface, spec.remote)
+        return lambda: build(self.control_channel(), self._timeout)
 
-    user: Delegator[UserService]
-    user_option: Delegator[UserOptionService]
-    auth: Delegator[AuthService]
-    organization_mapping: Delegator[OrganizationMappingService]
-    member_mapping: Delegator[OrganizationMemberMappingService]
-    provisioning: Delegator[OrganizationProvisioningService]
+    def control_channel(self) -> grpc.Channel:
+        """The one channel to the control silo, opened on first use."""
+        with self._lock:
+            if self._channel is None:
+                if self._control_channel is None:
+                    raise RuntimeError("no control silo address is configured")
+                self._channel = self._control_channel()
+            return self._channel
 
+    def handle(self, interface: type[Service]) -> Delegator[Service]:
+        """The delegating handle of ``interface`` (for ``with_replacement`` and ``is_local``)."""
+        return cast(Delegator[Service], self._handles[interface])
 
-def control_services(
-    mode: SiloMode,
-    *,
-    local: ControlLocalImplementations | None = None,
-    control_channel: Callable[[], grpc.Channel] | None = None,
-    timeout: float = 5.0,
-    user_client: Callable[[grpc.Channel, float], UserService] = UserServiceClient,
-) -> ControlServices:
-    """Builds the handles for ``mode``: local implementations in the control silo or a monolith,
-    gRPC clients over ``control_channel`` elsewhere (``user_client`` builds the user service's,
-    which a region puts behind its cache). Nothing is built until first used."""
-    channel: list[grpc.Channel] = []
+    def get(self, interface: type[Service]) -> Service:
+        """An object with ``interface`` that sends each call where the mode says."""
+        return self.handle(interface).proxy()
 
-    def shared_channel() -> grpc.Channel:
-        if control_channel is None:
-            raise RuntimeError("no control silo address is configured")
-        if not channel:
-            channel.append(control_channel())
-        return channel[0]
-
-    def handle(
-        interface: type[Service],
-        local_factory: Callable[[], Service] | None,
-        client: Callable[[grpc.Channel, float], Service],
-    ) -> Delegator[Service]:
-        return Delegator(
-            interface,
-            owner=SiloMode.CONTROL,
-            mode=mode,
-            local=local_factory,
-            remote=lambda: client(shared_channel(), timeout),
-        )
-
-    return ControlServices(
-        user=handle(UserService, local.user if local else None, user_client),
-        user_option=handle(
-            UserOptionService, local.user_option if local else None, UserOptionServiceClient
-        ),
-        auth=handle(AuthService, local.auth if local else None, AuthServiceClient),
-        organization_mapping=handle(
-            OrganizationMappingService,
-            local.organization_mapping if local else None,
-            OrganizationMappingServiceClient,
-        ),
-        member_mapping=handle(
-            OrganizationMemberMappingService,
-            local.member_mapping if local else None,
-            OrganizationMemberMappingServiceClient,
-        ),
-        provisioning=handle(
-            OrganizationProvisioningService,
-            local.provisioning if local else None,
-            OrganizationProvisioningServiceClient,
-        ),
-    )
+    def close(self) -> None:
+        """Closes the control channel if one was opened."""
+        with self._lock:
+            if self._channel is not None:
+                self._channel.close()
+                self._channel = None

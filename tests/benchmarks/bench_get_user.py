@@ -21,6 +21,7 @@ from shared.rpc.channel import open_channel
 from shared.services.user.client import UserServiceClient
 from shared.services.user.model import NewUser, UserUpdate
 from shared.services.user.serial import user_to_pb
+from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
 from tests.benchmarks.harness import sequential_latency, throughput
 from tests.integration.processes import control_process, run_silo
@@ -103,7 +104,7 @@ def run() -> None:
                     }
                 )
         local = build_control_silo(Settings(mode=SiloMode.CONTROL, database_url=url))
-        service = local.services.user.resolve()
+        service = local.services.get(UserService)
         in_process = sequential_latency(lambda: service.get_user(user_id=user_id), calls=2000)
         local.close()
 

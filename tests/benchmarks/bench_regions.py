@@ -32,8 +32,11 @@ from shared.services.organization.client import OrganizationServiceClient
 from shared.services.organization.model import MemberRole
 from shared.services.organization_mapping.client import OrganizationMemberMappingServiceClient
 from shared.services.organization_mapping.model import MemberMappingUpdate
+from shared.services.organization_mapping.service import OrganizationMappingService
+from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.user.client import UserServiceClient
 from shared.services.user.model import NewUser
+from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
 from tests.benchmarks.cluster import SECRET, control_and_region
 from tests.integration.processes import run_silo
@@ -63,11 +66,11 @@ def _in_process_creations(work: Path) -> float:
         region.sessions,
         OutboxWriter(RegionOutboxRow, per_region=False),
         region_name="us",
-        users=control.services.user.resolve(),
-        provisioning=control.services.provisioning.resolve(),
-        mappings=control.services.organization_mapping.resolve(),
+        users=control.services.get(UserService),
+        provisioning=control.services.get(OrganizationProvisioningService),
+        mappings=control.services.get(OrganizationMappingService),
     )
-    owner = control.services.user.resolve().create_user(user=NewUser(username="owner"))
+    owner = control.services.get(UserService).create_user(user=NewUser(username="owner"))
     started = time.perf_counter()
     for index in range(CREATIONS):
         service.create_organization(slug=f"local-{index}", name="Local", owner_user_id=owner.id)

@@ -13,7 +13,7 @@ from control_silo.db.base import ControlBase
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
 from shared.services.auth.service import AuthService
-from shared.services.directory import ControlServices, control_services
+from shared.services.directory import ServiceDirectory
 from shared.services.user.model import NewUser, User
 from shared.services.user.service import UserService
 from shared.services.user_option.service import UserOptionService
@@ -22,36 +22,36 @@ from tests.conftest import TEST_SECRET
 
 
 @pytest.fixture(scope="session")
-def remote_services(control_server: RunningServer) -> ControlServices:
+def remote_services(control_server: RunningServer) -> ServiceDirectory:
     """Handles as a region silo has them: gRPC clients, signed, to the control server."""
     address = f"127.0.0.1:{control_server.port}"
-    return control_services(
+    return ServiceDirectory(
         SiloMode.REGION, control_channel=lambda: open_channel(address, secret=TEST_SECRET)
     )
 
 
 @pytest.fixture(params=["local", "remote"])
 def services(
-    request: pytest.FixtureRequest, control_silo: ControlSilo, remote_services: ControlServices
-) -> ControlServices:
+    request: pytest.FixtureRequest, control_silo: ControlSilo, remote_services: ServiceDirectory
+) -> ServiceDirectory:
     if request.param == "local":
         return control_silo.services
     return remote_services
 
 
 @pytest.fixture
-def user_service(services: ControlServices) -> UserService:
-    return services.user.proxy()
+def user_service(services: ServiceDirectory) -> UserService:
+    return services.get(UserService)
 
 
 @pytest.fixture
-def user_option_service(services: ControlServices) -> UserOptionService:
-    return services.user_option.proxy()
+def user_option_service(services: ServiceDirectory) -> UserOptionService:
+    return services.get(UserOptionService)
 
 
 @pytest.fixture
-def auth_service(services: ControlServices) -> AuthService:
-    return services.auth.proxy()
+def auth_service(services: ServiceDirectory) -> AuthService:
+    return services.get(AuthService)
 
 
 RowCounts = Callable[[], dict[str, int]]

@@ -5,16 +5,19 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
-from shared.services.directory import ControlServices
+from shared.services.directory import ServiceDirectory
+from shared.services.organization_mapping.service import OrganizationMappingService
+from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.user.model import UserUpdate
+from shared.services.user.service import UserService
 from tests.contract.conftest import MakeUser, RowCounts
 
 
 def test_provision_allocates_unique_ids_and_reserves(
-    services: ControlServices, make_user: MakeUser
+    services: ServiceDirectory, make_user: MakeUser
 ) -> None:
     owner = make_user("owner")
-    provisioning = services.provisioning.proxy()
+    provisioning = services.get(OrganizationProvisioningService)
     first = provisioning.provision_organization(
         slug="alpha", name="Alpha", region_name="us", owner_user_id=owner.id
     )
@@ -22,7 +25,7 @@ def test_provision_allocates_unique_ids_and_reserves(
         slug="beta", name="Beta", region_name="de", owner_user_id=owner.id
     )
     assert first != second
-    mapping = services.organization_mapping.proxy().get_by_slug(slug="beta")
+    mapping = services.get(OrganizationMappingService).get_by_slug(slug="beta")
     assert (mapping.organization_id, mapping.region_name, mapping.verified) == (second, "de", False)
     with pytest.raises(AlreadyExists) as taken:
         provisioning.provision_organization(
@@ -32,12 +35,12 @@ def test_provision_allocates_unique_ids_and_reserves(
 
 
 def test_provision_rejects_bad_input(
-    services: ControlServices, make_user: MakeUser, row_counts: RowCounts
+    services: ServiceDirectory, make_user: MakeUser, row_counts: RowCounts
 ) -> None:
     owner = make_user("owner")
     sleeper = make_user("sleeper")
-    services.user.proxy().update_user(user_id=sleeper.id, update=UserUpdate(is_active=False))
-    provisioning = services.provisioning.proxy()
+    services.get(UserService).update_user(user_id=sleeper.id, update=UserUpdate(is_active=False))
+    provisioning = services.get(OrganizationProvisioningService)
     before = row_counts()
     with pytest.raises(InvalidArgument) as slug:
         provisioning.provision_organization(
@@ -61,10 +64,10 @@ def test_provision_rejects_bad_input(
 
 
 def test_bulk_reservations_are_all_or_nothing(
-    services: ControlServices, make_user: MakeUser, row_counts: RowCounts
+    services: ServiceDirectory, make_user: MakeUser, row_counts: RowCounts
 ) -> None:
     owner = make_user("owner")
-    provisioning = services.provisioning.proxy()
+    provisioning = services.get(OrganizationProvisioningService)
     provisioning.provision_organization(
         slug="existing", name="E", region_name="us", owner_user_id=owner.id
     )

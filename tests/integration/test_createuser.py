@@ -13,6 +13,7 @@ from control_silo.bootstrap import ControlSilo, build_control_silo
 from control_silo.db.models import UserRoleRow, UserRoleUserRow, UserRow
 from control_silo.passwords import check_password
 from shared.config import Settings
+from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
 from tests.databases import scratch_database
 from tests.integration.processes import control_process, run_silo
@@ -71,7 +72,7 @@ def test_scripted_create_and_update(control_db: tuple[str, ControlSilo]) -> None
     assert root.password.startswith("pbkdf2_sha256$600000$")
     assert check_password("first", root.password) and "first" not in root.password
     assert super_admin_grants(control, "root@example.com") == 1
-    assert control.services.user.resolve().get_user(user_id=root.id).roles == {"Super Admin"}
+    assert control.services.get(UserService).get_user(user_id=root.id).roles == {"Super Admin"}
 
     code, output = createuser(url, "--no-input", "--email", "root@example.com", "--password", "x")
     assert code == 3

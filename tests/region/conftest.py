@@ -21,6 +21,7 @@ from shared.services.organization.client import OrganizationServiceClient
 from shared.services.organization.service import OrganizationService
 from shared.services.region_directory import RegionDirectory
 from shared.services.user.model import NewUser, User
+from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
 from tests.conftest import TEST_SECRET
 from tests.databases import scratch_database
@@ -83,7 +84,7 @@ def organization_service(
 ) -> OrganizationService:
     """The region's organization service, in process and through its gRPC server."""
     if request.param == "local":
-        return region_silo.organizations.proxy()
+        return region_silo.services.get(OrganizationService)
     channel = open_channel(f"127.0.0.1:{region_server.port}", secret=TEST_SECRET)
     return OrganizationServiceClient(channel)
 
@@ -91,7 +92,7 @@ def organization_service(
 @pytest.fixture
 def make_control_user(control_silo: ControlSilo) -> Callable[..., User]:
     def make(username: str, **fields: object) -> User:
-        return control_silo.services.user.resolve().create_user(
+        return control_silo.services.get(UserService).create_user(
             user=NewUser(username=username, email=f"{username}@example.com", **fields)  # type: ignore[arg-type]
         )
 

@@ -9,6 +9,7 @@ from region_silo.bootstrap import RegionSilo
 from region_silo.db.models import OrganizationMemberTeamRow
 from shared.rpc.server import RunningServer
 from shared.services.organization.model import MemberRole
+from shared.services.organization.service import OrganizationService
 from tests.conftest import TEST_SECRET
 from tests.integration.processes import run_silo
 from tests.region.conftest import REGION, Counts
@@ -34,7 +35,7 @@ def test_new_users_join_the_default_organization(
     cli: list[str], control_silo: ControlSilo, region_silo: RegionSilo, make_control_user: object
 ) -> None:
     founder = make_control_user("founder")  # type: ignore[operator]
-    organizations = region_silo.organizations.resolve()
+    organizations = region_silo.services.get(OrganizationService)
     first = organizations.create_organization(
         slug="solo", name="Solo", owner_user_id=founder.id, default_role=MemberRole.ADMIN
     )
@@ -69,7 +70,7 @@ def test_org_id_picks_the_organization_and_unknown_ids_fail(
     cli: list[str], region_silo: RegionSilo, make_control_user: object, both_row_counts: Counts
 ) -> None:
     founder = make_control_user("founder")  # type: ignore[operator]
-    organizations = region_silo.organizations.resolve()
+    organizations = region_silo.services.get(OrganizationService)
     organizations.create_organization(slug="first", name="First", owner_user_id=founder.id)
     chosen = organizations.create_organization(slug="chosen", name="C", owner_user_id=founder.id)
     region_silo.drainer.drain_due()

@@ -13,6 +13,7 @@ from shared.errors import AlreadyExists, FailedPrecondition, InvalidArgument, No
 from shared.services.organization.model import MemberRole, OrganizationStatus
 from shared.services.organization.service import OrganizationService
 from shared.services.user.model import UserUpdate
+from shared.services.user.service import UserService
 from tests.region.conftest import REGION, Counts
 
 
@@ -48,7 +49,7 @@ def test_create_organization_provisions_through_control(
     assert organization_service.get_default_organization() == organization
 
     region_silo.drainer.drain_due()
-    listed = control_silo.services.user.resolve().get_organizations(user_id=owner.id)
+    listed = control_silo.services.get(UserService).get_organizations(user_id=owner.id)
     assert [(o.organization_id, o.slug, o.region_name) for o in listed] == [
         (organization.id, "acme", REGION)
     ]
@@ -91,7 +92,7 @@ def test_owner_must_exist_and_be_active(
     both_row_counts: Counts,
 ) -> None:
     sleeper = make_control_user("sleeper")  # type: ignore[operator]
-    control_silo.services.user.resolve().update_user(
+    control_silo.services.get(UserService).update_user(
         user_id=sleeper.id, update=UserUpdate(is_active=False)
     )
     before = both_row_counts()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from control_silo.bootstrap import ControlSilo
 from region_silo.bootstrap import RegionSilo
 from shared.rpc.server import RunningServer
+from shared.services.organization.service import OrganizationService
+from shared.services.user.service import UserService
 from tests.conftest import TEST_SECRET
 from tests.integration.processes import run_silo
 from tests.region.conftest import REGION
@@ -18,7 +20,7 @@ def test_status_then_drain_out_of_process(
     make_control_user: object,
 ) -> None:
     owner = make_control_user("owner")  # type: ignore[operator]
-    organization = region_silo.organizations.resolve().create_organization(
+    organization = region_silo.services.get(OrganizationService).create_organization(
         slug="queued", name="Queued", owner_user_id=owner.id
     )
     database = ["--database-url", region_database_url]
@@ -46,7 +48,7 @@ def test_status_then_drain_out_of_process(
     assert run_silo("outbox", "status", "--silo", "region", *database).stdout.strip() == (
         "region outbox is empty"
     )
-    listed = control_silo.services.user.resolve().get_organizations(user_id=owner.id)
+    listed = control_silo.services.get(UserService).get_organizations(user_id=owner.id)
     assert [o.slug for o in listed] == ["queued"]
 
 

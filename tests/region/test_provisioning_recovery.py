@@ -17,6 +17,7 @@ from shared.errors import AlreadyExists
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
 from shared.services.organization.service import OrganizationService
+from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_directory import RegionDirectory
 from tests.conftest import TEST_SECRET
 from tests.region.conftest import REGION
@@ -55,12 +56,12 @@ def test_reconciliation_releases_what_the_region_never_created(
     region_server: RunningServer,
 ) -> None:
     owner = make_control_user("owner")  # type: ignore[operator]
-    provisioning = control_silo.services.provisioning.resolve()
+    provisioning = control_silo.services.get(OrganizationProvisioningService)
     # A region that crashed after provisioning: the control half exists, the region half not.
     orphan = provisioning.provision_organization(
         slug="orphan", name="Orphan", region_name=REGION, owner_user_id=owner.id
     )
-    created = region_silo.organizations.resolve().create_organization(
+    created = region_silo.services.get(OrganizationService).create_organization(
         slug="kept", name="Kept", owner_user_id=owner.id
     )
     directory = RegionDirectory(
@@ -87,7 +88,7 @@ def test_young_reservations_are_left_alone(
     make_control_user: object, control_silo: ControlSilo, region_server: RunningServer
 ) -> None:
     owner = make_control_user("owner")  # type: ignore[operator]
-    control_silo.services.provisioning.resolve().provision_organization(
+    control_silo.services.get(OrganizationProvisioningService).provision_organization(
         slug="in-flight", name="In flight", region_name=REGION, owner_user_id=owner.id
     )
     directory = RegionDirectory(

@@ -8,6 +8,8 @@ from control_silo.bootstrap import ControlSilo
 from region_silo.bootstrap import RegionSilo
 from region_silo.db.models import OrganizationSlugReservationReplicaRow
 from shared.outbox.drainer import OutboxDrainer
+from shared.services.organization.service import OrganizationService
+from shared.services.provisioning.service import OrganizationProvisioningService
 from tests.region.conftest import REGION
 
 
@@ -30,7 +32,7 @@ def test_replica_follows_create_rename_and_release(
     control_drainer: OutboxDrainer,
 ) -> None:
     owner = make_control_user("owner")  # type: ignore[operator]
-    organizations = region_silo.organizations.resolve()
+    organizations = region_silo.services.get(OrganizationService)
     organization = organizations.create_organization(
         slug="replicated", name="R", owner_user_id=owner.id
     )
@@ -54,7 +56,7 @@ def test_duplicate_and_reordered_deliveries_converge(
     control_drainer: OutboxDrainer,
 ) -> None:
     owner = make_control_user("owner")  # type: ignore[operator]
-    provisioning = control_silo.services.provisioning.resolve()
+    provisioning = control_silo.services.get(OrganizationProvisioningService)
     first = provisioning.provision_organization(
         slug="swap-a", name="A", region_name=REGION, owner_user_id=owner.id
     )

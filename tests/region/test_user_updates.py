@@ -13,9 +13,12 @@ from shared.cache.keys import user_cache_keys
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxDrainer, OutboxRecord
 from shared.outbox.model import ShardKey
+from shared.services.auth.service import AuthService
 from shared.services.organization.model import Organization
+from shared.services.organization.service import OrganizationService
 from shared.services.region_directory import RegionDirectory
 from shared.services.user.model import User, UserUpdate
+from shared.services.user.service import UserService
 from tests.region.conftest import REGION
 
 
@@ -37,7 +40,7 @@ def member_of_org(
     control: ControlSilo, region: RegionSilo, make_user: object
 ) -> tuple[User, Organization]:
     owner = make_user("owner")  # type: ignore[operator]
-    organization = region.organizations.resolve().create_organization(
+    organization = region.services.get(OrganizationService).create_organization(
         slug="updates", name="Updates", owner_user_id=owner.id
     )
     region.drainer.drain_due()  # the control silo now knows the membership
@@ -51,9 +54,9 @@ def test_user_changes_reach_the_region(
     control_drainer: OutboxDrainer,
 ) -> None:
     user, organization = member_of_org(control_silo, region_silo, make_control_user)
-    organizations = region_silo.organizations.resolve()
+    organizations = region_silo.services.get(OrganizationService)
     assert organizations.list_members(organization_id=organization.id)[0].user.name == ""  # type: ignore[union-attr]
-    users = control_silo.services.user.resolve()
+    users = control_silo.services.get(UserService)
     users.update_user(
         user_id=user.id, update=UserUpdate(name="Renamed", email="renamed@example.com")
     )
@@ -83,7 +86,7 @@ def test_users_without_memberships_write_nothing(
     control_silo: ControlSilo, make_control_user: object
 ) -> None:
     loner = make_control_user("loner")  # type: ignore[operator]
-    control_silo.services.user.resolve().update_user(
+    control_silo.services.get(UserService).update_user(
         user_id=loner.id, update=UserUpdate(name="Alone")
     )
     assert outbox(control_silo) == []
@@ -93,7 +96,7 @@ def test_auth_identity_changes_are_sent(
     control_silo: ControlSilo, region_silo: RegionSilo, make_control_user: object
 ) -> None:
     user, _ = member_of_org(control_silo, region_silo, make_control_user)
-    auth = control_silo.services.auth.resolve()
+    auth = control_silo.services.get(AuthService)
     provider = auth.create_auth_provider(organization_id=1, provider="saml")
     auth.create_auth_identity(auth_provider_id=provider.id, user_id=user.id, ident="u1")
     assert outbox(control_silo) == [(REGION, OutboxCategory.AUTH_IDENTITY_UPDATE, user.id)]
@@ -106,7 +109,7 @@ def test_duplicate_deliveries_change_nothing(
     directory: RegionDirectory,
 ) -> None:
     user, organization = member_of_org(control_silo, region_silo, make_control_user)
-    control_silo.services.user.resolve().update_user(
+    control_silo.services.get(UserService).update_user(
         user_id=user.id, update=UserUpdate(email="twice@example.com")
     )
     delivery = RegionDelivery(control_silo.sessions, directory)
@@ -118,10 +121,14 @@ def test_duplicate_deliveries_change_nothing(
         payload=None,
     )
     delivery(record)
-    after_once = region_silo.organizations.resolve().list_members(organization_id=organization.id)
+    after_once = region_silo.services.get(OrganizationService).list_members(
+        organization_id=organization.id
+    )
     versions_once = region_silo.cache._versions.versions(user_cache_keys(user.id))
     delivery(record)
-    after_twice = region_silo.organizations.resolve().list_members(organization_id=organization.id)
+    after_twice = region_silo.services.get(OrganizationService).list_members(
+        organization_id=organization.id
+    )
     assert after_once == after_twice
     assert after_twice[0].user_email == "twice@example.com"
     assert region_silo.cache._versions.versions(user_cache_keys(user.id)) > versions_once

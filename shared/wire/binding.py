@@ -1,0 +1,208 @@
+"""How one service interface meets its protobuf service: each method bound to the RPC of the same
+name, its keyword arguments to the request's fields and its result to the response's."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, get_type_hints
+
+from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
+from google.protobuf.message import Message
+
+from shared.errors import InvalidArgument
+from shared.wire.convert import (
+    assign,
+    dataclass_from_message,
+    field_hints,
+    fill_message,
+    is_dataclass_type,
+    message_class,
+    read,
+    unwrap_optional,
+)
+
+UPDATE_MASK = "update_mask"
+
+
+def rpc_key(name: str) -> str:
+    """The name an interface method and its RPC share once case and underscores are dropped
+    (``get_many_by_id`` and ``GetManyByID``)."""
+    return name.replace("_", "").lower()
+
+
+class BindingError(TypeError):
+    """An interface and its protobuf service do not fit together (a programming error)."""
+
+
+@dataclass(frozen=True)
+class MethodBinding:
+    """One interface method and its unary RPC."""
+
+    name: str
+    rpc: MethodDescriptor
+    signature: inspect.Signature
+    hints: Mapping[str, Any]
+    wire_names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        """The gRPC path, ``/package.Service/Method``."""
+        return f"/{self.rpc.containing_service.full_name}/{self.rpc.name}"
+
+    @cached_property
+    def request_class(self) -> type[Message]:
+        """The generated request message class."""
+        return message_class(self.rpc.input_type)
+
+    @cached_property
+    def response_class(self) -> type[Message]:
+        """The generated response message class."""
+        return message_class(self.rpc.output_type)
+
+    @cached_property
+    def parameters(self) -> list[inspect.Parameter]:
+        """The keyword parameters of the method, ``self`` left out."""
+        return [p for p in self.signature.parameters.values() if p.name != "self"]
+
+    def _wire(self, name: str) -> str:
+        return self.wire_names.get(name, name)
+
+    # -- the client side --------------------------------------------------------------------
+
+    def request_from_call(self, arguments: Mapping[str, Any]) -> Message:
+        """The request message of a call with these keyword arguments."""
+        request = self.request_class()
+        fields = request.DESCRIPTOR.fields_by_name
+        for name, value in arguments.items():
+            wire = self._wire(name)
+            if wire in fields:
+                assign(request, fields[wire], value)
+            elif is_dataclass_type(type(value)):
+                # A dataclass argument travels flattened into the request's own fields.
+                fill_message(request, value, self.wire_names)
+                if UPDATE_MASK in fields:
+                    request.update_mask.paths.extend(  # type: ignore[attr-defined]
+                        name
+                        for name in field_hints(type(value))
+                        if getattr(value, name) is not None and self._wire(name) in fields
+                    )
+            else:
+                raise BindingError(f"{self.path} has no field for argument {name!r}")
+        return request
+
+    def result_from_response(self, response: Message) -> Any:
+        """The method's return value carried by a response message."""
+        fields = response.DESCRIPTOR.fields
+        hint = self.hints["return"]
+        if not fields:
+            return None
+        if len(fields) == 1:
+            return read(response, fields[0], hint)
+        return dataclass_from_message(response, unwrap_optional(hint)[0])
+
+    # -- the server side --------------------------------------------------------------------
+
+    def arguments_from_request(self, request: Message) -> dict[str, Any]:
+        """The keyword arguments a request message stands for; an argument whose field was
+        left unset takes the interface's default."""
+        fields = request.DESCRIPTOR.fields_by_name
+        arguments: dict[str, Any] = {}
+        for parameter in self.parameters:
+            hint = self.hints[parameter.name]
+            wire = self._wire(parameter.name)
+            if wire in fields:
+                descriptor = fields[wire]
+                unset = descriptor.has_presence and not request.HasField(wire)
+                if unset and parameter.default is not inspect.Parameter.empty:
+                    continue
+                arguments[parameter.name] = read(
+                    request, descriptor, hint, field_name=parameter.name
+                )
+            else:
+                arguments[parameter.name] = self._flattened(request, unwrap_optional(hint)[0])
+        return arguments
+
+    def _flattened(self, request: Message, cls: type[Any]) -> Any:
+        fields = request.DESCRIPTOR.fields_by_name
+        if UPDATE_MASK not in fields:
+            return dataclass_from_message(request, cls, self.wire_names)
+        # An update names the fields it changes: in its mask, or by setting them.
+        updatable = {name: hint for name, hint in field_hints(cls).items() if name in fields}
+        paths = list(request.update_mask.paths)  # type: ignore[attr-defined]
+        unknown = sorted(set(paths) - set(updatable))
+        if unknown:
+            raise InvalidArgument(
+                f"names fields that cannot be updated: {', '.join(unknown)}", field=UPDATE_MASK
+            )
+        chosen = set(paths) or {name for name in updatable if request.HasField(name)}
+        return cls(
+            **{
+                name: read(request, fields[name], hint, given=True)
+                for name, hint in updatable.items()
+                if name in chosen
+            }
+        )
+
+    def response_from_result(self, result: Any) -> Message:
+        """The response message carrying the method's return value."""
+        response = self.response_class()
+        fields = response.DESCRIPTOR.fields
+        if len(fields) == 1:
+            assign(response, fields[0], result)
+        elif fields:
+            fill_message(response, result)
+        return response
+
+
+@dataclass(frozen=True)
+class ServiceBinding:
+    """A service interface bound to its protobuf service, method by method."""
+
+    interface: type[Any]
+    service: ServiceDescriptor
+    methods: Mapping[str, MethodBinding]
+
+    @property
+    def full_name(self) -> str:
+        """The protobuf service's full name (``silo.user.v1.UserService``)."""
+        return str(self.service.full_name)
+
+
+def bind(
+    interface: type[Any],
+    service: ServiceDescriptor,
+    wire_names: Mapping[str, Mapping[str, str]] | None = None,
+) -> ServiceBinding:
+    """Binds every abstract method of ``interface`` to the RPC of the same name in ``service``.
+
+    ``wire_names`` maps a method name to its renamed fields (python name -> wire name), for the
+    few fields whose wire name differs. Raises ``BindingError`` when a method has no RPC or an
+    RPC no method, so a drift fails at start-up and in the conformance test.
+    """
+    rpcs = {rpc_key(rpc.name): rpc for rpc in service.methods}
+    names = sorted(getattr(interface, "__abstractmethods__", ()))
+    missing = [name for name in names if rpc_key(name) not in rpcs]
+    extra = sorted(set(rpcs) - {rpc_key(name) for name in names})
+    if missing or extra:
+        raise BindingError(
+            f"{interface.__name__} and {service.full_name} differ: methods without an RPC "
+            f"{missing}, RPCs without a method {[rpcs[key].name for key in extra]}"
+        )
+    methods = {}
+    for name in names:
+        function = getattr(interface, name)
+        rpc = rpcs[rpc_key(name)]
+        if rpc.client_streaming or rpc.server_streaming:
+            raise BindingError(f"{rpc.full_name} streams: bind it by hand")
+        methods[name] = MethodBinding(
+            name=name,
+            rpc=rpc,
+            signature=inspect.signature(function),
+            hints=get_type_hints(function),
+            wire_names=dict((wire_names or {}).get(name, {})),
+        )
+    return ServiceBinding(interface=interface, service=service, methods=methods)
+

@@ -1,0 +1,230 @@
+"""Typed values to protobuf messages and back, field by field by name, driven by type hints.
+
+The rules, so that no service copies fields by hand:
+- a dataclass field and a message field of the same name carry the same value;
+- ``X | None`` is an unset field: a field with presence left unset, or the zero value of a
+  field without presence (an empty string, 0);
+- ``datetime`` is ``google.protobuf.Timestamp``;
+- a Python enum travels as a wire enum by member name (``AvatarType.UPLOAD`` is
+  ``AVATAR_TYPE_UPLOAD``, whatever the numbers), or as a string field by value (``StrEnum``);
+- sequences, sets (sent sorted) and mappings are repeated and map fields, item by item;
+- a nested dataclass is a nested message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeAlias, Union, get_args, get_origin, get_type_hints
+
+from google.protobuf.descriptor import Descriptor, EnumDescriptor
+from google.protobuf.message import Message
+from google.protobuf.message_factory import GetMessageClass
+
+from shared.errors import InvalidArgument
+from shared.rpc.timestamps import from_timestamp, to_timestamp
+
+TIMESTAMP = "google.protobuf.Timestamp"
+# protobuf's stubs type a field descriptor as either of two classes (pure Python or upb).
+FieldDescriptor: TypeAlias = Any
+_NONE = type(None)
+
+
+def unwrap_optional(hint: Any) -> tuple[Any, bool]:
+    """``(X, True)`` for ``X | None``, else ``(hint, False)``."""
+    if get_origin(hint) in (Union, types.UnionType):
+        args = get_args(hint)
+        rest = [arg for arg in args if arg is not _NONE]
+        if len(rest) == 1 and len(args) == 2:
+            return rest[0], True
+    return hint, False
+
+
+_FIELD_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def field_hints(cls: type[Any]) -> dict[str, Any]:
+    """The resolved type of every field of a dataclass (resolved once per class)."""
+    hints = _FIELD_HINTS.get(cls)
+    if hints is None:
+        resolved = get_type_hints(cls)
+        hints = {field.name: resolved[field.name] for field in dataclasses.fields(cls)}
+        _FIELD_HINTS[cls] = hints
+    return hints
+
+
+def is_dataclass_type(hint: Any) -> bool:
+    """Whether ``hint`` is a dataclass (the class, not an instance)."""
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
+
+
+def message_class(descriptor: Descriptor) -> type[Message]:
+    """The generated class of a message descriptor."""
+    return GetMessageClass(descriptor)
+
+
+def _is_map(field: FieldDescriptor) -> bool:
+    return field.message_type is not None and field.message_type.GetOptions().map_entry
+
+
+def _enum_prefix(descriptor: EnumDescriptor) -> str:
+    # buf's STANDARD rules name every value after its enum: AVATAR_TYPE_UNSPECIFIED, ...
+    return descriptor.values_by_number[0].name.removesuffix("UNSPECIFIED")
+
+
+# -- to the wire ------------------------------------------------------------------------------
+
+
+def scalar_to_wire(field: FieldDescriptor, value: Any) -> Any:
+    """The wire value of a scalar or enum field."""
+    if field.enum_type is not None:
+        if not isinstance(value, enum.Enum):
+            return int(value)
+        name = _enum_prefix(field.enum_type) + value.name
+        wire = field.enum_type.values_by_name.get(name)
+        if wire is None:
+            raise ValueError(f"{field.enum_type.full_name} has no value {name}")
+        return wire.number
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def value_to_message(descriptor: Descriptor, value: Any) -> Message:
+    """The message of type ``descriptor`` carrying ``value`` (a dataclass or a datetime)."""
+    if descriptor.full_name == TIMESTAMP:
+        return to_timestamp(value)
+    message = message_class(descriptor)()
+    fill_message(message, value)
+    return message
+
+
+def fill_message(
+    message: Message, value: Any, wire_names: Mapping[str, str] | None = None
+) -> None:
+    """Sets each field of ``message`` named like an attribute of the dataclass ``value``
+    (``wire_names`` renames attributes: python name -> wire name)."""
+    fields = message.DESCRIPTOR.fields_by_name
+    for name in field_hints(type(value)):
+        wire_name = (wire_names or {}).get(name, name)
+        if wire_name in fields:
+            assign(message, fields[wire_name], getattr(value, name))
+
+
+def assign(message: Message, field: FieldDescriptor, value: Any) -> None:
+    """Puts ``value`` in ``message``'s ``field``; ``None`` leaves the field unset."""
+    if value is None:
+        return
+    target = getattr(message, field.name)
+    if _is_map(field):
+        value_field = field.message_type.fields_by_name["value"]
+        for key, item in value.items():
+            if value_field.message_type is not None:
+                target[key].CopyFrom(value_to_message(value_field.message_type, item))
+            else:
+                target[key] = scalar_to_wire(value_field, item)
+    elif field.is_repeated:
+        items = sorted(value) if isinstance(value, (set, frozenset)) else value
+        if field.message_type is not None:
+            target.extend(value_to_message(field.message_type, item) for item in items)
+        else:
+            target.extend(scalar_to_wire(field, item) for item in items)
+    elif field.message_type is not None:
+        target.CopyFrom(value_to_message(field.message_type, value))
+    else:
+        setattr(message, field.name, scalar_to_wire(field, value))
+
+
+# -- from the wire ----------------------------------------------------------------------------
+
+
+def message_to_value(message: Message, hint: Any) -> Any:
+    """The typed value a message carries: a dataclass ``hint``, or a datetime."""
+    if message.DESCRIPTOR.full_name == TIMESTAMP:
+        return from_timestamp(message)  # type: ignore[arg-type]
+    return dataclass_from_message(message, hint)
+
+
+def dataclass_from_message(
+    message: Message, cls: type[Any], wire_names: Mapping[str, str] | None = None
+) -> Any:
+    """The dataclass ``cls`` built from the fields of ``message`` named like its fields."""
+    fields = message.DESCRIPTOR.fields_by_name
+    values: dict[str, Any] = {}
+    for name, hint in field_hints(cls).items():
+        wire_name = (wire_names or {}).get(name, name)
+        if wire_name in fields:
+            values[name] = read(message, fields[wire_name], hint, field_name=name)
+    return cls(**values)
+
+
+def read(
+    message: Message,
+    field: FieldDescriptor,
+    hint: Any,
+    *,
+    field_name: str | None = None,
+    given: bool = False,
+) -> Any:
+    """The value of ``field`` typed as ``hint``. ``given`` says the caller named the field as
+    set (an update mask), so an unspecified enum is an error rather than "no value"."""
+    inner, optional = unwrap_optional(hint)
+    name = field_name or field.name
+    raw = getattr(message, field.name)
+    if _is_map(field):
+        _, item_hint = get_args(inner) or (Any, Any)
+        value_field = field.message_type.fields_by_name["value"]
+        return {
+            key: _item_from_wire(value_field, item, item_hint, name) for key, item in raw.items()
+        }
+    if field.is_repeated:
+        item_hint = (get_args(inner) or (Any,))[0]
+        items = [_item_from_wire(field, item, item_hint, name) for item in raw]
+        return _container(inner)(items)
+    if field.has_presence and not message.HasField(field.name) and not given:
+        return None if optional else _item_from_wire(field, raw, inner, name)
+    if optional and not field.has_presence and not given and raw == field.default_value:
+        return None
+    if field.enum_type is not None and raw == 0 and (given or not optional):
+        raise InvalidArgument(f"must name a {field.enum_type.name}", field=name)
+    return _item_from_wire(field, raw, inner, name)
+
+
+def _container(hint: Any) -> Callable[[list[Any]], Any]:
+    origin = get_origin(hint) or hint
+    if origin in (frozenset, set):
+        return frozenset if origin is frozenset else set
+    if origin is tuple:
+        return tuple
+    return list
+
+
+def _item_from_wire(field: FieldDescriptor, raw: Any, hint: Any, name: str) -> Any:
+    if field.message_type is not None:
+        return message_to_value(raw, hint)
+    if field.enum_type is not None and isinstance(hint, type) and issubclass(hint, enum.Enum):
+        wire = field.enum_type.values_by_number.get(int(raw))
+        if wire is None or raw == 0:
+            raise InvalidArgument(f"must name a {field.enum_type.name}", field=name)
+        return hint[wire.name.removeprefix(_enum_prefix(field.enum_type))]
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        try:
+            return hint(raw)
+        except ValueError:
+            choices = ", ".join(str(member.value) for member in hint)
+            raise InvalidArgument(f"{raw!r} is not one of {choices}", field=name) from None
+    return raw
+
+
+def is_sequence_hint(hint: Any) -> bool:
+    """Whether ``hint`` is a sequence, set or tuple type (a repeated field)."""
+    origin = get_origin(unwrap_optional(hint)[0])
+    return origin in (list, tuple, set, frozenset, Sequence)
+
+
+def is_datetime_hint(hint: Any) -> bool:
+    """Whether ``hint`` is ``datetime`` (or ``datetime | None``)."""
+    return unwrap_optional(hint)[0] is datetime

@@ -1,0 +1,44 @@
+"""Serves any bound service from an implementation of its interface: each RPC's request becomes
+the method's keyword arguments and its result the response; domain errors are left to the
+server's interceptors, which turn them into statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+
+from shared.rpc.server import Registration
+from shared.wire.binding import MethodBinding, ServiceBinding
+
+def _handler(method: MethodBinding, implementation: Any) -> grpc.RpcMethodHandler[Any, Any]:
+    function = getattr(implementation, method.name)
+
+    def behavior(request: Message, context: grpc.ServicerContext) -> Message:
+        return method.response_from_result(function(**method.arguments_from_request(request)))
+
+    return grpc.unary_unary_rpc_method_handler(
+        behavior,
+        request_deserializer=method.request_class.FromString,
+        response_serializer=method.response_class.SerializeToString,
+    )
+
+
+def service_handler(binding: ServiceBinding, implementation: Any) -> grpc.GenericRpcHandler:
+    """The handler of every RPC of ``binding``'s service, calling ``implementation``."""
+    return grpc.method_handlers_generic_handler(
+        binding.full_name,
+        {method.rpc.name: _handler(method, implementation) for method in binding.methods.values()},
+    )
+
+
+def registration(binding: ServiceBinding, implementation: Any) -> Registration:
+    """A server registration serving ``binding``'s service from ``implementation``."""
+
+    def register(server: grpc.Server) -> Sequence[str]:
+        server.add_generic_rpc_handlers((service_handler(binding, implementation),))
+        return [binding.full_name]
+
+    return register
