@@ -1,23 +1,21 @@
-"""The control silo's outbox table, for `silo outbox`, and its out-of-process drain."""
+"""The control silo's outbox table, for `silo outbox`, and how its drain builds the silo."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from control_silo.db.models import ControlOutboxRow
 from shared.config import Settings
-from shared.outbox.drainer import drain_until_interrupted
 from shared.outbox.table import OutboxTable
 
+if TYPE_CHECKING:
+    from control_silo.bootstrap import ControlSilo
 
-def drain(settings: Settings, once: bool) -> int:
-    """Delivers the control outbox to the regions of the directory."""
+
+def _build(settings: Settings) -> ControlSilo:
     from control_silo.bootstrap import build_control_silo  # noqa: PLC0415 - heavy imports
 
-    control = build_control_silo(settings)
-    try:
-        control.check_schema()
-        return drain_until_interrupted(control.drainer, once=once)
-    finally:
-        control.close()
+    return build_control_silo(settings)
 
 
-CONTROL_OUTBOX = OutboxTable(silo="control", model=ControlOutboxRow, per_region=True, drain=drain)
+CONTROL_OUTBOX = OutboxTable(silo="control", model=ControlOutboxRow, per_region=True, build=_build)

@@ -7,9 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import OrganizationSlugReservationRow, UserRow
+from control_silo.outbox.messages import CARRIED
 from shared.cache.keys import user_cache_keys
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxRecord
+from shared.outbox.handlers import HandlerTable
 from shared.services.region_directory import RegionDirectory
 from shared.services.slug_replica.service import SlugReservation
 
@@ -22,18 +24,32 @@ class RegionDelivery:
         self._regions = regions
 
     def __call__(self, record: OutboxRecord) -> None:
-        region = record.shard.region_name
-        user_id = record.object_identifier
-        if record.category is OutboxCategory.USER_UPDATE:
-            self._user_update(region, user_id)
-        elif record.category is OutboxCategory.AUTH_IDENTITY_UPDATE:
-            self._regions.region_cache_service(region).clear_keys(keys=user_cache_keys(user_id))
-        elif record.category is OutboxCategory.ORGANIZATION_SLUG_RESERVATION_UPDATE:
-            self._reservation_update(region, record.object_identifier)
-        else:
-            raise ValueError(f"the control outbox cannot deliver {record.category.name} yet")
+        HANDLERS.deliver(self, record)
 
-    def _reservation_update(self, region: str, reservation_id: int) -> None:
+    def _user_update(self, record: OutboxRecord) -> None:
+        region, user_id = record.shard.region_name, record.object_identifier
+        with self._sessions() as session:
+            state = session.execute(
+                select(UserRow.is_active, UserRow.email).where(UserRow.id == user_id)
+            ).first()
+        organizations = self._regions.organization_service(region)
+        # Memberships first, then the cache: a reader that misses after the bump reads the
+        # control silo, which already has the new state.
+        if state is None:
+            organizations.remove_user(user_id=user_id)
+        else:
+            is_active, email = state
+            organizations.update_region_user(user_id=user_id, is_active=is_active, email=email)
+        self._clear_user_keys(region, user_id)
+
+    def _auth_identity_update(self, record: OutboxRecord) -> None:
+        self._clear_user_keys(record.shard.region_name, record.object_identifier)
+
+    def _clear_user_keys(self, region: str, user_id: int) -> None:
+        self._regions.region_cache_service(region).clear_keys(keys=user_cache_keys(user_id))
+
+    def _reservation_update(self, record: OutboxRecord) -> None:
+        reservation_id = record.object_identifier
         with self._sessions() as session:
             row = session.get(OrganizationSlugReservationRow, reservation_id)
             reservation = (
@@ -48,23 +64,19 @@ class RegionDelivery:
                 if row is not None
                 else None
             )
-        replica = self._regions.slug_replica_service(region)
+        replica = self._regions.slug_replica_service(record.shard.region_name)
         if reservation is None:
             replica.delete_replica(reservation_id=reservation_id)
         else:
             replica.upsert_replica(reservation=reservation)
 
-    def _user_update(self, region: str, user_id: int) -> None:
-        with self._sessions() as session:
-            state = session.execute(
-                select(UserRow.is_active, UserRow.email).where(UserRow.id == user_id)
-            ).first()
-        organizations = self._regions.organization_service(region)
-        # Memberships first, then the cache: a reader that misses after the bump reads the
-        # control silo, which already has the new state.
-        if state is None:
-            organizations.remove_user(user_id=user_id)
-        else:
-            is_active, email = state
-            organizations.update_region_user(user_id=user_id, is_active=is_active, email=email)
-        self._regions.region_cache_service(region).clear_keys(keys=user_cache_keys(user_id))
+
+HANDLERS: HandlerTable[RegionDelivery] = HandlerTable(
+    "control",
+    carries=CARRIED,
+    handlers=[
+        (OutboxCategory.USER_UPDATE, RegionDelivery._user_update),
+        (OutboxCategory.AUTH_IDENTITY_UPDATE, RegionDelivery._auth_identity_update),
+        (OutboxCategory.ORGANIZATION_SLUG_RESERVATION_UPDATE, RegionDelivery._reservation_update),
+    ],
+)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from region_silo.db.models import OrganizationMemberRow, OrganizationRow
+from region_silo.outbox.messages import CARRIED
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxRecord
+from shared.outbox.handlers import HandlerTable
 from shared.services.organization_mapping.model import (
     MemberMappingUpdate,
     OrganizationMappingUpdate,
@@ -34,12 +36,7 @@ class ControlDelivery:
         self._members = members
 
     def __call__(self, record: OutboxRecord) -> None:
-        if record.category is OutboxCategory.ORGANIZATION_UPDATE:
-            self._organization(record)
-        elif record.category is OutboxCategory.ORGANIZATION_MEMBER_UPDATE:
-            self._member(record)
-        else:
-            raise ValueError(f"the region outbox does not carry {record.category.name}")
+        HANDLERS.deliver(self, record)
 
     def _organization(self, record: OutboxRecord) -> None:
         with self._sessions() as session:
@@ -86,3 +83,13 @@ class ControlDelivery:
             )
         else:
             self._members.upsert_member(update=update)
+
+
+HANDLERS: HandlerTable[ControlDelivery] = HandlerTable(
+    "region",
+    carries=CARRIED,
+    handlers=[
+        (OutboxCategory.ORGANIZATION_UPDATE, ControlDelivery._organization),
+        (OutboxCategory.ORGANIZATION_MEMBER_UPDATE, ControlDelivery._member),
+    ],
+)

@@ -5,6 +5,11 @@ from __future__ import annotations
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.model import OutboxMessage
 
+CARRIED: frozenset[OutboxCategory] = frozenset(
+    {OutboxCategory.ORGANIZATION_UPDATE, OutboxCategory.ORGANIZATION_MEMBER_UPDATE}
+)
+"""Every category the region silo writes, so every category its delivery must handle."""
+
 
 def organization_changed(organization_id: int) -> OutboxMessage:
     """The message that tells the control silo an organization row changed."""

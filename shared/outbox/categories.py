@@ -20,7 +20,12 @@ class OutboxCategory(enum.IntEnum):
     ORGANIZATION_MEMBER_UPDATE = 2
     AUTH_IDENTITY_UPDATE = 3
     ORGANIZATION_SLUG_RESERVATION_UPDATE = 4
-    PROVISION_ORGANIZATION = 5
+
+
+# Numbers of removed categories, never to be given to a new one (checked at import).
+RETIRED_CATEGORY_NUMBERS: dict[int, str] = {
+    5: "PROVISION_ORGANIZATION (declared but never written)",
+}
 
 
 CATEGORIES_BY_SCOPE: dict[OutboxScope, frozenset[OutboxCategory]] = {
@@ -29,7 +34,6 @@ CATEGORIES_BY_SCOPE: dict[OutboxScope, frozenset[OutboxCategory]] = {
             OutboxCategory.ORGANIZATION_UPDATE,
             OutboxCategory.ORGANIZATION_MEMBER_UPDATE,
             OutboxCategory.ORGANIZATION_SLUG_RESERVATION_UPDATE,
-            OutboxCategory.PROVISION_ORGANIZATION,
         }
     ),
     OutboxScope.USER_SCOPE: frozenset(
@@ -53,4 +57,12 @@ def _check_every_category_has_one_scope() -> None:
             raise RuntimeError(f"{category.name} must belong to exactly one scope, not {owners}")
 
 
+def _check_no_category_reuses_a_retired_number() -> None:
+    for category in OutboxCategory:
+        if category.value in RETIRED_CATEGORY_NUMBERS:
+            retired = RETIRED_CATEGORY_NUMBERS[category.value]
+            raise RuntimeError(f"{category.name} reuses {category.value}, retired from {retired}")
+
+
 _check_every_category_has_one_scope()
+_check_no_category_reuses_a_retired_number()
