@@ -35,7 +35,7 @@ from shared.services.organization_mapping.service import (
 )
 from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_cache.service import RegionCacheService
-from shared.services.registry import owned_by
+from shared.services.registry import USER, owned_by
 from shared.services.slug_replica.service import SlugReservationReplicaService
 from shared.services.user.model import User
 from shared.services.user.service import UserService
@@ -121,7 +121,7 @@ class RegionSilo:
             timeout=self.settings.rpc_timeout,
             remote={
                 UserService: lambda channel, timeout: CachedUserServiceClient(
-                    channel, self.cache, timeout
+                    USER.remote(channel, timeout), self.cache
                 )
             },
         )

@@ -4,25 +4,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import grpc
+from typing import Any
 
 from region_silo.cache.region_cache import RegionCache
 from shared import validation
 from shared.cache.keys import GET_MANY_BY_ID_KEY, GET_USER_KEY
 from shared.errors import NotFound
-from shared.services.user.client import UserServiceClient
 from shared.services.user.model import User
+from shared.services.user.service import UserService
 
 
-class CachedUserServiceClient(UserServiceClient):
-    """Serves the two hot reads from the region cache; every other call goes to the control silo."""
+class CachedUserServiceClient:
+    """Serves the two hot reads from the region cache in front of ``remote`` (the control
+    silo's user service); every other call goes straight to ``remote``."""
 
-    def __init__(
-        self, channel: grpc.Channel, cache: RegionCache[User], timeout: float = 5.0
-    ) -> None:
-        super().__init__(channel, timeout)
+    def __init__(self, remote: UserService, cache: RegionCache[User]) -> None:
+        self._remote = remote
         self._cache = cache
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["_remote"], name)
 
     def get_user(self, *, user_id: int) -> User:
         validation.positive_id(user_id, "user_id")
@@ -34,7 +35,7 @@ class CachedUserServiceClient(UserServiceClient):
 
     def _fetch(self, user_id: int) -> User | None:
         try:
-            return super().get_user(user_id=user_id)
+            return self._remote.get_user(user_id=user_id)
         except NotFound:
             return None
 
@@ -44,7 +45,7 @@ class CachedUserServiceClient(UserServiceClient):
 
         def load(missing: Sequence[str]) -> dict[str, User | None]:
             wanted = [user_id for user_id, key in keys.items() if key in set(missing)]
-            users = super(CachedUserServiceClient, self).get_many_by_id(user_ids=wanted)
+            users = self._remote.get_many_by_id(user_ids=wanted)
             return {keys[user.id]: user for user in users}
 
         found = self._cache.get_many(list(dict.fromkeys(keys.values())), load)

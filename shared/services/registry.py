@@ -138,3 +138,11 @@ def spec_of(interface: type[Service]) -> ServiceSpec[Service]:
 def owned_by(owner: SiloMode) -> tuple[ServiceSpec[Any], ...]:
     """The services the ``owner`` silo serves."""
     return tuple(spec for spec in SERVICES if spec.owner is owner)
+
+
+def remote(
+    interface: type[Service], channel: grpc.Channel, timeout: float = DEFAULT_TIMEOUT_SECONDS
+) -> Service:
+    """A gRPC client of the registered ``interface`` over ``channel`` (from
+    ``shared.rpc.channel.open_channel``), with ``timeout`` on every call."""
+    return spec_of(interface).remote(channel, timeout)

@@ -7,6 +7,8 @@ The rules, so that no service copies fields by hand:
 - ``datetime`` is ``google.protobuf.Timestamp``;
 - a Python enum travels as a wire enum by member name (``AvatarType.UPLOAD`` is
   ``AVATAR_TYPE_UPLOAD``, whatever the numbers), or as a string field by value (``StrEnum``);
+  an unspecified wire enum reads as the member numbered 0 (the stored default), except in a
+  field an update mask names, where it is refused;
 - sequences, sets (sent sorted) and mappings are repeated and map fields, item by item;
 - a nested dataclass is a nested message.
 """
@@ -106,12 +108,19 @@ def fill_message(
     message: Message, value: Any, wire_names: Mapping[str, str] | None = None
 ) -> None:
     """Sets each field of ``message`` named like an attribute of the dataclass ``value``
-    (``wire_names`` renames attributes: python name -> wire name)."""
+    (``wire_names`` renames attributes: python name -> wire name); of a oneof's members, the
+    first one set in ``value`` wins."""
     fields = message.DESCRIPTOR.fields_by_name
     for name in field_hints(type(value)):
         wire_name = (wire_names or {}).get(name, name)
-        if wire_name in fields:
-            assign(message, fields[wire_name], getattr(value, name))
+        if wire_name not in fields:
+            continue
+        field = fields[wire_name]
+        oneof = field.containing_oneof
+        # Of the members of a oneof, the first one the value sets is the one sent.
+        if oneof is not None and message.WhichOneof(oneof.name) is not None:
+            continue
+        assign(message, field, getattr(value, name))
 
 
 def assign(message: Message, field: FieldDescriptor, value: Any) -> None:
@@ -188,8 +197,12 @@ def read(
         return None if optional else _item_from_wire(field, raw, inner, name)
     if optional and not field.has_presence and not given and raw == field.default_value:
         return None
-    if field.enum_type is not None and raw == 0 and (given or not optional):
-        raise InvalidArgument(f"must name a {field.enum_type.name}", field=name)
+    if field.enum_type is not None and raw == 0:
+        # UNSPECIFIED: the stored default (the member numbered 0), unless the caller named the
+        # field as set, when it must say what to set it to.
+        if given or not any(member.value == 0 for member in inner):
+            raise InvalidArgument(f"must name a {field.enum_type.name}", field=name)
+        return inner(0)
     return _item_from_wire(field, raw, inner, name)
 
 

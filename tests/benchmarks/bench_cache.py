@@ -15,9 +15,10 @@ from region_silo.cache.region_cache import RegionCache
 from region_silo.cache.user_client import CachedUserServiceClient
 from shared.config import Settings
 from shared.rpc.channel import open_channel
-from shared.services.organization.client import OrganizationServiceClient
-from shared.services.user.client import UserServiceClient
+from shared.services.organization.service import OrganizationService
+from shared.services.registry import remote
 from shared.services.user.model import NewUser, User, UserUpdate
+from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
 from tests.benchmarks.cluster import SECRET, control_and_region
 from tests.benchmarks.harness import sequential_latency
@@ -37,7 +38,7 @@ def run() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         with control_and_region(work) as cluster:
-            users = UserServiceClient(open_channel(cluster.control_address, secret=SECRET))
+            users = remote(UserService, open_channel(cluster.control_address, secret=SECRET))
             owner = users.create_user(user=NewUser(username="owner", email="owner@example.com"))
             # The region's own cache machinery (shared versions in its database), in this process.
             region = build_region_silo(
@@ -49,18 +50,18 @@ def run() -> None:
                     rpc_shared_secrets=(SECRET,),
                 )
             )
-            cached = CachedUserServiceClient(region.services.control_channel(), region.cache)
+            cached = CachedUserServiceClient(users, region.cache)
             cached.get_user(user_id=owner.id)
             hit = sequential_latency(lambda: cached.get_user(user_id=owner.id), calls=5000)
-            remote = sequential_latency(lambda: users.get_user(user_id=owner.id), calls=2000)
+            uncached = sequential_latency(lambda: users.get_user(user_id=owner.id), calls=2000)
             staleness = _staleness(users, cluster.region_address, owner)
             ratio, reads = _read_mix(users, region.cache, cached)
             region.close()
 
     print("Region cache (SQLite versions; control silo on loopback, signed)")
     print(
-        f"  get_user p50: cache hit {hit.p50_us:7.1f} us   remote call {remote.p50_us:7.1f} us   "
-        f"hit is {remote.p50_us / hit.p50_us:5.1f}x faster"
+        f"  get_user p50: cache hit {hit.p50_us:7.1f} us   remote call {uncached.p50_us:7.1f} us   "
+        f"hit is {uncached.p50_us / hit.p50_us:5.1f}x faster"
     )
     print(
         f"  staleness, UpdateUser commit -> ListMembers shows it ({STALENESS_UPDATES} updates, "
@@ -73,8 +74,8 @@ def run() -> None:
     )
 
 
-def _staleness(users: UserServiceClient, region_address: str, owner: User) -> list[float]:
-    region = OrganizationServiceClient(open_channel(region_address, secret=SECRET))
+def _staleness(users: UserService, region_address: str, owner: User) -> list[float]:
+    region = remote(OrganizationService, open_channel(region_address, secret=SECRET))
     organization = region.create_organization(
         slug=f"stale-{uuid.uuid4().hex[:6]}", name="Staleness", owner_user_id=owner.id
     )
@@ -96,7 +97,7 @@ def _staleness(users: UserServiceClient, region_address: str, owner: User) -> li
 
 
 def _read_mix(
-    users: UserServiceClient, cache: RegionCache[User], cached: CachedUserServiceClient
+    users: UserService, cache: RegionCache[User], cached: CachedUserServiceClient
 ) -> tuple[float, int]:
     ids = [
         users.create_user(user=NewUser(username=f"mix-{i}", email=f"mix-{i}@example.com")).id

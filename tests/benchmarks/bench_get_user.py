@@ -18,9 +18,8 @@ from control_silo.bootstrap import build_control_silo
 from shared.config import Settings
 from shared.generated.silo.user.v1 import user_pb2, user_pb2_grpc
 from shared.rpc.channel import open_channel
-from shared.services.user.client import UserServiceClient
+from shared.services.registry import USER, remote
 from shared.services.user.model import NewUser, UserUpdate
-from shared.services.user.serial import user_to_pb
 from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
 from tests.benchmarks.harness import sequential_latency, throughput
@@ -33,7 +32,7 @@ CALLERS = 16
 CALLS_PER_CALLER = 150
 
 
-def _seed(client: UserServiceClient) -> int:
+def _seed(client: UserService) -> int:
     user = client.create_user(
         user=NewUser(username="bench", email="bench@example.com", name="Bench Mark", password="pw")
     )
@@ -88,9 +87,11 @@ def run() -> None:
         if upgraded.returncode != 0:
             raise SystemExit(upgraded.stderr)
         with control_process(url, work, SECRET) as server:
-            client = UserServiceClient(open_channel(server.address, secret=SECRET))
+            client = remote(UserService, open_channel(server.address, secret=SECRET))
             user_id = _seed(client)
-            response = user_pb2.GetUserResponse(user=user_to_pb(client.get_user(user_id=user_id)))
+            response = USER.binding.methods["get_user"].response_from_result(
+                client.get_user(user_id=user_id)
+            )
             response_file = work / "response.bin"
             response_file.write_bytes(response.SerializeToString())
             with _bare_server(response_file) as port:

@@ -28,13 +28,15 @@ from shared.config import Settings
 from shared.db.engine import make_engine
 from shared.outbox.writer import OutboxWriter
 from shared.rpc.channel import open_channel
-from shared.services.organization.client import OrganizationServiceClient
 from shared.services.organization.model import MemberRole
-from shared.services.organization_mapping.client import OrganizationMemberMappingServiceClient
+from shared.services.organization.service import OrganizationService
 from shared.services.organization_mapping.model import MemberMappingUpdate
-from shared.services.organization_mapping.service import OrganizationMappingService
+from shared.services.organization_mapping.service import (
+    OrganizationMappingService,
+    OrganizationMemberMappingService,
+)
 from shared.services.provisioning.service import OrganizationProvisioningService
-from shared.services.user.client import UserServiceClient
+from shared.services.registry import remote
 from shared.services.user.model import NewUser
 from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
@@ -86,8 +88,10 @@ def run() -> None:
         work = Path(scratch)
         local_rate = _in_process_creations(work)
         with control_and_region(work) as cluster:
-            users = UserServiceClient(open_channel(cluster.control_address, secret=SECRET))
-            region = OrganizationServiceClient(open_channel(cluster.region_address, secret=SECRET))
+            users = remote(UserService, open_channel(cluster.control_address, secret=SECRET))
+            region = remote(
+                OrganizationService, open_channel(cluster.region_address, secret=SECRET)
+            )
             owner = users.create_user(user=NewUser(username="owner", email="o@example.com"))
             started = time.perf_counter()
             organizations = [
@@ -123,7 +127,7 @@ def run() -> None:
 
 
 def _delivery_lag(
-    region: OrganizationServiceClient, organization_id: int, control_url: str
+    region: OrganizationService, organization_id: int, control_url: str
 ) -> list[float]:
     committed: dict[int, float] = {}
     seen: dict[int, float] = {}
@@ -169,7 +173,7 @@ def _delivery_lag(
 
 
 def _direct_upserts(control_address: str, organization_id: int) -> list[float]:
-    client = OrganizationMemberMappingServiceClient(open_channel(control_address, secret=SECRET))
+    client = remote(OrganizationMemberMappingService, open_channel(control_address, secret=SECRET))
     samples = []
     for index in range(100):
         started = time.perf_counter()

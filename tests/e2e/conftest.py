@@ -18,8 +18,9 @@ from control_silo.db.base import ControlBase
 from region_silo.db.base import RegionBase
 from shared.db.engine import make_engine
 from shared.rpc.channel import open_channel
-from shared.services.organization.client import OrganizationServiceClient
-from shared.services.user.client import UserServiceClient
+from shared.services.organization.service import OrganizationService
+from shared.services.registry import remote
+from shared.services.user.service import UserService
 from tests.databases import scratch_database
 from tests.integration.processes import (
     ServerProcess,
@@ -51,12 +52,12 @@ class Cluster:
         assert self.control is not None
         return self.control.address
 
-    def users(self) -> UserServiceClient:
-        return UserServiceClient(open_channel(self.control_address, secret=SECRET))
+    def users(self) -> UserService:
+        return remote(UserService, open_channel(self.control_address, secret=SECRET))
 
-    def organizations(self, region: str) -> OrganizationServiceClient:
+    def organizations(self, region: str) -> OrganizationService:
         channel = open_channel(self.region_addresses[region], secret=SECRET)
-        return OrganizationServiceClient(channel)
+        return remote(OrganizationService, channel)
 
     def start_control(self, stack: ExitStack) -> ServerProcess:
         directory = [

@@ -12,7 +12,8 @@ import pytest
 from shared.errors import InternalError, Unavailable
 from shared.generated.silo.user.v1 import user_pb2
 from shared.rpc.channel import open_channel
-from shared.services.user.client import UserServiceClient
+from shared.services.registry import remote
+from shared.services.user.service import UserService
 
 
 class FlakyUserService(grpc.GenericRpcHandler):
@@ -56,7 +57,7 @@ def flaky() -> Iterator[tuple[FlakyUserService, str]]:
 def test_unavailable_is_retried(flaky: tuple[FlakyUserService, str]) -> None:
     handler, address = flaky
     handler.codes = [grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.UNAVAILABLE]
-    client = UserServiceClient(open_channel(address, secret="s"))
+    client = remote(UserService, open_channel(address, secret="s"))
     assert client.get_user(user_id=7).id == 7
     assert handler.attempts == 3
     assert all("authorization" in metadata for metadata in handler.metadata)
@@ -66,7 +67,7 @@ def test_retries_give_up(flaky: tuple[FlakyUserService, str]) -> None:
     handler, address = flaky
     handler.codes = [grpc.StatusCode.UNAVAILABLE] * 10
     with pytest.raises(Unavailable):
-        UserServiceClient(open_channel(address, secret="s")).get_user(user_id=7)
+        remote(UserService, open_channel(address, secret="s")).get_user(user_id=7)
     assert handler.attempts == 4
 
 
@@ -74,5 +75,5 @@ def test_other_failures_are_not_retried(flaky: tuple[FlakyUserService, str]) -> 
     handler, address = flaky
     handler.codes = [grpc.StatusCode.INTERNAL]
     with pytest.raises(InternalError):
-        UserServiceClient(open_channel(address, secret="s")).get_user(user_id=7)
+        remote(UserService, open_channel(address, secret="s")).get_user(user_id=7)
     assert handler.attempts == 1

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from shared.rpc.channel import open_channel
-from shared.services.user.client import UserServiceClient
+from shared.services.registry import remote
 from shared.services.user.model import NewUser
+from shared.services.user.service import UserService
 from tests.integration.processes import free_port, run_silo, silo_command, wait_serving
 
 
@@ -64,7 +65,7 @@ def test_devserver_migrates_serves_signed_and_stops(tmp_path: Path, sig: signal.
         secret_file = tmp_path / "rpc-shared-secret"
         assert oct(secret_file.stat().st_mode & 0o777) == "0o600"
         secret = secret_file.read_text().strip()
-        client = UserServiceClient(open_channel(address, secret=secret))
+        client = remote(UserService, open_channel(address, secret=secret))
         created = client.create_user(user=NewUser(username="dev", email="dev@example.com"))
         assert client.get_user(user_id=created.id).username == "dev"
         process.send_signal(sig)

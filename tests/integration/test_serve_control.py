@@ -20,8 +20,9 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.errors import DeadlineExceeded, Unauthenticated
 from shared.generated.silo.user.v1 import user_pb2, user_pb2_grpc
 from shared.rpc.channel import open_channel
-from shared.services.user.client import UserServiceClient
+from shared.services.registry import remote
 from shared.services.user.model import NewUser
+from shared.services.user.service import UserService
 from tests.databases import scratch_database
 from tests.integration.processes import control_process, run_silo
 
@@ -93,7 +94,7 @@ def test_signatures_on_the_wire(served_database_url: str, log_dir: Path) -> None
         for metadata in rejected:
             assert raw_get_user(address, metadata) == grpc.StatusCode.UNAUTHENTICATED
         with pytest.raises(Unauthenticated):
-            UserServiceClient(open_channel(address, secret="wrong")).get_user(user_id=1)
+            remote(UserService, open_channel(address, secret="wrong")).get_user(user_id=1)
 
 
 def test_one_log_line_per_rpc_and_no_plaintext_password(
@@ -101,7 +102,7 @@ def test_one_log_line_per_rpc_and_no_plaintext_password(
 ) -> None:
     password = "plaintext-Never-Logged-42"
     with control_process(served_database_url, log_dir, SECRET) as server:
-        client = UserServiceClient(open_channel(server.address, secret=SECRET))
+        client = remote(UserService, open_channel(server.address, secret=SECRET))
         user = client.create_user(
             user=NewUser(username="logged", email="logged@example.com", password=password)
         )
@@ -135,7 +136,7 @@ def test_sigterm_lets_in_flight_calls_finish(served_database_url: str, log_dir: 
     settings = Settings(database_url=served_database_url)
     holder = build_control_silo(settings)
     with control_process(served_database_url, log_dir, SECRET) as server:
-        client = UserServiceClient(open_channel(server.address, secret=SECRET), timeout=20)
+        client = remote(UserService, open_channel(server.address, secret=SECRET), timeout=20)
         outcome: list[object] = []
         # Holding the same lock the server's GetOrCreateByEmail takes keeps that call in flight.
         with UnitOfWork(holder.sessions, lock="user-email:inflight@example.com"):
@@ -159,7 +160,7 @@ def test_sigterm_lets_in_flight_calls_finish(served_database_url: str, log_dir: 
 def test_client_deadline(served_database_url: str, log_dir: Path) -> None:
     holder = build_control_silo(Settings(database_url=served_database_url))
     with control_process(served_database_url, log_dir, SECRET) as server:
-        client = UserServiceClient(open_channel(server.address, secret=SECRET), timeout=0.3)
+        client = remote(UserService, open_channel(server.address, secret=SECRET), timeout=0.3)
         with UnitOfWork(holder.sessions, lock="user-email:slow@example.com"):
             started = time.monotonic()
             with pytest.raises(DeadlineExceeded):

@@ -17,9 +17,9 @@ from shared.config import Settings
 from shared.outbox.drainer import OutboxDrainer
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
-from shared.services.organization.client import OrganizationServiceClient
 from shared.services.organization.service import OrganizationService
 from shared.services.region_directory import RegionDirectory
+from shared.services.registry import remote
 from shared.services.user.model import NewUser, User
 from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
@@ -86,7 +86,7 @@ def organization_service(
     if request.param == "local":
         return region_silo.services.get(OrganizationService)
     channel = open_channel(f"127.0.0.1:{region_server.port}", secret=TEST_SECRET)
-    return OrganizationServiceClient(channel)
+    return remote(OrganizationService, channel)
 
 
 @pytest.fixture

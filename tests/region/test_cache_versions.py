@@ -12,7 +12,8 @@ from region_silo.cache.region_cache import RegionCache
 from shared.errors import InvalidArgument
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
-from shared.services.region_cache.client import RegionCacheServiceClient
+from shared.services.region_cache.service import RegionCacheService
+from shared.services.registry import remote
 from tests.conftest import TEST_SECRET
 
 
@@ -36,8 +37,8 @@ def test_concurrent_bumps_are_all_counted(region_silo: RegionSilo) -> None:
 
 
 def test_clear_keys_over_grpc(region_silo: RegionSilo, region_server: RunningServer) -> None:
-    client = RegionCacheServiceClient(
-        open_channel(f"127.0.0.1:{region_server.port}", secret=TEST_SECRET)
+    client = remote(
+        RegionCacheService, open_channel(f"127.0.0.1:{region_server.port}", secret=TEST_SECRET)
     )
     # A second cache on the same version table stands for another process of the region.
     other_process: RegionCache[int] = RegionCache(DatabaseVersionStore(region_silo.engine))
