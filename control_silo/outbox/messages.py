@@ -4,6 +4,8 @@ ORGANIZATION_SLUG_RESERVATION_UPDATE to the region holding the organization."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,8 @@ CARRIED: frozenset[OutboxCategory] = frozenset(
     }
 )
 """Every category the control silo writes, so every category its delivery must handle."""
+
+_USERS_PER_QUERY = 500
 
 
 def member_regions(session: Session, user_id: int) -> list[str]:
@@ -43,6 +47,37 @@ def user_changed(
     """Writes, in the unit of work's transaction, a message about the user to its regions."""
     for region in member_regions(uow.session, user_id):
         uow.add_outbox(OutboxMessage(category, user_id, user_id, payload=None, region_name=region))
+
+
+def users_changed(
+    uow: UnitOfWork,
+    user_ids: Sequence[int],
+    category: OutboxCategory = OutboxCategory.USER_UPDATE,
+) -> None:
+    """``user_changed`` for many users, finding all their regions in one query per batch."""
+    wanted = list(dict.fromkeys(user_ids))
+    regions: dict[int, list[str]] = {}
+    for start in range(0, len(wanted), _USERS_PER_QUERY):
+        batch = wanted[start : start + _USERS_PER_QUERY]
+        rows = uow.session.execute(
+            select(OrganizationMemberMappingRow.user_id, OrganizationMappingRow.region_name)
+            .join(
+                OrganizationMappingRow,
+                OrganizationMappingRow.organization_id
+                == OrganizationMemberMappingRow.organization_id,
+            )
+            .where(OrganizationMemberMappingRow.user_id.in_(batch))
+            .distinct()
+            .order_by(OrganizationMappingRow.region_name)
+        )
+        for user_id, region in rows:
+            if user_id is not None:
+                regions.setdefault(user_id, []).append(region)
+    for user_id in wanted:
+        for region in regions.get(user_id, []):
+            uow.add_outbox(
+                OutboxMessage(category, user_id, user_id, payload=None, region_name=region)
+            )
 
 
 def reservation_changed(

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import AuthIdentityRow, AuthProviderRow, UserRow
-from control_silo.outbox.messages import user_changed
+from control_silo.services.rows import to_identity, to_provider
 from control_silo.services.user_reads import UserLoader
+from control_silo.writes import auth
 from shared import validation
 from shared.db.unit_of_work import UnitOfWork
-from shared.errors import AlreadyExists, NotFound
-from shared.outbox.categories import OutboxCategory
 from shared.outbox.writer import OutboxWriter
 from shared.services.auth.model import AuthIdentity, AuthProvider
 from shared.services.auth.service import AuthService
@@ -22,31 +18,6 @@ from shared.services.user.model import User
 
 MAX_PROVIDER_LENGTH = 128
 MAX_IDENT_LENGTH = 128
-
-
-def _to_provider(row: AuthProviderRow) -> AuthProvider:
-    return AuthProvider(
-        id=row.id,
-        organization_id=row.organization_id,
-        provider=row.provider,
-        config_json=json.dumps(row.config, sort_keys=True),
-        date_added=row.date_added,
-        default_role=row.default_role,
-        default_global_access=row.default_global_access,
-        flags=row.flags,
-    )
-
-
-def _to_identity(row: AuthIdentityRow) -> AuthIdentity:
-    return AuthIdentity(
-        id=row.id,
-        user_id=row.user_id,
-        auth_provider_id=row.auth_provider_id,
-        ident=row.ident,
-        data_json=json.dumps(row.data, sort_keys=True),
-        date_added=row.date_added,
-        last_verified=row.last_verified,
-    )
 
 
 class DatabaseAuthService(AuthService):
@@ -65,16 +36,7 @@ class DatabaseAuthService(AuthService):
         validation.text(provider, "provider", max_length=MAX_PROVIDER_LENGTH)
         config = validation.json_text(config_json or "{}", "config_json", object_only=True)
         with UnitOfWork(self._sessions) as uow:
-            row = AuthProviderRow(organization_id=organization_id, provider=provider, config=config)
-            uow.session.add(row)
-            try:
-                uow.flush()
-            except IntegrityError:
-                raise AlreadyExists(
-                    f"organization {organization_id} already has an auth provider",
-                    field="organization_id",
-                ) from None
-            created = _to_provider(row)
+            created = to_provider(auth.create_auth_provider(uow, organization_id, provider, config))
             uow.commit()
         return created
 
@@ -84,7 +46,7 @@ class DatabaseAuthService(AuthService):
             row = uow.session.scalars(
                 select(AuthProviderRow).where(AuthProviderRow.organization_id == organization_id)
             ).first()
-            return _to_provider(row) if row is not None else None
+            return to_provider(row) if row is not None else None
 
     def create_auth_identity(
         self, *, auth_provider_id: int, user_id: int, ident: str, data_json: str = "{}"
@@ -94,44 +56,10 @@ class DatabaseAuthService(AuthService):
         validation.text(ident, "ident", max_length=MAX_IDENT_LENGTH)
         data = validation.json_text(data_json or "{}", "data_json", object_only=True)
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
-            session = uow.session
-            if session.get(AuthProviderRow, auth_provider_id) is None:
-                raise NotFound(
-                    f"no auth provider has id {auth_provider_id}", field="auth_provider_id"
-                )
-            if session.get(UserRow, user_id) is None:
-                raise NotFound(f"no user has id {user_id}", field="user_id")
-            self._check_unlinked(session, auth_provider_id, user_id, ident)
-            row = AuthIdentityRow(
-                auth_provider_id=auth_provider_id, user_id=user_id, ident=ident, data=data
-            )
-            session.add(row)
-            try:
-                uow.flush()
-            except IntegrityError:
-                raise AlreadyExists(
-                    f"auth provider {auth_provider_id} already links ident {ident!r} or user "
-                    f"{user_id}",
-                    field="ident",
-                ) from None
-            created = _to_identity(row)
-            user_changed(uow, user_id, OutboxCategory.AUTH_IDENTITY_UPDATE)
+            row = auth.create_auth_identity(uow, auth_provider_id, user_id, ident, data)
+            created = to_identity(row)
             uow.commit()
         return created
-
-    @staticmethod
-    def _check_unlinked(session: Session, provider_id: int, user_id: int, ident: str) -> None:
-        same_provider = select(AuthIdentityRow.id).where(
-            AuthIdentityRow.auth_provider_id == provider_id
-        )
-        if session.scalar(same_provider.where(AuthIdentityRow.ident == ident)) is not None:
-            raise AlreadyExists(
-                f"auth provider {provider_id} already has ident {ident!r}", field="ident"
-            )
-        if session.scalar(same_provider.where(AuthIdentityRow.user_id == user_id)) is not None:
-            raise AlreadyExists(
-                f"auth provider {provider_id} already links user {user_id}", field="user_id"
-            )
 
     def get_auth_identities(self, *, user_id: int) -> list[AuthIdentity]:
         validation.positive_id(user_id, "user_id")
@@ -141,7 +69,7 @@ class DatabaseAuthService(AuthService):
                 .where(AuthIdentityRow.user_id == user_id)
                 .order_by(AuthIdentityRow.id)
             )
-            return [_to_identity(row) for row in rows]
+            return [to_identity(row) for row in rows]
 
     def get_user_by_ident(self, *, auth_provider_id: int, ident: str) -> User | None:
         with UnitOfWork(self._sessions, read_only=True) as uow:
@@ -158,11 +86,5 @@ class DatabaseAuthService(AuthService):
     def delete_auth_identity(self, *, auth_identity_id: int) -> None:
         validation.positive_id(auth_identity_id, "auth_identity_id")
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
-            row = uow.session.get(AuthIdentityRow, auth_identity_id)
-            if row is None:
-                raise NotFound(
-                    f"no auth identity has id {auth_identity_id}", field="auth_identity_id"
-                )
-            uow.session.delete(row)
-            user_changed(uow, row.user_id, OutboxCategory.AUTH_IDENTITY_UPDATE)
+            auth.delete_auth_identity(uow, auth_identity_id)
             uow.commit()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, false, literal, select, union_all
 
@@ -16,8 +15,8 @@ from control_silo.db.models import (
     UserRoleUserRow,
     UserRow,
 )
-from control_silo.passwords import is_usable
-from shared.services.user.model import AvatarType, User, UserEmail
+from control_silo.services.rows import to_user
+from shared.services.user.model import User, UserEmail
 
 _users = UserRow.__table__
 _ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
@@ -43,39 +42,6 @@ _RELATED_BY_USER = union_all(
     .join(UserRoleRow, UserRoleRow.id == UserRoleUserRow.role_id)
     .where(UserRoleUserRow.user_id.in_(_ids)),
 ).order_by("position")
-
-
-def to_user(
-    row: Any,
-    useremails: Sequence[UserEmail],
-    permissions: Iterable[str],
-    roles: Iterable[str],
-    email: str | None = None,
-) -> User:
-    """The domain user for a ``user`` table row; ``email`` overrides the primary address."""
-    return User(
-        id=row.id,
-        username=row.username,
-        email=row.email if email is None else email,
-        name=row.first_name,
-        is_active=row.is_active,
-        is_staff=row.is_staff,
-        is_superuser=row.is_superuser,
-        is_managed=row.is_managed,
-        is_unclaimed=row.is_unclaimed,
-        is_password_expired=row.is_password_expired,
-        password_usable=is_usable(row.password),
-        date_joined=row.date_joined,
-        last_login=row.last_login,
-        last_active=row.last_active,
-        flags=row.flags,
-        avatar_type=AvatarType(row.avatar_type),
-        avatar_url=row.avatar_url,
-        emails=frozenset(e.email for e in useremails if e.is_verified),
-        useremails=tuple(useremails),
-        permissions=frozenset(permissions),
-        roles=frozenset(roles),
-    )
 
 
 class UserLoader:

@@ -1,0 +1,18 @@
+"""The control silo's writes as functions of the caller's unit of work, bulk forms first: each
+writes its rows and their outbox messages in that transaction and never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# Keeps every IN list and VALUES list well under SQLite's and PostgreSQL's bound-parameter limits.
+BATCH_SIZE = 500
+
+
+def batches(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in consecutive slices of at most ``BATCH_SIZE``."""
+    for start in range(0, len(values), BATCH_SIZE):
+        yield values[start : start + BATCH_SIZE]
