@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from control_silo.writes import reservations
-from control_silo.writes.reservations import Provision
+from control_silo.writes import provisioning, reservations
+from control_silo.writes.provisioning import Provision
 from shared import slugs, validation
 from shared.db.unit_of_work import UnitOfWork
 from shared.outbox.writer import OutboxWriter
@@ -37,7 +37,7 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
         self._regions.require(region_name)
         validation.positive_id(owner_user_id, "owner_user_id")
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
-            [organization_id] = reservations.provision_organizations(
+            [organization_id] = provisioning.provision_organizations(
                 uow, region_name, [Provision(slug, name, owner_user_id)]
             )
             uow.commit()

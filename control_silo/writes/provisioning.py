@@ -1,0 +1,100 @@
+"""Provisioning: an id, a slug reservation and an unverified mapping for each new organization."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from control_silo.db.models import OrganizationIdAllocationRow, OrganizationMappingRow, UserRow
+from control_silo.outbox.messages import reservation_changed
+from control_silo.writes import batches
+from control_silo.writes.reservations import first_reserved, insert_reservations, slug_taken
+from shared.db.unit_of_work import UnitOfWork
+from shared.errors import FailedPrecondition, NotFound
+from shared.services.organization.model import OrganizationStatus
+
+
+@dataclass(frozen=True)
+class Provision:
+    """An organization to provision in a region: its slug, its name and its owner."""
+
+    slug: str
+    name: str
+    owner_user_id: int
+
+
+def provision_organizations(
+    uow: UnitOfWork, region_name: str, organizations: Sequence[Provision]
+) -> list[int]:
+    """Allocates an id for each organization, reserves its slug for its owner and maps it,
+    unverified, to the region; returns the ids in the order given.
+
+    :raises NotFound: an owner does not exist (field ``owner_user_id``).
+    :raises FailedPrecondition: an owner is not active (field ``owner_user_id``).
+    :raises AlreadyExists: a slug is reserved already, or given twice (field ``slug``).
+    """
+    if not organizations:
+        return []
+    session = uow.session
+    _require_active_owners(session, [organization.owner_user_id for organization in organizations])
+    slugs = [organization.slug for organization in organizations]
+    taken = first_reserved(session, slugs)
+    if taken is not None:
+        raise slug_taken(taken)
+    ids: list[int] = []
+    for batch in batches(organizations):
+        ids.extend(
+            session.scalars(
+                insert(OrganizationIdAllocationRow).returning(OrganizationIdAllocationRow.id),
+                [{"region_name": region_name} for _ in batch],
+            )
+        )
+    ids.sort()
+    try:
+        with session.begin_nested():
+            reservations = insert_reservations(
+                session,
+                [
+                    (organization_id, organization.slug, organization.owner_user_id)
+                    for organization_id, organization in zip(ids, organizations, strict=True)
+                ],
+                region_name,
+            )
+            for pairs in batches(list(zip(ids, organizations, strict=True))):
+                session.execute(
+                    insert(OrganizationMappingRow),
+                    [
+                        {
+                            "organization_id": organization_id,
+                            "slug": organization.slug,
+                            "name": organization.name,
+                            "region_name": region_name,
+                            "status": int(OrganizationStatus.ACTIVE),
+                            "verified": False,
+                            "version": 0,
+                        }
+                        for organization_id, organization in pairs
+                    ],
+                )
+    except IntegrityError:
+        # Another region reserved a slug between the check and the insert.
+        raise slug_taken(first_reserved(session, slugs) or slugs[0]) from None
+    for reservation in reservations:
+        reservation_changed(uow, reservation.id, reservation.organization_id, region_name)
+    return ids
+
+
+def _require_active_owners(session: Session, user_ids: Sequence[int]) -> None:
+    active: dict[int, bool] = {}
+    for batch in batches(sorted(set(user_ids))):
+        query = select(UserRow.id, UserRow.is_active).where(UserRow.id.in_(batch))
+        active.update((user_id, is_active) for user_id, is_active in session.execute(query))
+    for user_id in user_ids:
+        if user_id not in active:
+            raise NotFound(f"no user has id {user_id}", field="owner_user_id")
+        if not active[user_id]:
+            raise FailedPrecondition(f"user {user_id} is not active", field="owner_user_id")
