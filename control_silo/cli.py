@@ -1,4 +1,4 @@
-"""The control silo's `silo` commands: `silo serve control`."""
+"""The control silo's `silo` commands: `silo serve control` and `silo createuser`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from control_silo.commands.createuser import createuser
 from shared.cli import SiloContext, pass_silo
 from shared.config import DEFAULT_CONTROL_LISTEN
 from shared.silo_mode import SiloMode
@@ -74,70 +75,6 @@ def serve_control(
         serve_until_signalled(running)
     finally:
         control.close()
-
-
-@click.command("createuser")
-@click.option("--email", "emails", multiple=True, help="Email, also the username (repeatable).")
-@click.option("--password", help="The password (prompted for, hidden, when not given).")
-@click.option("--no-password", is_flag=True, help="Create the user without a usable password.")
-@click.option("--superuser/--no-superuser", default=None, help="Installation superuser.")
-@click.option("--staff/--no-staff", default=None, help="Staff access (superusers only).")
-@click.option("--no-input", is_flag=True, help="Never prompt; fail on what is missing.")
-@click.option("--force-update", is_flag=True, help="Update a user that already exists.")
-@click.option("--org-id", type=int, help="The organization new users join.")
-@click.option(
-    "--control",
-    "control_address",
-    help="A running control silo (HOST:PORT); without it, the control database is used directly.",
-)
-@click.option("--database-url", help="The control database, in direct mode.")
-@click.option("--data-dir", type=click.Path(), help="Where the default SQLite file lives.")
-@click.option("--region", "regions", multiple=True, help="NAME=HOST:PORT of a region.")
-@pass_silo
-def createuser(
-    silo: SiloContext,
-    *,
-    emails: tuple[str, ...],
-    password: str | None,
-    no_password: bool,
-    superuser: bool | None,
-    staff: bool | None,
-    no_input: bool,
-    force_update: bool,
-    org_id: int | None,
-    control_address: str | None,
-    database_url: str | None,
-    data_dir: str | None,
-    regions: tuple[str, ...],
-) -> None:
-    """Create a user (or update one with --force-update), Sentry's way."""
-    from control_silo import createuser as command  # noqa: PLC0415 - heavy imports
-    from shared.errors import SiloError  # noqa: PLC0415
-
-    request = command.gather(
-        emails=emails,
-        password=password,
-        no_password=no_password,
-        superuser=superuser,
-        staff=staff,
-        no_input=no_input,
-        force_update=force_update,
-        org_id=org_id,
-    )
-    settings = silo.settings(
-        mode=SiloMode.CONTROL,
-        database_url=database_url,
-        data_dir=data_dir,
-        regions=regions or None,
-    )
-    try:
-        with command.connect(settings, control_address) as (users, mappings, directory):
-            target = None
-            if settings.single_organization or request.org_id is not None:
-                target = command.find_organization(request.org_id, mappings, directory)
-            command.run(request, users, target)
-    except SiloError as error:
-        command.fail(str(error))
 
 
 def register(cli: click.Group) -> None:

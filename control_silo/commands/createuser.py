@@ -5,24 +5,25 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
-from control_silo.bootstrap import build_control_silo
 from shared import validation
+from shared.cli import SiloContext, pass_silo
 from shared.config import Settings
-from shared.errors import InvalidArgument, NotFound
-from shared.rpc.channel import open_channel
+from shared.errors import InvalidArgument, NotFound, SiloError
 from shared.services.organization.model import MemberRole, Organization
 from shared.services.organization.service import OrganizationService
-from shared.services.organization_mapping.client import OrganizationMappingServiceClient
 from shared.services.organization_mapping.service import OrganizationMappingService
-from shared.services.region_directory import RegionDirectory
-from shared.services.user.client import UserServiceClient
 from shared.services.user.model import NewUser, User, UserUpdate
 from shared.services.user.service import UserService
+from shared.silo_mode import SiloMode
+
+if TYPE_CHECKING:
+    from shared.services.region_directory import RegionDirectory
 
 SUPER_ADMIN_ROLE = "Super Admin"
 EXIT_USER_EXISTS = 3
@@ -131,38 +132,61 @@ def find_organization(
     return min(candidates, key=lambda target: target.organization.id)
 
 
+class Services(NamedTuple):
+    """What the command calls: the control silo's user and mapping services, and the regions."""
+
+    users: UserService
+    mappings: OrganizationMappingService
+    regions: RegionDirectory
+
+
+def connect(settings: Settings, control_address: str | None) -> AbstractContextManager[Services]:
+    """The services the command needs, through the delegating handles: resolved to gRPC clients
+    of a running control silo when ``control_address`` is given, else to the control database
+    itself (it must be migrated)."""
+    return _remote(settings, control_address) if control_address else _direct(settings)
+
+
 @contextmanager
-def connect(
-    settings: Settings, control_address: str | None
-) -> Iterator[tuple[UserService, OrganizationMappingService, RegionDirectory]]:
-    """The services the command needs: gRPC clients of a running control silo when
-    ``control_address`` is given, else the control database itself (it must be migrated)."""
+def _direct(settings: Settings) -> Iterator[Services]:
+    from control_silo.bootstrap import build_control_silo  # noqa: PLC0415 - heavy imports
+
+    control = build_control_silo(settings)
+    try:
+        control.check_schema()
+        services = control.services
+        yield Services(
+            services.get(UserService), services.get(OrganizationMappingService), control.regions
+        )
+    finally:
+        control.close()
+
+
+@contextmanager
+def _remote(settings: Settings, control_address: str) -> Iterator[Services]:
+    from shared.rpc.channel import open_channel  # noqa: PLC0415 - heavy imports
+    from shared.services.directory import ServiceDirectory  # noqa: PLC0415
+    from shared.services.region_directory import RegionDirectory  # noqa: PLC0415
+
     secret = settings.signing_secret
-    directory = RegionDirectory(
+    regions = RegionDirectory(
         settings.regions,
         lambda address: open_channel(address, secret=secret, timeout=settings.rpc_timeout),
         settings.rpc_timeout,
     )
+    # A region's mode resolves every control silo service to its gRPC client.
+    services = ServiceDirectory(
+        SiloMode.REGION,
+        control_channel=lambda: open_channel(
+            control_address, secret=secret, timeout=settings.rpc_timeout
+        ),
+        timeout=settings.rpc_timeout,
+    )
     try:
-        if control_address:
-            channel = open_channel(control_address, secret=secret, timeout=settings.rpc_timeout)
-            try:
-                yield (
-                    UserServiceClient(channel, settings.rpc_timeout),
-                    OrganizationMappingServiceClient(channel, settings.rpc_timeout),
-                    directory,
-                )
-            finally:
-                channel.close()
-            return
-        control = build_control_silo(settings)
-        try:
-            control.check_schema()
-            yield control.services.get(UserService), control.mapping_service, directory
-        finally:
-            control.close()
+        yield Services(services.get(UserService), services.get(OrganizationMappingService), regions)
     finally:
-        directory.close()
+        services.close()
+        regions.close()
 
 
 def existing_user(users: UserService, email: str) -> User | None:
@@ -231,3 +255,64 @@ def _join(target: TargetOrganization, user: User, superuser: bool) -> None:
             organization_id=organization.id, team_id=team.id, member_id=member.id
         )
     click.echo(f"Added to organization: {organization.slug}")
+
+
+@click.command("createuser")
+@click.option("--email", "emails", multiple=True, help="Email, also the username (repeatable).")
+@click.option("--password", help="The password (prompted for, hidden, when not given).")
+@click.option("--no-password", is_flag=True, help="Create the user without a usable password.")
+@click.option("--superuser/--no-superuser", default=None, help="Installation superuser.")
+@click.option("--staff/--no-staff", default=None, help="Staff access (superusers only).")
+@click.option("--no-input", is_flag=True, help="Never prompt; fail on what is missing.")
+@click.option("--force-update", is_flag=True, help="Update a user that already exists.")
+@click.option("--org-id", type=int, help="The organization new users join.")
+@click.option(
+    "--control",
+    "control_address",
+    help="A running control silo (HOST:PORT); without it, the control database is used directly.",
+)
+@click.option("--database-url", help="The control database, in direct mode.")
+@click.option("--data-dir", type=click.Path(), help="Where the default SQLite file lives.")
+@click.option("--region", "regions", multiple=True, help="NAME=HOST:PORT of a region.")
+@pass_silo
+def createuser(
+    silo: SiloContext,
+    *,
+    emails: tuple[str, ...],
+    password: str | None,
+    no_password: bool,
+    superuser: bool | None,
+    staff: bool | None,
+    no_input: bool,
+    force_update: bool,
+    org_id: int | None,
+    control_address: str | None,
+    database_url: str | None,
+    data_dir: str | None,
+    regions: tuple[str, ...],
+) -> None:
+    """Create a user (or update one with --force-update), Sentry's way."""
+    request = gather(
+        emails=emails,
+        password=password,
+        no_password=no_password,
+        superuser=superuser,
+        staff=staff,
+        no_input=no_input,
+        force_update=force_update,
+        org_id=org_id,
+    )
+    settings = silo.settings(
+        mode=SiloMode.CONTROL,
+        database_url=database_url,
+        data_dir=data_dir,
+        regions=regions or None,
+    )
+    try:
+        with connect(settings, control_address) as services:
+            target = None
+            if settings.single_organization or request.org_id is not None:
+                target = find_organization(request.org_id, services.mappings, services.regions)
+            run(request, services.users, target)
+    except SiloError as error:
+        fail(str(error))

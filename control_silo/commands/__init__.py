@@ -1,0 +1,1 @@
+"""The control silo's `silo` commands beyond `serve control`, one module each."""
