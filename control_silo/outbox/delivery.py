@@ -12,8 +12,10 @@ from shared.cache.keys import user_cache_keys
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxRecord
 from shared.outbox.handlers import HandlerTable
+from shared.services.organization.service import OrganizationService
+from shared.services.region_cache.service import RegionCacheService
 from shared.services.region_directory import RegionDirectory
-from shared.services.slug_replica.service import SlugReservation
+from shared.services.slug_replica.service import SlugReservation, SlugReservationReplicaService
 
 
 class RegionDelivery:
@@ -32,7 +34,7 @@ class RegionDelivery:
             state = session.execute(
                 select(UserRow.is_active, UserRow.email).where(UserRow.id == user_id)
             ).first()
-        organizations = self._regions.organization_service(region)
+        organizations = self._regions.service(OrganizationService, region)
         # Memberships first, then the cache: a reader that misses after the bump reads the
         # control silo, which already has the new state.
         if state is None:
@@ -46,7 +48,7 @@ class RegionDelivery:
         self._clear_user_keys(record.shard.region_name, record.object_identifier)
 
     def _clear_user_keys(self, region: str, user_id: int) -> None:
-        self._regions.region_cache_service(region).clear_keys(keys=user_cache_keys(user_id))
+        self._regions.service(RegionCacheService, region).clear_keys(keys=user_cache_keys(user_id))
 
     def _reservation_update(self, record: OutboxRecord) -> None:
         reservation_id = record.object_identifier
@@ -64,7 +66,7 @@ class RegionDelivery:
                 if row is not None
                 else None
             )
-        replica = self._regions.slug_replica_service(record.shard.region_name)
+        replica = self._regions.service(SlugReservationReplicaService, record.shard.region_name)
         if reservation is None:
             replica.delete_replica(reservation_id=reservation_id)
         else:

@@ -16,6 +16,7 @@ from control_silo.db.models import OrganizationMappingRow
 from control_silo.services.organization_mapping_service import DatabaseOrganizationMappingService
 from shared.db.types import utcnow
 from shared.errors import NotFound, SiloError
+from shared.services.organization.service import OrganizationService
 from shared.services.region_directory import RegionDirectory
 
 log = logging.getLogger("silo.provisioning")
@@ -64,7 +65,7 @@ class ProvisioningReconciler:
             ).all()
         for organization_id, region_name in stale:
             try:
-                self._regions.organization_service(region_name).get_organization_by_id(
+                self._regions.service(OrganizationService, region_name).get_organization_by_id(
                     organization_id=organization_id
                 )
             except NotFound:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 import grpc
 
 from shared.errors import InvalidArgument
-from shared.services.organization.client import OrganizationServiceClient
 from shared.services.organization.service import OrganizationService
-from shared.services.region_cache.client import RegionCacheServiceClient
-from shared.services.region_cache.service import RegionCacheService
-from shared.services.slug_replica.client import SlugReservationReplicaServiceClient
-from shared.services.slug_replica.service import SlugReservationReplicaService
+from shared.services.registry import spec_of
+from shared.silo_mode import SiloMode
+
+Service = TypeVar("Service")
 
 
 class RegionDirectory:
@@ -58,17 +58,16 @@ class RegionDirectory:
                 self._channels[region_name] = self._open_channel(self._regions[region_name])
             return self._channels[region_name]
 
+    def service(self, interface: type[Service], region_name: str) -> Service:
+        """A client of the registered region service ``interface`` in ``region_name``."""
+        spec = spec_of(interface)
+        if spec.owner is not SiloMode.REGION:
+            raise ValueError(f"{interface.__name__} is not a region service")
+        return spec.remote(self._channel(region_name), self._timeout)
+
     def organization_service(self, region_name: str) -> OrganizationService:
         """A client of the region's organization service."""
-        return OrganizationServiceClient(self._channel(region_name), self._timeout)
-
-    def slug_replica_service(self, region_name: str) -> SlugReservationReplicaService:
-        """A client of the region's slug reservation replica."""
-        return SlugReservationReplicaServiceClient(self._channel(region_name), self._timeout)
-
-    def region_cache_service(self, region_name: str) -> RegionCacheService:
-        """A client of the region's cache service."""
-        return RegionCacheServiceClient(self._channel(region_name), self._timeout)
+        return self.service(OrganizationService, region_name)
 
     def close(self) -> None:
         """Closes every open channel."""

@@ -20,6 +20,7 @@ from shared.generated.silo.organization.v1 import (
 )
 from shared.generated.silo.user.v1 import user_option_pb2, user_pb2
 from shared.rpc.channel import DEFAULT_TIMEOUT_SECONDS
+from shared.rpc.server import Registration
 from shared.services.auth.service import AuthService
 from shared.services.organization.service import OrganizationService
 from shared.services.organization_mapping.service import (
@@ -34,7 +35,6 @@ from shared.services.user_option.service import UserOptionService
 from shared.silo_mode import SiloMode
 from shared.wire.binding import ServiceBinding, bind
 from shared.wire.client import RemoteService
-from shared.rpc.server import Registration
 from shared.wire.servicer import registration
 
 Service = TypeVar("Service")

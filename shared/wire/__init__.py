@@ -1,1 +1,1 @@
-"""Typed service calls over gRPC without hand-copied fields: conversion, binding, client, servicer."""
+"""Typed service calls over gRPC without hand-copied fields."""

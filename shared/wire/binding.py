@@ -205,4 +205,3 @@ def bind(
             wire_names=dict((wire_names or {}).get(name, {})),
         )
     return ServiceBinding(interface=interface, service=service, methods=methods)
-

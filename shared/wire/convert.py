@@ -104,9 +104,7 @@ def value_to_message(descriptor: Descriptor, value: Any) -> Message:
     return message
 
 
-def fill_message(
-    message: Message, value: Any, wire_names: Mapping[str, str] | None = None
-) -> None:
+def fill_message(message: Message, value: Any, wire_names: Mapping[str, str] | None = None) -> None:
     """Sets each field of ``message`` named like an attribute of the dataclass ``value``
     (``wire_names`` renames attributes: python name -> wire name); of a oneof's members, the
     first one set in ``value`` wins."""

@@ -13,6 +13,7 @@ from google.protobuf.message import Message
 from shared.rpc.server import Registration
 from shared.wire.binding import MethodBinding, ServiceBinding
 
+
 def _handler(method: MethodBinding, implementation: Any) -> grpc.RpcMethodHandler[Any, Any]:
     function = getattr(implementation, method.name)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, get_args, get_origin
 
@@ -31,7 +31,7 @@ def sample(hint: Any, *, empty_optionals: bool) -> Any:
         return sample(item_hint, empty_optionals=empty_optionals)
 
     args = get_args(inner)
-    containers = {
+    containers: dict[Any, Callable[[], Any]] = {
         list: lambda: [one(args[0])],
         Sequence: lambda: [one(args[0])],
         tuple: lambda: (one(args[0]),),
@@ -135,7 +135,7 @@ def test_dataclass_fields_have_no_mutable_defaults() -> None:
             for hint in method.hints.values():
                 inner = unwrap_optional(hint)[0]
                 if is_dataclass_type(inner):
-                    assert inner.__dataclass_params__.frozen, inner  # type: ignore[attr-defined]
+                    assert inner.__dataclass_params__.frozen, inner
                     assert all(
                         not isinstance(f.default, list | dict | set)
                         for f in dataclasses.fields(inner)
