@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install protos check-protos lint-protos lint format typecheck test test-unit test-contract test-integration bench run clean
+.PHONY: help install protos check-protos lint-protos check-breaking lint format typecheck test test-unit test-contract test-integration test-e2e bench run clean
 
 help: ## List every target
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-17s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-17s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ check-protos: $(INSTALLED) ## Fail when shared/generated is stale
 
 lint-protos: ## buf lint (STANDARD rules) on protos/; needs npm
 	cd protos && npx --yes @bufbuild/buf lint
+
+# The wire contract of the last release tag (v*), else of the previous commit; BREAKING_AGAINST
+# overrides it (any buf input, e.g. .git#ref=abc123,subdir=protos).
+BREAKING_AGAINST ?= .git\#ref=$(shell git describe --tags --match 'v*' --abbrev=0 2>/dev/null || echo HEAD~1),subdir=protos
+
+check-breaking: ## buf breaking (FILE rules): protos/ against the last release tag or commit; needs npm
+	npx --yes @bufbuild/buf breaking protos --against '$(BREAKING_AGAINST)'
 
 lint: $(INSTALLED) ## Ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -50,6 +57,9 @@ test-contract: $(INSTALLED) ## The contract suite, local and remote
 
 test-integration: $(INSTALLED) ## Tests that start real server processes
 	$(PY) -m pytest tests/integration
+
+test-e2e: $(INSTALLED) ## The control silo and two regions as separate processes
+	$(PY) -m pytest tests/e2e
 
 bench: $(INSTALLED) ## Benchmarks, printed as ratios against same-run baselines
 	$(PY) -m tests.benchmarks
