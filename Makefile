@@ -29,11 +29,16 @@ lint-protos: ## buf lint (STANDARD rules) on protos/; needs npm
 	cd protos && npx --yes @bufbuild/buf lint
 
 # The wire contract of the last release tag (v*), else of the previous commit; BREAKING_AGAINST
-# overrides it (any buf input, e.g. .git#ref=abc123,subdir=protos).
-BREAKING_AGAINST ?= .git\#ref=$(shell git describe --tags --match 'v*' --abbrev=0 2>/dev/null || echo HEAD~1),subdir=protos
+# overrides it (any buf input, e.g. .git#ref=abc123,subdir=protos). A clone without either (a
+# single or shallow commit) has nothing to compare with, and says so.
+BREAKING_REF := $(shell git describe --tags --match 'v*' --abbrev=0 2>/dev/null || git rev-parse -q --verify HEAD~1 2>/dev/null)
+hash := \#
+comma := ,
+BREAKING_AGAINST ?= $(if $(BREAKING_REF),.git$(hash)ref=$(BREAKING_REF)$(comma)subdir=protos)
 
 check-breaking: ## buf breaking (FILE rules): protos/ against the last release tag or commit; needs npm
-	npx --yes @bufbuild/buf breaking protos --against '$(BREAKING_AGAINST)'
+	@if [ -z "$(BREAKING_AGAINST)" ]; then echo "check-breaking: no earlier commit to compare with"; \
+	else npx --yes @bufbuild/buf breaking protos --against '$(BREAKING_AGAINST)'; fi
 
 lint: $(INSTALLED) ## Ruff lint and format check
 	$(VENV)/bin/ruff check .
