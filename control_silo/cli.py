@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from control_silo.commands.createuser import createuser
-from shared.cli import SiloContext, pass_silo
+from shared.cli import SiloContext, add_silo_commands, pass_silo, serve_silo
 from shared.config import DEFAULT_CONTROL_LISTEN
 from shared.silo_mode import SiloMode
 
-log = logging.getLogger("silo.control")
+if TYPE_CHECKING:
+    from control_silo.bootstrap import ControlSilo
 
 
 @click.command("control")
@@ -40,11 +40,7 @@ def serve_control(
 ) -> None:
     """Serve the control silo's gRPC services until SIGTERM."""
     from control_silo.bootstrap import build_control_silo  # noqa: PLC0415 - heavy imports
-    from shared.errors import FailedPrecondition  # noqa: PLC0415
-    from shared.logs import configure_logging  # noqa: PLC0415
-    from shared.rpc.server import serve_until_signalled  # noqa: PLC0415
 
-    configure_logging(log_level)
     settings = silo.settings(
         mode=SiloMode.CONTROL,
         database_url=database_url,
@@ -53,33 +49,21 @@ def serve_control(
         regions=regions or None,
         metrics_listen=metrics_listen,
     )
-    control = build_control_silo(settings)
-    try:
-        control.check_schema()
-        running = control.start_server()
-    except (FailedPrecondition, ValueError, OSError) as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
-    address = settings.listen or DEFAULT_CONTROL_LISTEN
-    host = address.rsplit(":", 1)[0]
-    signed = "signed" if settings.rpc_shared_secrets else "UNSIGNED (loopback only)"
-    click.echo(f"control silo serving on {host}:{running.port} ({signed})", err=True)
-    if settings.metrics_listen:
-        metrics_port = control.metrics.serve(settings.metrics_listen)
-        click.echo(
-            f"metrics on {settings.metrics_listen.rsplit(':', 1)[0]}:{metrics_port}", err=True
-        )
+    serve_silo(
+        settings,
+        log_level=log_level,
+        default_listen=DEFAULT_CONTROL_LISTEN,
+        build=lambda: build_control_silo(settings),
+        start=_start_background_work,
+        announce=lambda _control, where: f"control silo serving on {where}",
+    )
+
+
+def _start_background_work(control: ControlSilo) -> None:
     control.reconciler.start()
     control.start_drainer()
-    try:
-        serve_until_signalled(running)
-    finally:
-        control.close()
 
 
 def register(cli: click.Group) -> None:
     """Adds the control silo's commands to the `silo` group."""
-    serve = cli.commands["serve"]
-    assert isinstance(serve, click.Group)  # noqa: S101 - defined by shared.cli
-    serve.add_command(serve_control)
-    cli.add_command(createuser)
+    add_silo_commands(cli, serve_command=serve_control, commands=[createuser])

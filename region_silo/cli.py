@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from shared.cli import SiloContext, pass_silo
+from shared.cli import SiloContext, add_silo_commands, pass_silo, serve_silo
+from shared.config import DEFAULT_REGION_PORT
 from shared.silo_mode import SiloMode
 
 
@@ -32,11 +31,7 @@ def serve_region(
 ) -> None:
     """Serve one region silo's gRPC services and drain its outbox until SIGTERM."""
     from region_silo.bootstrap import build_region_silo  # noqa: PLC0415 - heavy imports
-    from shared.errors import SiloError  # noqa: PLC0415
-    from shared.logs import configure_logging  # noqa: PLC0415
-    from shared.rpc.server import serve_until_signalled  # noqa: PLC0415
 
-    configure_logging(log_level)
     settings = silo.settings(
         mode=SiloMode.REGION,
         region_name=region_name,
@@ -46,37 +41,18 @@ def serve_region(
         data_dir=data_dir,
         metrics_listen=metrics_listen,
     )
-    try:
-        region = build_region_silo(settings)
-        region.check_schema()
-        running = region.start_server()
-        region.start_drainer()
-        metrics_port = (
-            region.metrics.serve(settings.metrics_listen) if settings.metrics_listen else None
-        )
-    except (SiloError, ValueError, OSError) as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
-    host = (settings.listen or "127.0.0.1:0").rsplit(":", 1)[0]
-    signed = "signed" if settings.rpc_shared_secrets else "UNSIGNED (loopback only)"
-    click.echo(
-        f"region silo {region.name} serving on {host}:{running.port} ({signed}), "
-        f"control at {settings.control_address}",
-        err=True,
+    serve_silo(
+        settings,
+        log_level=log_level,
+        default_listen=f"127.0.0.1:{DEFAULT_REGION_PORT}",
+        build=lambda: build_region_silo(settings),
+        start=lambda region: region.start_drainer(),
+        announce=lambda region, where: (
+            f"region silo {region.name} serving on {where}, control at {settings.control_address}"
+        ),
     )
-    if metrics_port is not None:
-        click.echo(
-            f"metrics on {(settings.metrics_listen or '').rsplit(':', 1)[0]}:{metrics_port}",
-            err=True,
-        )
-    try:
-        serve_until_signalled(running)
-    finally:
-        region.close()
 
 
 def register(cli: click.Group) -> None:
     """Adds the region silo's commands to the `silo` group."""
-    serve = cli.commands["serve"]
-    assert isinstance(serve, click.Group)  # noqa: S101 - defined by shared.cli
-    serve.add_command(serve_region)
+    add_silo_commands(cli, serve_command=serve_region)

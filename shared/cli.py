@@ -4,13 +4,19 @@ so this module never imports a silo; heavy modules load inside the commands that
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 
 from shared.config import ConfigError, Settings, load_settings
+from shared.errors import SiloError
+
+if TYPE_CHECKING:
+    from shared.metrics import Metrics
+    from shared.rpc.server import RunningServer
 
 
 class SiloContext:
@@ -46,6 +52,76 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
 @cli.group()
 def serve() -> None:
     """Run one silo's gRPC server."""
+
+
+class ServedSilo(Protocol):
+    """What `silo serve` runs: one silo's composition root."""
+
+    @property
+    def metrics(self) -> Metrics:
+        """The process's Prometheus metrics."""
+
+    def check_schema(self) -> None:
+        """Raises ``FailedPrecondition`` unless the database is migrated to head."""
+
+    def start_server(self) -> RunningServer:
+        """Starts the gRPC server on the configured address."""
+
+    def close(self) -> None:
+        """Stops background work and releases connections."""
+
+
+Served = TypeVar("Served", bound=ServedSilo)
+
+
+def serve_silo(
+    settings: Settings,
+    *,
+    log_level: str,
+    default_listen: str,
+    build: Callable[[], Served],
+    start: Callable[[Served], None],
+    announce: Callable[[Served, str], str],
+) -> None:
+    """Runs one silo until SIGTERM: builds it, checks its schema, starts its server, its
+    background work (``start``) and its metrics, then says where it serves (``announce`` gets
+    ``HOST:PORT (signed)``). A silo that cannot start exits with status 2."""
+    from shared.logs import configure_logging  # noqa: PLC0415 - heavy imports
+    from shared.rpc.server import serve_until_signalled  # noqa: PLC0415
+
+    configure_logging(log_level)
+    try:
+        silo = build()
+        silo.check_schema()
+        running = silo.start_server()
+        start(silo)
+        metrics_port = (
+            silo.metrics.serve(settings.metrics_listen) if settings.metrics_listen else None
+        )
+    except (SiloError, ValueError, OSError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    host = (settings.listen or default_listen).rsplit(":", 1)[0]
+    signed = "signed" if settings.rpc_shared_secrets else "UNSIGNED (loopback only)"
+    click.echo(announce(silo, f"{host}:{running.port} ({signed})"), err=True)
+    if metrics_port is not None:
+        metrics_host = (settings.metrics_listen or "").rsplit(":", 1)[0]
+        click.echo(f"metrics on {metrics_host}:{metrics_port}", err=True)
+    try:
+        serve_until_signalled(running)
+    finally:
+        silo.close()
+
+
+def add_silo_commands(
+    group: click.Group, *, serve_command: click.Command, commands: Sequence[click.Command] = ()
+) -> None:
+    """Adds a silo's `silo serve` subcommand and its other commands to the `silo` group."""
+    serve_group = group.commands["serve"]
+    assert isinstance(serve_group, click.Group)  # noqa: S101 - defined above
+    serve_group.add_command(serve_command)
+    for command in commands:
+        group.add_command(command)
 
 
 @cli.group()
@@ -174,7 +250,6 @@ def outbox_drain(
     once: bool,
 ) -> None:
     """Deliver an outbox out of process (the servers also drain their own)."""
-    from shared.errors import SiloError  # noqa: PLC0415
     from shared.logs import configure_logging  # noqa: PLC0415
     from shared.silo_mode import SiloMode  # noqa: PLC0415
 
