@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from shared.db.columns import BIG_INT, NAMING_CONVENTION, BigIntId, Created, OptionalTime
-
-__all__ = ["BIG_INT", "BigIntId", "ControlBase", "Created", "OptionalTime"]
+from shared.db.columns import silo_metadata
 
 
 class ControlBase(DeclarativeBase):
     """Base of every control-silo table; its metadata is the control schema."""
 
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = silo_metadata()

@@ -22,6 +22,16 @@ class MigrationHistory:
     script_location: Path
     version_table: str
 
+    @classmethod
+    def beside(cls, silo: str, package_file: str) -> MigrationHistory:
+        """The history of ``silo`` in the folder of ``package_file`` (its migrations package's
+        ``__init__.py``), recorded in the table ``alembic_version_<silo>``."""
+        return cls(
+            silo=silo,
+            script_location=Path(package_file).resolve().parent,
+            version_table=f"alembic_version_{silo}",
+        )
+
     def config(self, database_url: str) -> Config:
         """An Alembic config for this history against ``database_url``."""
         config = Config()

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from control_silo.db.base import BIG_INT, BigIntId, ControlBase, Created, OptionalTime
+from control_silo.db.base import ControlBase
+from shared.db.columns import BIG_INT, BigIntId, Created, OptionalTime
 from shared.db.types import UTCDateTime, utcnow
 
 

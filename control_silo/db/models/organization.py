@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from control_silo.db.base import BigIntId, ControlBase, Created
+from control_silo.db.base import ControlBase
+from shared.db.columns import BigIntId, Created
 
 
 class OrganizationMappingRow(ControlBase):

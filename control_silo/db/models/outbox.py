@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from control_silo.db.base import BigIntId, ControlBase
+from control_silo.db.base import ControlBase
+from shared.db.columns import BigIntId
 from shared.outbox.model import OutboxColumns
 
 

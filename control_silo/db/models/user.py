@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from control_silo.db.base import BIG_INT, BigIntId, ControlBase, Created, OptionalTime
+from control_silo.db.base import ControlBase
+from shared.db.columns import BIG_INT, BigIntId, Created, OptionalTime
 from shared.db.types import UTCDateTime, utcnow
 
 

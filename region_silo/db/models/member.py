@@ -12,7 +12,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from region_silo.db.base import BIG_INT, BigIntId, Created, OptionalTime, RegionBase
+from region_silo.db.base import RegionBase
+from shared.db.columns import BIG_INT, BigIntId, Created, OptionalTime
 
 
 class OrganizationMemberRow(RegionBase):

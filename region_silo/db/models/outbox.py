@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Index
 from sqlalchemy.orm import Mapped
 
-from region_silo.db.base import BigIntId, RegionBase
+from region_silo.db.base import RegionBase
+from shared.db.columns import BigIntId
 from shared.outbox.model import OutboxColumns
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from region_silo.db.base import BIG_INT, BigIntId, Created, OptionalTime, RegionBase
+from region_silo.db.base import RegionBase
+from shared.db.columns import BIG_INT, BigIntId, Created, OptionalTime
 
 
 class ProjectRow(RegionBase):

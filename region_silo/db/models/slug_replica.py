@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from region_silo.db.base import BigIntId, Created, RegionBase
+from region_silo.db.base import RegionBase
+from shared.db.columns import BigIntId, Created
 
 
 class OrganizationSlugReservationReplicaRow(RegionBase):
