@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from typing import Any, ClassVar
 
 from control_silo.db.models import ControlOutboxRow
 from control_silo.migrations import CONTROL_MIGRATIONS
@@ -22,12 +20,10 @@ from control_silo.services.user_option_service import DatabaseUserOptionService
 from control_silo.services.user_service import DatabaseUserService
 from shared.config import DEFAULT_CONTROL_LISTEN, Settings
 from shared.db.engine import make_engine
-from shared.errors import FailedPrecondition
-from shared.metrics import Metrics, backlog_reader, new_metrics
-from shared.outbox.drainer import OutboxDrainer
-from shared.outbox.writer import OutboxWriter
+from shared.db.migrations import MigrationHistory
+from shared.outbox.drainer import Deliver
 from shared.rpc.channel import open_channel
-from shared.rpc.server import RunningServer, create_server
+from shared.rpc.server import RunningServer
 from shared.services.auth.service import AuthService
 from shared.services.directory import ServiceDirectory
 from shared.services.organization_mapping.service import (
@@ -36,23 +32,21 @@ from shared.services.organization_mapping.service import (
 )
 from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_directory import RegionDirectory
-from shared.services.registry import owned_by
 from shared.services.user.service import UserService
 from shared.services.user_option.service import UserOptionService
 from shared.silo_mode import SiloMode
+from shared.silo_process import SiloProcess
 
 
 @dataclass
-class ControlSilo:
+class ControlSilo(SiloProcess):
     """Everything one control-silo process runs, built from its settings."""
 
-    settings: Settings
-    engine: Engine
-
-    @cached_property
-    def sessions(self) -> sessionmaker[Session]:
-        """Sessions on the control database; objects stay readable after commit."""
-        return sessionmaker(self.engine, expire_on_commit=False)
+    owner: ClassVar[SiloMode] = SiloMode.CONTROL
+    outbox_model: ClassVar[type[Any]] = ControlOutboxRow
+    per_region: ClassVar[bool] = True  # one outbox row per destination region
+    migrations: ClassVar[MigrationHistory] = CONTROL_MIGRATIONS
+    drainer_name = "outbox-drainer-control"
 
     @cached_property
     def regions(self) -> RegionDirectory:
@@ -64,36 +58,9 @@ class ControlSilo:
             self.settings.rpc_timeout,
         )
 
-    @cached_property
-    def outbox(self) -> OutboxWriter:
-        """How units of work write control outbox rows (one per destination region)."""
-        return OutboxWriter(ControlOutboxRow, per_region=True)
-
-    @cached_property
-    def metrics(self) -> Metrics:
-        """This process's Prometheus metrics."""
-        metrics = new_metrics()
-        metrics.watch_backlog(backlog_reader(self.sessions, ControlOutboxRow, per_region=True))
-        return metrics
-
-    @cached_property
-    def drainer(self) -> OutboxDrainer:
-        """Delivers control outbox rows to the regions."""
-        drainer = OutboxDrainer(
-            self.sessions,
-            ControlOutboxRow,
-            RegionDelivery(self.sessions, self.regions),
-            per_region=True,
-        )
-        drainer.on_delivered = lambda category, lag: self.metrics.observe_delivery(
-            category.name, lag
-        )
-        self.outbox.listen(drainer.schedule)
-        return drainer
-
-    def start_drainer(self) -> None:
-        """Starts delivering the outbox in the background (after commits and on a sweep)."""
-        self.drainer.start(name="outbox-drainer-control")
+    def delivery(self) -> Deliver:
+        """Control outbox messages go to the regions."""
+        return RegionDelivery(self.sessions, self.regions)
 
     @cached_property
     def mapping_service(self) -> DatabaseOrganizationMappingService:
@@ -129,23 +96,9 @@ class ControlSilo:
         """Releases reservations whose region never created the organization."""
         return ProvisioningReconciler(self.sessions, self.regions, self.mapping_service)
 
-    def check_schema(self) -> None:
-        """Raises ``FailedPrecondition`` unless the database is migrated to head."""
-        problem = CONTROL_MIGRATIONS.outdated_reason(self.engine)
-        if problem is not None:
-            raise FailedPrecondition(problem)
-
     def start_server(self, listen: str | None = None) -> RunningServer:
         """Starts the gRPC server with every control service (port 0 picks a free port)."""
-        return create_server(
-            listen or self.settings.listen or DEFAULT_CONTROL_LISTEN,
-            [
-                spec.registration(self.services.get(spec.interface))
-                for spec in owned_by(SiloMode.CONTROL)
-            ],
-            secrets=self.settings.rpc_shared_secrets,
-            observe=self.metrics.observe_rpc,
-        )
+        return self.serve(listen or self.settings.listen or DEFAULT_CONTROL_LISTEN)
 
     def close(self) -> None:
         """Stops background work and releases connections."""

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from typing import Any, ClassVar
 
 from region_silo.cache.database_versions import DatabaseVersionStore
 from region_silo.cache.redis_versions import RedisVersionStore
@@ -21,12 +19,11 @@ from region_silo.services.organization_service import DatabaseOrganizationServic
 from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
 from shared.config import DEFAULT_REGION_PORT, Settings
 from shared.db.engine import make_engine
-from shared.errors import FailedPrecondition, InvalidArgument
-from shared.metrics import Metrics, backlog_reader, new_metrics
-from shared.outbox.drainer import OutboxDrainer
-from shared.outbox.writer import OutboxWriter
+from shared.db.migrations import MigrationHistory
+from shared.errors import InvalidArgument
+from shared.outbox.drainer import Deliver
 from shared.rpc.channel import open_channel
-from shared.rpc.server import RunningServer, create_server
+from shared.rpc.server import RunningServer
 from shared.services.directory import ServiceDirectory
 from shared.services.organization.service import OrganizationService
 from shared.services.organization_mapping.service import (
@@ -35,11 +32,12 @@ from shared.services.organization_mapping.service import (
 )
 from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_cache.service import RegionCacheService
-from shared.services.registry import USER, owned_by
+from shared.services.registry import USER
 from shared.services.slug_replica.service import SlugReservationReplicaService
 from shared.services.user.model import User
 from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
+from shared.silo_process import SiloProcess
 
 _REGION_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 
@@ -56,24 +54,15 @@ def region_name(settings: Settings) -> str:
 
 
 @dataclass
-class RegionSilo:
+class RegionSilo(SiloProcess):
     """Everything one region-silo process runs, built from its settings."""
 
-    settings: Settings
-    engine: Engine
+    owner: ClassVar[SiloMode] = SiloMode.REGION
+    outbox_model: ClassVar[type[Any]] = RegionOutboxRow
+    per_region: ClassVar[bool] = False  # every message goes to the control silo
+    migrations: ClassVar[MigrationHistory] = REGION_MIGRATIONS
+
     name: str
-
-    @cached_property
-    def sessions(self) -> sessionmaker[Session]:
-        """Sessions on the region database."""
-        return sessionmaker(self.engine, expire_on_commit=False)
-
-    @cached_property
-    def metrics(self) -> Metrics:
-        """This process's Prometheus metrics."""
-        metrics = new_metrics()
-        metrics.watch_backlog(backlog_reader(self.sessions, RegionOutboxRow, per_region=False))
-        return metrics
 
     @cached_property
     def cache_versions(self) -> DatabaseVersionStore | RedisVersionStore:
@@ -126,52 +115,23 @@ class RegionSilo:
             },
         )
 
-    @cached_property
-    def outbox(self) -> OutboxWriter:
-        """How units of work write region outbox rows."""
-        return OutboxWriter(RegionOutboxRow, per_region=False)
+    @property
+    def drainer_name(self) -> str:
+        """The drainer thread's name, after the region."""
+        return f"outbox-drainer-{self.name}"
 
-    @cached_property
-    def drainer(self) -> OutboxDrainer:
-        """Delivers region outbox rows to the control silo."""
-        drainer = OutboxDrainer(
+    def delivery(self) -> Deliver:
+        """Region outbox messages go to the control silo's mappings."""
+        return ControlDelivery(
             self.sessions,
-            RegionOutboxRow,
-            ControlDelivery(
-                self.sessions,
-                self.name,
-                self.services.get(OrganizationMappingService),
-                self.services.get(OrganizationMemberMappingService),
-            ),
-            per_region=False,
+            self.name,
+            self.services.get(OrganizationMappingService),
+            self.services.get(OrganizationMemberMappingService),
         )
-        drainer.on_delivered = lambda category, lag: self.metrics.observe_delivery(
-            category.name, lag
-        )
-        self.outbox.listen(drainer.schedule)
-        return drainer
-
-    def check_schema(self) -> None:
-        """Raises ``FailedPrecondition`` unless the database is migrated to head."""
-        problem = REGION_MIGRATIONS.outdated_reason(self.engine)
-        if problem is not None:
-            raise FailedPrecondition(problem)
-
-    def start_drainer(self) -> None:
-        """Starts delivering the outbox in the background (after commits and on a sweep)."""
-        self.drainer.start(name=f"outbox-drainer-{self.name}")
 
     def start_server(self, listen: str | None = None) -> RunningServer:
-        """Starts the gRPC server."""
-        return create_server(
-            listen or self.settings.listen or f"127.0.0.1:{DEFAULT_REGION_PORT}",
-            [
-                spec.registration(self.services.get(spec.interface))
-                for spec in owned_by(SiloMode.REGION)
-            ],
-            secrets=self.settings.rpc_shared_secrets,
-            observe=self.metrics.observe_rpc,
-        )
+        """Starts the gRPC server with the region's services (port 0 picks a free port)."""
+        return self.serve(listen or self.settings.listen or f"127.0.0.1:{DEFAULT_REGION_PORT}")
 
     def close(self) -> None:
         """Stops the drainer and releases connections."""

@@ -1,0 +1,107 @@
+"""What every silo process's composition root has in common: its sessions, outbox writer and
+drainer, metrics, schema check and gRPC server; each silo adds its services and its delivery."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.config import Settings
+from shared.db.migrations import MigrationHistory
+from shared.errors import FailedPrecondition
+from shared.metrics import Metrics, backlog_reader, new_metrics
+from shared.outbox.drainer import Deliver, OutboxDrainer
+from shared.outbox.writer import OutboxWriter
+from shared.rpc.server import RunningServer, create_server
+from shared.services.directory import ServiceDirectory
+from shared.services.registry import owned_by
+from shared.silo_mode import SiloMode
+
+
+@dataclass
+class SiloProcess(abc.ABC):
+    """One silo process, built from its settings; nothing connects until first used.
+
+    A silo names what it owns (``owner``), its outbox table (``outbox_model``, ``per_region``)
+    and migration history, and gives its service directory and outbox delivery.
+    """
+
+    owner: ClassVar[SiloMode]
+    outbox_model: ClassVar[type[Any]]
+    per_region: ClassVar[bool]
+    migrations: ClassVar[MigrationHistory]
+
+    settings: Settings
+    engine: Engine
+
+    @property
+    @abc.abstractmethod
+    def services(self) -> ServiceDirectory:
+        """Every registered service as this process reaches it."""
+
+    @abc.abstractmethod
+    def delivery(self) -> Deliver:
+        """Delivers one of this silo's outbox messages to its destination."""
+
+    @property
+    @abc.abstractmethod
+    def drainer_name(self) -> str:
+        """The name of the drainer's background thread."""
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """Sessions on this silo's database; objects stay readable after commit."""
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def outbox(self) -> OutboxWriter:
+        """How units of work write this silo's outbox rows."""
+        return OutboxWriter(self.outbox_model, per_region=self.per_region)
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        """This process's Prometheus metrics."""
+        metrics = new_metrics()
+        metrics.watch_backlog(
+            backlog_reader(self.sessions, self.outbox_model, per_region=self.per_region)
+        )
+        return metrics
+
+    @cached_property
+    def drainer(self) -> OutboxDrainer:
+        """Delivers this silo's outbox, right after each commit and on a sweep once started."""
+        drainer = OutboxDrainer(
+            self.sessions, self.outbox_model, self.delivery(), per_region=self.per_region
+        )
+        drainer.on_delivered = lambda category, lag: self.metrics.observe_delivery(
+            category.name, lag
+        )
+        self.outbox.listen(drainer.schedule)
+        return drainer
+
+    def start_drainer(self) -> None:
+        """Starts delivering the outbox in the background (after commits and on a sweep)."""
+        self.drainer.start(name=self.drainer_name)
+
+    def check_schema(self) -> None:
+        """Raises ``FailedPrecondition`` unless the database is migrated to head."""
+        problem = self.migrations.outdated_reason(self.engine)
+        if problem is not None:
+            raise FailedPrecondition(problem)
+
+    def serve(self, listen: str) -> RunningServer:
+        """Starts the gRPC server with every service this silo owns (port 0 picks a free port)."""
+        return create_server(
+            listen,
+            [
+                spec.registration(self.services.get(spec.interface))
+                for spec in owned_by(self.owner)
+            ],
+            secrets=self.settings.rpc_shared_secrets,
+            observe=self.metrics.observe_rpc,
+        )
