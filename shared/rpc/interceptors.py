@@ -1,8 +1,4 @@
-"""Server interceptors: request ids, signatures, domain-error mapping, one log line per RPC.
-
-Each interceptor wraps a method's handler once and reuses the wrapper for every later call of
-that method; per-call data (metadata) is read from the call's context inside the wrapper.
-"""
+"""Server interceptors: request ids, signatures, domain-error mapping, one log line per RPC."""
 
 from __future__ import annotations
 
@@ -11,13 +7,14 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal, TypeAlias
 
 import grpc
 
 from shared import errors
-from shared.rpc import signing
+from shared.rpc import signing, streams
 from shared.rpc.status import abort_with, code_for
 
 REQUEST_ID_METADATA_KEY = "x-request-id"
@@ -27,8 +24,30 @@ UNSIGNED_SERVICE_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 rpc_log = logging.getLogger("silo.rpc")
 
 Behavior = Callable[[Any, grpc.ServicerContext], Any]
+# gRPC's experimental non-blocking streaming: the behaviour gets a callback to send responses
+# through (None ends the stream) and returns at once, holding no server thread.
+NonBlockingBehavior = Callable[[Any, grpc.ServicerContext, Callable[[Any], None]], Any]
 Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
 Continuation: TypeAlias = "Callable[[grpc.HandlerCallDetails], Handler | None]"
+Kind = Literal["unary_unary", "unary_stream", "stream_unary", "stream_stream"]
+
+# gRPC picks the behaviour to run from the two streaming flags alone, so the kind does too.
+_KIND_BY_FLAGS: dict[tuple[bool, bool], Kind] = {
+    (False, False): "unary_unary",
+    (False, True): "unary_stream",
+    (True, False): "stream_unary",
+    (True, True): "stream_stream",
+}
+_HANDLER_FACTORY: dict[Kind, Callable[..., Handler]] = {
+    "unary_unary": grpc.unary_unary_rpc_method_handler,
+    "unary_stream": grpc.unary_stream_rpc_method_handler,
+    "stream_unary": grpc.stream_unary_rpc_method_handler,
+    "stream_stream": grpc.stream_stream_rpc_method_handler,
+}
+_STREAMING_RESPONSE: frozenset[Kind] = frozenset({"unary_stream", "stream_stream"})
+_STREAMING_REQUEST: frozenset[Kind] = frozenset({"stream_unary", "stream_stream"})
+# Options gRPC reads off a behaviour itself, so a wrapper must carry those of the one it wraps.
+_BEHAVIOR_OPTIONS = ("experimental_non_blocking", "experimental_thread_pool")
 
 
 def metadata_value(context: grpc.ServicerContext, key: str) -> str | None:
@@ -39,65 +58,179 @@ def metadata_value(context: grpc.ServicerContext, key: str) -> str | None:
     return None
 
 
-def _replace_unary(
-    handler: Handler,
-    behavior: Behavior,
-    request_deserializer: Callable[[bytes], Any] | None = None,
-) -> Handler:
-    return grpc.unary_unary_rpc_method_handler(
-        behavior,
-        request_deserializer=request_deserializer or handler.request_deserializer,
-        response_serializer=handler.response_serializer,
+def _code_set(context: grpc.ServicerContext) -> grpc.StatusCode | None:
+    """The status code the call was aborted or set with so far, if any."""
+    code: grpc.StatusCode | None = getattr(context, "code", lambda: None)()
+    return code
+
+
+def _flags_kind(handler: object) -> Kind:
+    request_streaming = bool(getattr(handler, "request_streaming", False))
+    response_streaming = bool(getattr(handler, "response_streaming", False))
+    return _KIND_BY_FLAGS[(request_streaming, response_streaming)]
+
+
+def handler_kind(handler: object) -> Kind | None:
+    """The kind of RPC ``handler`` serves, or None when it is not a handler of a known kind: its
+    streaming flags are not booleans, or the behaviour gRPC would run for them is missing."""
+    flags = (
+        getattr(handler, "request_streaming", None),
+        getattr(handler, "response_streaming", None),
+    )
+    if not all(isinstance(flag, bool) for flag in flags):
+        return None
+    kind = _flags_kind(handler)
+    return kind if callable(getattr(handler, kind, None)) else None
+
+
+def _non_blocking(kind: Kind, behavior: object) -> bool:
+    """Whether gRPC runs ``behavior`` as non-blocking streaming (only response streams can be)."""
+    return kind in _STREAMING_RESPONSE and bool(
+        getattr(behavior, "experimental_non_blocking", False)
     )
 
 
-class _UnaryInterceptor(grpc.ServerInterceptor):
-    """Wraps unary-unary methods once per method; streaming methods pass through untouched."""
+def _rebuild(
+    kind: Kind,
+    behavior: Behavior | NonBlockingBehavior,
+    request_deserializer: Callable[[bytes], Any] | None,
+    response_serializer: Callable[[Any], bytes] | None,
+    wrapping: object = None,
+) -> Handler:
+    for option in _BEHAVIOR_OPTIONS:
+        if hasattr(wrapping, option):
+            setattr(behavior, option, getattr(wrapping, option))
+    return _HANDLER_FACTORY[kind](
+        behavior,
+        request_deserializer=request_deserializer,
+        response_serializer=response_serializer,
+    )
+
+
+def refusal(handler: object) -> Handler:
+    """A handler of the same streaming shape as ``handler`` that answers every call UNIMPLEMENTED
+    without running any of ``handler``'s code."""
+
+    def refuse(_request: Any, context: grpc.ServicerContext) -> Any:
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "method handler of an unknown kind")
+
+    return _rebuild(_flags_kind(handler), refuse, None, None)
+
+
+class _WrappingInterceptor(grpc.ServerInterceptor):
+    """Wraps the handler of every method, whatever its kind, and refuses handlers of a kind it
+    does not know.
+
+    A method's handler is wrapped once and the wrapper reused for every later call of it; per-call
+    data (metadata) is read from the call's context inside the wrapper. Only methods that exist are
+    remembered, so calls to unknown names do not grow the cache.
+    """
 
     def __init__(self) -> None:
-        self._wrapped: dict[str, Handler | None] = {}
+        self._wrapped: dict[str, Handler] = {}
         self._lock = threading.Lock()
 
     def intercept_service(
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
     ) -> Handler | None:
         method = handler_call_details.method
-        if method in self._wrapped:
-            return self._wrapped[method]
+        cached = self._wrapped.get(method)
+        if cached is not None:
+            return cached
         handler = continuation(handler_call_details)
-        if handler is not None and handler.unary_unary is not None and self.applies_to(method):
-            handler = self.wrap(handler, handler.unary_unary, method)
+        if handler is None:
+            return None
+        kind = handler_kind(handler)
+        if kind is None:
+            wrapped = refusal(handler)
+        elif self.applies_to(method):
+            wrapped = self.wrap(handler, kind, method)
+        else:
+            wrapped = handler
         with self._lock:
-            self._wrapped[method] = handler
-        return handler
+            return self._wrapped.setdefault(method, wrapped)
 
     def applies_to(self, method: str) -> bool:
         """Whether this interceptor handles ``method`` at all."""
         return True
 
-    def wrap(self, handler: Handler, inner: Behavior, method: str) -> Handler:
-        """A handler that runs ``inner`` with this interceptor's behaviour around it."""
+    def wrap(self, handler: Handler, kind: Kind, method: str) -> Handler:
+        """A handler of the same kind that runs ``handler``'s behaviour with this interceptor's
+        behaviour around it."""
         raise NotImplementedError
 
 
-class ErrorMappingInterceptor(_UnaryInterceptor):
-    """Turns a domain error raised by a servicer into its status code, naming the field."""
+class ErrorMappingInterceptor(_WrappingInterceptor):
+    """Turns a domain error raised by a servicer, also while it streams responses, into its status
+    code, naming the field."""
 
-    def wrap(self, handler: Handler, inner: Behavior, method: str) -> Handler:
-        def behavior(request: Any, context: grpc.ServicerContext) -> Any:
+    def wrap(self, handler: Handler, kind: Kind, method: str) -> Handler:
+        inner: Callable[..., Any] = getattr(handler, kind)
+
+        def behavior(request: Any, context: grpc.ServicerContext, *send: Any) -> Any:
             try:
-                return inner(request, context)
+                return inner(request, context, *send)
             except errors.SiloError as error:
                 abort_with(context, error)
 
-        return _replace_unary(handler, behavior)
+        def streaming_behavior(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            try:
+                yield from inner(request, context)
+            except errors.SiloError as error:
+                abort_with(context, error)
+
+        streams_here = kind in _STREAMING_RESPONSE and not _non_blocking(kind, inner)
+        chosen = streaming_behavior if streams_here else behavior
+        return _rebuild(
+            kind, chosen, handler.request_deserializer, handler.response_serializer, inner
+        )
 
 
-class SigningInterceptor(_UnaryInterceptor):
-    """Rejects calls whose ``authorization`` signature does not match one of the shared secrets.
+class _VerifiedRequests:
+    """The request iterator a servicer sees: only messages whose frames checked out.
 
-    The signature covers the request bytes exactly as received, so the deserializer is wrapped to
-    keep them; re-serializing the decoded message could differ from what the client signed.
+    A failure sticks: once a frame was refused, every later ``next`` raises the same error, so a
+    servicer cannot mistake a refused stream for one that ended.
+    """
+
+    def __init__(self, payloads: Iterator[bytes], deserialize: Callable[[bytes], Any] | None):
+        self._payloads = payloads
+        self._deserialize = deserialize
+        self.failure: errors.SiloError | None = None
+
+    def __iter__(self) -> _VerifiedRequests:
+        return self
+
+    def __next__(self) -> Any:
+        if self.failure is not None:
+            raise self.failure
+        try:
+            payload = next(self._payloads)
+        except errors.SiloError as error:
+            self.failure = error
+            raise
+        if self._deserialize is None:
+            return payload
+        try:
+            return self._deserialize(payload)
+        except Exception:
+            self.failure = errors.InvalidArgument("a request message could not be parsed")
+            raise self.failure from None
+
+    def check(self, context: grpc.ServicerContext) -> None:
+        """Ends the call with the refusal, should the servicer have caught it and carried on."""
+        if self.failure is not None:
+            abort_with(context, self.failure)
+
+
+class SigningInterceptor(_WrappingInterceptor):
+    """Rejects calls whose signature does not match one of the shared secrets.
+
+    A call with one request message carries the unary signature over its bytes exactly as received
+    (the deserializer is wrapped to keep them, since re-serializing the decoded message could differ
+    from what the client signed). A call with a request stream carries a call signature, and every
+    message travels in a signed frame; the servicer only sees messages whose frames checked out
+    (see ``shared.rpc.streams``).
     """
 
     def __init__(self, secrets: Sequence[str], clock: Callable[[], float] = time.time) -> None:
@@ -110,13 +243,18 @@ class SigningInterceptor(_UnaryInterceptor):
     def applies_to(self, method: str) -> bool:
         return not method.startswith(UNSIGNED_SERVICE_PREFIXES)
 
-    def wrap(self, handler: Handler, inner: Behavior, method: str) -> Handler:
+    def wrap(self, handler: Handler, kind: Kind, method: str) -> Handler:
+        if kind in _STREAMING_REQUEST:
+            return self._wrap_request_stream(handler, kind, method)
+        inner: Callable[..., Any] = getattr(handler, kind)
         deserialize = handler.request_deserializer
 
         def keep_raw(raw: bytes) -> tuple[bytes, Any]:
             return raw, deserialize(raw) if deserialize else raw
 
-        def behavior(raw_and_request: tuple[bytes, Any], context: grpc.ServicerContext) -> Any:
+        def behavior(
+            raw_and_request: tuple[bytes, Any], context: grpc.ServicerContext, *send: Any
+        ) -> Any:
             raw, request = raw_and_request
             problem = signing.verify(
                 self._secrets,
@@ -128,13 +266,56 @@ class SigningInterceptor(_UnaryInterceptor):
             )
             if problem is not None:
                 abort_with(context, errors.Unauthenticated(problem))
-            return inner(request, context)
+            # ``send`` is the response callback of non-blocking streaming, passed on as it came.
+            return inner(request, context, *send)
 
-        return _replace_unary(handler, behavior, request_deserializer=keep_raw)
+        return _rebuild(kind, behavior, keep_raw, handler.response_serializer, inner)
+
+    def _wrap_request_stream(self, handler: Handler, kind: Kind, method: str) -> Handler:
+        inner: Behavior = getattr(handler, kind)
+        if _non_blocking(kind, inner):
+            # It returns before it has read its requests, so the call could not be failed once
+            # a later frame is refused.
+            return refusal(handler)
+        deserialize = handler.request_deserializer
+
+        def open_stream(
+            frames: Iterator[bytes], context: grpc.ServicerContext
+        ) -> _VerifiedRequests:
+            try:
+                verifier = streams.verify_call(
+                    self._secrets,
+                    full_method=method,
+                    timestamp=metadata_value(context, signing.TIMESTAMP_METADATA_KEY),
+                    nonce=metadata_value(context, streams.NONCE_METADATA_KEY),
+                    authorization=metadata_value(context, signing.AUTHORIZATION_METADATA_KEY),
+                    now=self._clock(),
+                )
+            except errors.Unauthenticated as error:
+                abort_with(context, error)
+            return _VerifiedRequests(verifier.messages(frames), deserialize)
+
+        def behavior(frames: Iterator[bytes], context: grpc.ServicerContext) -> Any:
+            requests = open_stream(frames, context)
+            response = inner(requests, context)
+            requests.check(context)
+            return response
+
+        def streaming_behavior(
+            frames: Iterator[bytes], context: grpc.ServicerContext
+        ) -> Iterator[Any]:
+            requests = open_stream(frames, context)
+            yield from inner(requests, context)
+            requests.check(context)
+
+        chosen = streaming_behavior if kind in _STREAMING_RESPONSE else behavior
+        # No deserializer: the frames arrive as bytes and are parsed only once verified.
+        return _rebuild(kind, chosen, None, handler.response_serializer, inner)
 
 
-class LoggingInterceptor(_UnaryInterceptor):
-    """Writes one structured line per RPC: method, status code, duration and request id."""
+class LoggingInterceptor(_WrappingInterceptor):
+    """Writes one structured line per RPC (when its response stream ends, for streaming responses):
+    method, status code, duration and request id."""
 
     def __init__(
         self,
@@ -145,34 +326,101 @@ class LoggingInterceptor(_UnaryInterceptor):
         self._logger = logger
         self._observe = observe
 
-    def wrap(self, handler: Handler, inner: Behavior, method: str) -> Handler:
-        def behavior(request: Any, context: grpc.ServicerContext) -> Any:
+    def _write(
+        self, method: str, context: grpc.ServicerContext, code: grpc.StatusCode, elapsed: float
+    ) -> None:
+        if self._observe is not None:
+            self._observe(method, code.name, elapsed)
+        if self._logger.isEnabledFor(logging.INFO):
+            line = {
+                "event": "rpc",
+                "method": method,
+                "code": code.name,
+                "duration_ms": round(elapsed * 1000, 3),
+                "request_id": metadata_value(context, REQUEST_ID_METADATA_KEY) or uuid.uuid4().hex,
+            }
+            self._logger.info(json.dumps(line))
+
+    @contextmanager
+    def _recorded(self, method: str, context: grpc.ServicerContext) -> Iterator[None]:
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        try:
+            yield
+        except errors.SiloError as error:
+            code = code_for(error)
+            raise
+        except GeneratorExit:
+            # gRPC drops a response stream unfinished only when the call is over: the client
+            # cancelled it or its deadline passed.
+            code = grpc.StatusCode.CANCELLED
+            raise
+        except Exception:
+            code = _code_set(context) or grpc.StatusCode.UNKNOWN
+            raise
+        finally:
+            self._write(method, context, code, time.perf_counter() - started)
+
+    def _logged_non_blocking(self, inner: NonBlockingBehavior, method: str) -> NonBlockingBehavior:
+        """Logs a non-blocking stream when the call ends, since its behaviour returns at once."""
+
+        def behavior(
+            request: Any, context: grpc.ServicerContext, send: Callable[[Any], None]
+        ) -> Any:
             started = time.perf_counter()
-            code = grpc.StatusCode.OK
+            ended = threading.Event()
+            # Taken by the first of the two ways the call can end, never released.
+            once = threading.Lock()
+
+            def finish(code: grpc.StatusCode) -> None:
+                if once.acquire(blocking=False):
+                    self._write(method, context, code, time.perf_counter() - started)
+
+            def send_and_note_the_end(response: Any) -> None:
+                if response is None:
+                    ended.set()
+                send(response)
+
+            def on_termination() -> None:
+                closed = grpc.StatusCode.OK if ended.is_set() else grpc.StatusCode.CANCELLED
+                finish(_code_set(context) or closed)
+
+            # Registered before the servicer registers its own, so it sees whether the servicer
+            # ended the stream or the client went away.
+            registered = context.add_callback(on_termination)
             try:
-                return inner(request, context)
+                result = inner(request, context, send_and_note_the_end)
             except errors.SiloError as error:
-                code = code_for(error)
+                finish(code_for(error))
                 raise
             except Exception:
-                code = getattr(context, "code", lambda: None)() or grpc.StatusCode.UNKNOWN
+                finish(_code_set(context) or grpc.StatusCode.UNKNOWN)
                 raise
-            finally:
-                elapsed = time.perf_counter() - started
-                if self._observe is not None:
-                    self._observe(method, code.name, elapsed)
-                if self._logger.isEnabledFor(logging.INFO):
-                    line = {
-                        "event": "rpc",
-                        "method": method,
-                        "code": code.name,
-                        "duration_ms": round(elapsed * 1000, 3),
-                        "request_id": metadata_value(context, REQUEST_ID_METADATA_KEY)
-                        or uuid.uuid4().hex,
-                    }
-                    self._logger.info(json.dumps(line))
+            if not registered:
+                on_termination()
+            return result
 
-        return _replace_unary(handler, behavior)
+        return behavior
+
+    def wrap(self, handler: Handler, kind: Kind, method: str) -> Handler:
+        inner: Behavior = getattr(handler, kind)
+
+        def behavior(request: Any, context: grpc.ServicerContext) -> Any:
+            with self._recorded(method, context):
+                return inner(request, context)
+
+        def streaming_behavior(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            with self._recorded(method, context):
+                yield from inner(request, context)
+
+        chosen: Behavior | NonBlockingBehavior = behavior
+        if _non_blocking(kind, inner):
+            chosen = self._logged_non_blocking(getattr(handler, kind), method)
+        elif kind in _STREAMING_RESPONSE:
+            chosen = streaming_behavior
+        return _rebuild(
+            kind, chosen, handler.request_deserializer, handler.response_serializer, inner
+        )
 
 
 def server_interceptors(

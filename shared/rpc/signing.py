@@ -23,6 +23,16 @@ def authorization_header(secret: str, full_method: str, timestamp: str, body: by
     return SIGNATURE_PREFIX + signature(secret, full_method, timestamp, body)
 
 
+def check_timestamp(timestamp: str, now: float) -> str | None:
+    """Checks a call's ``x-silo-timestamp``; returns None when it is usable, else why it is not."""
+    # isdigit alone admits non-ASCII digits that int() refuses, and int() refuses very long text.
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 20:
+        return "malformed x-silo-timestamp"
+    if abs(now - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+        return "x-silo-timestamp is too far from the server clock"
+    return None
+
+
 def verify(
     secrets: Sequence[str],
     *,
@@ -35,10 +45,9 @@ def verify(
     """Checks a call's signature; returns None when it is good, else the reason it is not."""
     if not timestamp or not authorization:
         return "missing request signature"
-    if not timestamp.isdigit():
-        return "malformed x-silo-timestamp"
-    if abs(now - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
-        return "x-silo-timestamp is too far from the server clock"
+    problem = check_timestamp(timestamp, now)
+    if problem is not None:
+        return problem
     if not authorization.startswith(SIGNATURE_PREFIX):
         return "authorization is not an Rpcsignature rpc0 signature"
     given = authorization[len(SIGNATURE_PREFIX) :].encode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import grpc
 
 from shared import errors
@@ -44,7 +46,7 @@ def error_for(code: grpc.StatusCode, details: str, field: str | None) -> errors.
     return error_type(message, field=field or None)
 
 
-def abort_with(context: grpc.ServicerContext, error: errors.SiloError) -> None:
+def abort_with(context: grpc.ServicerContext, error: errors.SiloError) -> NoReturn:
     """Ends an RPC with the status of ``error``, naming its field in trailing metadata."""
     if error.field:
         context.set_trailing_metadata(((ERROR_FIELD_METADATA_KEY, error.field),))
