@@ -1,0 +1,1 @@
+"""Relocation: Sentry-compatible import and export of users and organizations."""
