@@ -1,0 +1,51 @@
+"""The region silo's writes as functions of the caller's unit of work, bulk forms first: each
+writes its rows and their outbox messages in that transaction and never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from region_silo.db.models import OrganizationRow
+from shared import validation
+from shared.errors import NotFound
+
+T = TypeVar("T")
+
+# Keeps every IN list and VALUES list well under SQLite's and PostgreSQL's bound-parameter limits.
+BATCH_SIZE = 500
+
+
+def batches(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in consecutive slices of at most ``BATCH_SIZE``."""
+    for start in range(0, len(values), BATCH_SIZE):
+        yield values[start : start + BATCH_SIZE]
+
+
+def require_organization(session: Session, organization_id: int) -> OrganizationRow:
+    """The organization's row; raises ``InvalidArgument`` or ``NotFound`` (field
+    ``organization_id``)."""
+    validation.positive_id(organization_id, "organization_id")
+    row = session.get(OrganizationRow, organization_id)
+    if row is None:
+        raise NotFound(f"no organization has id {organization_id}", field="organization_id")
+    return row
+
+
+def require_organizations(session: Session, organization_ids: Iterable[int]) -> None:
+    """Raises ``InvalidArgument`` or ``NotFound`` (field ``organization_id``) for the first bad
+    id."""
+    wanted = list(dict.fromkeys(organization_ids))
+    for organization_id in wanted:
+        validation.positive_id(organization_id, "organization_id")
+    found: set[int] = set()
+    for batch in batches(wanted):
+        found.update(
+            session.scalars(select(OrganizationRow.id).where(OrganizationRow.id.in_(batch)))
+        )
+    for organization_id in wanted:
+        if organization_id not in found:
+            raise NotFound(f"no organization has id {organization_id}", field="organization_id")

@@ -1,0 +1,137 @@
+"""Organizations: created with their owner and first team, and renamed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from region_silo.db.models import OrganizationRow
+from region_silo.outbox.messages import organization_changed
+from region_silo.writes import batches, require_organization
+from region_silo.writes.members import NewMember, add_members
+from region_silo.writes.teams import NewTeam, TeamMembership, add_team_members, create_teams
+from shared.db.unit_of_work import UnitOfWork
+from shared.errors import AlreadyExists
+from shared.services.organization.model import MemberRole, OrganizationStatus
+
+
+@dataclass(frozen=True)
+class NewOrganization:
+    """An organization whose id and slug the control silo provisioned, and its owner (with
+    copies of the owner's active flag and primary email)."""
+
+    id: int
+    slug: str
+    name: str
+    owner_user_id: int
+    owner_email: str
+    owner_is_active: bool = True
+    default_role: MemberRole = MemberRole.MEMBER
+
+
+def create_organizations(
+    uow: UnitOfWork, organizations: Sequence[NewOrganization]
+) -> list[OrganizationRow]:
+    """Inserts the organizations, active, each with its owner as an owner-role member on a team
+    named like it; tells the control silo of the organization, then of the owner. Returns the
+    organization rows in the order given.
+
+    :raises AlreadyExists: a slug is taken in this region, or given twice (field ``slug``).
+    """
+    if not organizations:
+        return []
+    session = uow.session
+    slugs = [organization.slug for organization in organizations]
+    taken = _first_taken(session, slugs)
+    if taken is not None:
+        raise _taken(taken)
+    by_id: dict[int, OrganizationRow] = {}
+    try:
+        with session.begin_nested():
+            for batch in batches(organizations):
+                for row in session.scalars(
+                    insert(OrganizationRow).returning(OrganizationRow),
+                    [
+                        {
+                            "id": organization.id,
+                            "slug": organization.slug,
+                            "name": organization.name,
+                            "status": int(OrganizationStatus.ACTIVE),
+                            "default_role": organization.default_role.value,
+                        }
+                        for organization in batch
+                    ],
+                ):
+                    by_id[row.id] = row
+    except IntegrityError:
+        raise _taken(_first_taken(session, slugs) or slugs[0]) from None
+    rows = [by_id[organization.id] for organization in organizations]
+    for row in rows:
+        uow.add_outbox(organization_changed(row.id))
+    owners = add_members(
+        uow,
+        [
+            NewMember(
+                organization_id=organization.id,
+                role=MemberRole.OWNER,
+                user_id=organization.owner_user_id,
+                user_is_active=organization.owner_is_active,
+                user_email=organization.owner_email,
+            )
+            for organization in organizations
+        ],
+    )
+    teams = create_teams(
+        uow,
+        [
+            NewTeam(organization.id, organization.slug, organization.name)
+            for organization in organizations
+        ],
+    )
+    add_team_members(
+        uow,
+        [
+            TeamMembership(team.organization_id, team.id, owner.id)
+            for team, owner in zip(teams, owners, strict=True)
+        ],
+    )
+    return rows
+
+
+def create_organization(uow: UnitOfWork, organization: NewOrganization) -> OrganizationRow:
+    """The single form of ``create_organizations``."""
+    return create_organizations(uow, [organization])[0]
+
+
+def _taken(slug: str) -> AlreadyExists:
+    return AlreadyExists(f"{slug!r} is taken in this region", field="slug")
+
+
+def _first_taken(session: Session, slugs: Sequence[str]) -> str | None:
+    taken: set[str] = set()
+    for batch in batches(sorted(set(slugs))):
+        taken.update(
+            session.scalars(select(OrganizationRow.slug).where(OrganizationRow.slug.in_(batch)))
+        )
+    for slug in slugs:
+        if slug in taken:
+            return slug
+        taken.add(slug)
+    return None
+
+
+def rename_organization(uow: UnitOfWork, organization_id: int, slug: str) -> OrganizationRow:
+    """Gives the organization ``slug`` (reserved by the control silo already) and tells the
+    control silo.
+
+    :raises NotFound: no organization has that id (field ``organization_id``).
+    """
+    row = require_organization(uow.session, organization_id)
+    row.slug = slug
+    uow.add_outbox(organization_changed(organization_id))
+    uow.flush()
+    return row
