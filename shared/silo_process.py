@@ -98,10 +98,7 @@ class SiloProcess(abc.ABC):
         """Starts the gRPC server with every service this silo owns (port 0 picks a free port)."""
         return create_server(
             listen,
-            [
-                spec.registration(self.services.get(spec.interface))
-                for spec in owned_by(self.owner)
-            ],
+            [spec.registration(self.services.get(spec.interface)) for spec in owned_by(self.owner)],
             secrets=self.settings.rpc_shared_secrets,
             observe=self.metrics.observe_rpc,
         )
