@@ -1,5 +1,4 @@
-"""Domain values of control rows: the ``shared.services.*.model`` dataclasses the services
-return."""
+"""Domain values of control rows: the ``shared.services.*.model`` dataclasses returned."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The user service's writes: each validates, opens one unit of work, calls the write functions
-of ``control_silo.writes``, commits and reads the result back."""
+"""The user service's writes: validate, open a unit of work, call the write functions, commit."""
 
 from __future__ import annotations
 

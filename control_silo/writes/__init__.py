@@ -1,5 +1,4 @@
-"""The control silo's writes as functions of the caller's unit of work, bulk forms first: each
-writes its rows and their outbox messages in that transaction and never commits."""
+"""The control silo's writes: functions of the caller's unit of work that never commit."""
 
 from __future__ import annotations
 

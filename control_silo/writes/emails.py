@@ -1,5 +1,4 @@
-"""A user's useremail rows and the installation-wide email table, kept in step, and their
-verification."""
+"""A user's useremail rows, the installation-wide email table, and email verification."""
 
 from __future__ import annotations
 

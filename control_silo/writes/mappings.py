@@ -1,5 +1,4 @@
-"""Organization and membership mappings as the regions' outboxes report them; a report older
-than the mapping's version changes nothing."""
+"""Organization and membership mappings as the regions' outboxes report them."""
 
 from __future__ import annotations
 

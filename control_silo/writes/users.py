@@ -1,5 +1,4 @@
-"""User rows: creating users with their primary email rows, updating them, their passwords and
-session nonces."""
+"""User rows: created with their primary email rows, updated, passwords and session nonces."""
 
 from __future__ import annotations
 

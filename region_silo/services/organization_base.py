@@ -1,5 +1,4 @@
-"""What the parts of the database organization service share: the region's database and outbox,
-and the control silo's services."""
+"""What the parts of the database organization service share: database, outbox, control."""
 
 from __future__ import annotations
 

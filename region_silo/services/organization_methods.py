@@ -1,5 +1,4 @@
-"""The organization service's organizations: created (provisioned through the control silo),
-looked up and renamed."""
+"""The organization service's organizations: provisioned, created, looked up and renamed."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Units of work on the control database and on a region database of their own, with outbox
-writers no drainer listens to, so every test sees exactly the outbox rows its writes left."""
+"""Units of work on the control database and a region database, with outboxes nobody drains."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Adding many members in one region unit of work: one message each in the same transaction,
-and a duplicate anywhere leaves nothing behind."""
+"""Many members in one region unit of work: all or nothing, with their outbox rows."""
 
 from __future__ import annotations
 

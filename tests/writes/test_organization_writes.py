@@ -1,5 +1,4 @@
-"""Creating many organizations in one region unit of work, each with its owner and first team,
-and the teams' member links."""
+"""Many organizations in one region unit of work, each with its owner and first team."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Provisioning many organizations in one control unit of work: all or nothing, each with its
-reservation message in the same transaction."""
+"""Provisioning many organizations in one control unit of work: all or nothing."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The user write functions: many users, grants and options in one unit of work, all or
-nothing, with their outbox rows in the same transaction."""
+"""Many users, grants and options in one control unit of work: all or nothing, with the outbox."""
 
 from __future__ import annotations
 
