@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
-from control_silo.db.models import ControlOutboxRow
+from control_silo.db.models import ControlImportChunkRow, ControlOutboxRow
 from control_silo.migrations import CONTROL_MIGRATIONS
 from control_silo.outbox.delivery import RegionDelivery
+from control_silo.relocation import control_importers
 from control_silo.services.auth_service import DatabaseAuthService
 from control_silo.services.organization_mapping_service import (
     DatabaseOrganizationMappingService,
@@ -22,6 +24,7 @@ from shared.config import DEFAULT_CONTROL_LISTEN, Settings
 from shared.db.engine import make_engine
 from shared.db.migrations import MigrationHistory
 from shared.outbox.drainer import Deliver
+from shared.relocation.writer import Importer
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
 from shared.services.auth.service import AuthService
@@ -45,6 +48,7 @@ class ControlSilo(SiloProcess):
     owner: ClassVar[SiloMode] = SiloMode.CONTROL
     outbox_model: ClassVar[type[Any]] = ControlOutboxRow
     per_region: ClassVar[bool] = True  # one outbox row per destination region
+    import_chunk_model: ClassVar[type[Any]] = ControlImportChunkRow
     migrations: ClassVar[MigrationHistory] = CONTROL_MIGRATIONS
     drainer_name = "outbox-drainer-control"
 
@@ -95,6 +99,10 @@ class ControlSilo(SiloProcess):
     def reconciler(self) -> ProvisioningReconciler:
         """Releases reservations whose region never created the organization."""
         return ProvisioningReconciler(self.sessions, self.regions, self.mapping_service)
+
+    def importers(self) -> Mapping[str, Importer]:
+        """The control silo's import chunk writers, by model."""
+        return control_importers()
 
     def start_server(self, listen: str | None = None) -> RunningServer:
         """Starts the gRPC server with every control service (port 0 picks a free port)."""

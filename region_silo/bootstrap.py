@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -12,9 +13,10 @@ from region_silo.cache.redis_versions import RedisVersionStore
 from region_silo.cache.region_cache import RegionCache
 from region_silo.cache.service import LocalRegionCacheService
 from region_silo.cache.user_client import CachedUserServiceClient
-from region_silo.db.models import RegionOutboxRow
+from region_silo.db.models import RegionImportChunkRow, RegionOutboxRow
 from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox.delivery import ControlDelivery
+from region_silo.relocation import region_importers
 from region_silo.services.organization_service import DatabaseOrganizationService
 from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
 from shared.config import DEFAULT_REGION_PORT, Settings
@@ -22,6 +24,7 @@ from shared.db.engine import make_engine
 from shared.db.migrations import MigrationHistory
 from shared.errors import InvalidArgument
 from shared.outbox.drainer import Deliver
+from shared.relocation.writer import Importer
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
 from shared.services.directory import ServiceDirectory
@@ -60,6 +63,7 @@ class RegionSilo(SiloProcess):
     owner: ClassVar[SiloMode] = SiloMode.REGION
     outbox_model: ClassVar[type[Any]] = RegionOutboxRow
     per_region: ClassVar[bool] = False  # every message goes to the control silo
+    import_chunk_model: ClassVar[type[Any]] = RegionImportChunkRow
     migrations: ClassVar[MigrationHistory] = REGION_MIGRATIONS
 
     name: str
@@ -128,6 +132,10 @@ class RegionSilo(SiloProcess):
             self.services.get(OrganizationMappingService),
             self.services.get(OrganizationMemberMappingService),
         )
+
+    def importers(self) -> Mapping[str, Importer]:
+        """The region silo's import chunk writers, by model."""
+        return region_importers()
 
     def start_server(self, listen: str | None = None) -> RunningServer:
         """Starts the gRPC server with the region's services (port 0 picks a free port)."""

@@ -4,6 +4,7 @@ drainer, metrics, schema check and gRPC server; each silo adds its services and 
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -17,6 +18,7 @@ from shared.errors import FailedPrecondition
 from shared.metrics import Metrics, backlog_reader, new_metrics
 from shared.outbox.drainer import Deliver, OutboxDrainer
 from shared.outbox.writer import OutboxWriter
+from shared.relocation.writer import ChunkWriter, Importer
 from shared.rpc.server import RunningServer, create_server
 from shared.services.directory import ServiceDirectory
 from shared.services.registry import owned_by
@@ -35,6 +37,7 @@ class SiloProcess(abc.ABC):
     outbox_model: ClassVar[type[Any]]
     per_region: ClassVar[bool]
     migrations: ClassVar[MigrationHistory]
+    import_chunk_model: ClassVar[type[Any]]
 
     settings: Settings
     engine: Engine
@@ -52,6 +55,15 @@ class SiloProcess(abc.ABC):
     @abc.abstractmethod
     def drainer_name(self) -> str:
         """The name of the drainer's background thread."""
+
+    @abc.abstractmethod
+    def importers(self) -> Mapping[str, Importer]:
+        """How this silo writes a chunk of each model it owns, by model name."""
+
+    @cached_property
+    def chunk_writer(self) -> ChunkWriter:
+        """Writes import chunks of this silo's models, each in one recorded transaction."""
+        return ChunkWriter(self.sessions, self.outbox, self.import_chunk_model, self.importers())
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -95,7 +107,8 @@ class SiloProcess(abc.ABC):
             raise FailedPrecondition(problem)
 
     def serve(self, listen: str) -> RunningServer:
-        """Starts the gRPC server with every service this silo owns (port 0 picks a free port)."""
+        """Starts the gRPC server with every service this silo owns and its import service
+        (port 0 picks a free port)."""
         return create_server(
             listen,
             [spec.registration(self.services.get(spec.interface)) for spec in owned_by(self.owner)],

@@ -8,6 +8,7 @@ from control_silo.db.models.organization import (
     OrganizationSlugReservationRow,
 )
 from control_silo.db.models.outbox import ControlOutboxRow
+from control_silo.db.models.relocation import AuthenticatorRow, ControlImportChunkRow, UserIPRow
 from control_silo.db.models.user import (
     EmailRow,
     LostPasswordHashRow,
@@ -22,6 +23,8 @@ from control_silo.db.models.user import (
 __all__ = [
     "AuthIdentityRow",
     "AuthProviderRow",
+    "AuthenticatorRow",
+    "ControlImportChunkRow",
     "ControlOutboxRow",
     "EmailRow",
     "LostPasswordHashRow",
@@ -30,6 +33,7 @@ __all__ = [
     "OrganizationMemberMappingRow",
     "OrganizationSlugReservationRow",
     "UserEmailRow",
+    "UserIPRow",
     "UserOptionRow",
     "UserPermissionRow",
     "UserRoleRow",

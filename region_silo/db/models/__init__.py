@@ -5,6 +5,7 @@ from region_silo.db.models.member import OrganizationMemberRow, OrganizationMemb
 from region_silo.db.models.organization import OrganizationOptionRow, OrganizationRow
 from region_silo.db.models.outbox import RegionOutboxRow
 from region_silo.db.models.project import ProjectRow, ProjectTeamRow
+from region_silo.db.models.relocation import RegionImportChunkRow
 from region_silo.db.models.slug_replica import OrganizationSlugReservationReplicaRow
 from region_silo.db.models.team import TeamRow
 
@@ -17,6 +18,7 @@ __all__ = [
     "OrganizationSlugReservationReplicaRow",
     "ProjectRow",
     "ProjectTeamRow",
+    "RegionImportChunkRow",
     "RegionOutboxRow",
     "TeamRow",
 ]

@@ -1,0 +1,145 @@
+"""The Sentry models Silo relocates: which silo owns each, its scope and its foreign keys."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from shared.relocation.scopes import RelocationScope
+from shared.silo_mode import SiloMode
+
+
+class OnMissing(enum.Enum):
+    """What happens to a row whose foreign key points at a row that was not imported."""
+
+    DROP = "drop"  # the row is left out (how filters cascade)
+    NULL = "null"  # the key is cleared (an inviter, a creator)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A field holding the pk, in the same file, of a row of ``target``.
+
+    ``cross_silo`` keys (``user_id`` of a member) point into the other silo, so a missing target
+    is normal where the scope does not carry it.
+    """
+
+    target: str
+    nullable: bool = False
+    on_missing: OnMissing = OnMissing.DROP
+    cross_silo: bool = False
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One relocated model."""
+
+    name: str
+    silo: SiloMode
+    scope: RelocationScope
+    foreign_keys: Mapping[str, ForeignKey] = field(default_factory=dict)
+    # Written after every other model (organization tokens embed the final slug).
+    deferred: bool = False
+
+
+USER = "sentry.user"
+ORGANIZATION = "sentry.organization"
+PROJECT = "sentry.project"
+TEAM = "sentry.team"
+
+_USER_KEY = ForeignKey(USER)
+_C, _R = SiloMode.CONTROL, SiloMode.REGION
+_U, _O, _CF, _G = (
+    RelocationScope.USER,
+    RelocationScope.ORGANIZATION,
+    RelocationScope.CONFIG,
+    RelocationScope.GLOBAL,
+)
+
+MODELS: tuple[ModelSpec, ...] = (
+    ModelSpec(USER, _C, _U),
+    ModelSpec("sentry.email", _C, _U),
+    ModelSpec("sentry.useremail", _C, _U, {"user": _USER_KEY}),
+    ModelSpec(
+        "sentry.useroption",
+        _C,
+        _U,
+        {
+            "user": _USER_KEY,
+            "project_id": ForeignKey(PROJECT, nullable=True, cross_silo=True),
+            "organization_id": ForeignKey(ORGANIZATION, nullable=True, cross_silo=True),
+        },
+    ),
+    ModelSpec("sentry.userpermission", _C, _CF, {"user": _USER_KEY}),
+    ModelSpec("sentry.userrole", _C, _CF),
+    ModelSpec(
+        "sentry.userroleuser", _C, _CF, {"user": _USER_KEY, "role": ForeignKey("sentry.userrole")}
+    ),
+    ModelSpec(
+        "sentry.authprovider",
+        _C,
+        _G,
+        {"organization_id": ForeignKey(ORGANIZATION, cross_silo=True)},
+    ),
+    ModelSpec(
+        "sentry.authidentity",
+        _C,
+        _G,
+        {"user": _USER_KEY, "auth_provider": ForeignKey("sentry.authprovider")},
+    ),
+    ModelSpec("sentry.authenticator", _C, _G, {"user": _USER_KEY}),
+    ModelSpec("sentry.userip", _C, _G, {"user": _USER_KEY}),
+    ModelSpec(ORGANIZATION, _R, _O),
+    ModelSpec("sentry.organizationoption", _R, _O, {"organization": ForeignKey(ORGANIZATION)}),
+    ModelSpec(
+        "sentry.organizationmember",
+        _R,
+        _O,
+        {
+            "organization": ForeignKey(ORGANIZATION),
+            "user_id": ForeignKey(USER, nullable=True, cross_silo=True),
+            "inviter_id": ForeignKey(
+                USER, nullable=True, on_missing=OnMissing.NULL, cross_silo=True
+            ),
+        },
+    ),
+    ModelSpec(TEAM, _R, _O, {"organization": ForeignKey(ORGANIZATION)}),
+    ModelSpec(
+        "sentry.organizationmemberteam",
+        _R,
+        _O,
+        {"team": ForeignKey(TEAM), "organizationmember": ForeignKey("sentry.organizationmember")},
+    ),
+    ModelSpec(PROJECT, _R, _O, {"organization": ForeignKey(ORGANIZATION)}),
+    ModelSpec(
+        "sentry.projectteam", _R, _O, {"project": ForeignKey(PROJECT), "team": ForeignKey(TEAM)}
+    ),
+    ModelSpec(
+        "sentry.orgauthtoken",
+        _R,
+        _O,
+        {
+            "organization_id": ForeignKey(ORGANIZATION, cross_silo=True),
+            "created_by": ForeignKey(
+                USER, nullable=True, on_missing=OnMissing.NULL, cross_silo=True
+            ),
+            "project_last_used_id": ForeignKey(
+                PROJECT, nullable=True, on_missing=OnMissing.NULL, cross_silo=True
+            ),
+        },
+        deferred=True,
+    ),
+)
+
+BY_NAME: dict[str, ModelSpec] = {spec.name: spec for spec in MODELS}
+
+
+def depends_on(model: str) -> frozenset[str]:
+    """The models ``model`` points at with a foreign key in the same silo or across."""
+    return frozenset(key.target for key in BY_NAME[model].foreign_keys.values()) - {model}
+
+
+def owned_by(silo: SiloMode) -> tuple[ModelSpec, ...]:
+    """The models one silo writes."""
+    return tuple(spec for spec in MODELS if spec.silo is silo)

@@ -1,0 +1,210 @@
+"""``silo.relocation.v1.ImportExportService`` over gRPC: the client that streams a chunk to the
+owning silo, and the servicer that hands it to the silo's ``ChunkWriter``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import grpc
+
+from shared.generated.silo.relocation.v1 import relocation_pb2 as pb
+from shared.relocation.chunks import ChunkHeader, ChunkResult, ChunkRow, MappedRow, MappingKind
+from shared.relocation.findings import Finding, FindingKind, RelocationError
+from shared.relocation.scopes import ImportScope
+from shared.relocation.writer import ChunkWriter
+from shared.rpc.channel import DEFAULT_TIMEOUT_SECONDS, call
+from shared.rpc.server import Registration
+from shared.rpc.streams import stream_unary
+
+SERVICE = pb.DESCRIPTOR.services_by_name["ImportExportService"]
+IMPORT_CHUNK = f"/{SERVICE.full_name}/ImportChunk"
+# Rows per message of a chunk's stream: keeps each message far below gRPC's 4 MB limit.
+ROWS_PER_MESSAGE = 500
+
+
+def _header_to_pb(header: ChunkHeader) -> pb.ChunkHeader:
+    return pb.ChunkHeader(
+        import_uuid=header.import_uuid,
+        scope=int(header.scope),  # type: ignore[arg-type]
+        model=header.model,
+        min_ordinal=header.min_ordinal,
+        merge_users=header.merge_users,
+        overwrite_configs=header.overwrite_configs,
+        hide_organizations=header.hide_organizations,
+        dry_run=header.dry_run,
+        id_map=[
+            pb.IdMapping(model=model, old_pk=old, new_id=new)
+            for model, pairs in header.id_map.items()
+            for old, new in pairs.items()
+        ],
+    )
+
+
+def _header_from_pb(message: pb.ChunkHeader) -> ChunkHeader:
+    id_map: dict[str, dict[int, int]] = {}
+    for mapping in message.id_map:
+        id_map.setdefault(mapping.model, {})[mapping.old_pk] = mapping.new_id
+    try:
+        scope = ImportScope(message.scope)
+    except ValueError:
+        raise RelocationError(
+            Finding(FindingKind.VALIDATION_ERROR, "the chunk names no import scope", field="scope")
+        ) from None
+    return ChunkHeader(
+        import_uuid=message.import_uuid,
+        scope=scope,
+        model=message.model,
+        min_ordinal=message.min_ordinal,
+        merge_users=message.merge_users,
+        overwrite_configs=message.overwrite_configs,
+        hide_organizations=message.hide_organizations,
+        dry_run=message.dry_run,
+        id_map=id_map,
+    )
+
+
+def _requests(header: ChunkHeader, rows: Sequence[ChunkRow]) -> Iterator[pb.ImportChunkRequest]:
+    yield pb.ImportChunkRequest(header=_header_to_pb(header))
+    for start in range(0, len(rows), ROWS_PER_MESSAGE):
+        batch = rows[start : start + ROWS_PER_MESSAGE]
+        yield pb.ImportChunkRequest(
+            rows=pb.ChunkRows(
+                rows=[
+                    pb.ChunkRow(pk=row.pk, fields_json=json.dumps(row.fields).encode())
+                    for row in batch
+                ]
+            )
+        )
+
+
+def _failure_to_pb(finding: Finding) -> pb.ImportFailure:
+    return pb.ImportFailure(
+        kind=finding.kind.value,
+        model=finding.model,
+        ordinal=finding.ordinal or 0,
+        left_pk=finding.left_pk or 0,
+        field=finding.field or "",
+        reason=finding.reason,
+    )
+
+
+def _failure_from_pb(message: pb.ImportFailure) -> Finding:
+    try:
+        kind = FindingKind(message.kind)
+    except ValueError:
+        kind = FindingKind.UNKNOWN
+    return Finding(
+        kind,
+        message.reason,
+        model=message.model,
+        ordinal=message.ordinal or None,
+        left_pk=message.left_pk or None,
+        field=message.field or None,
+    )
+
+
+class RelocationClient:
+    """Sends chunks to one silo's ImportExportService."""
+
+    def __init__(self, channel: grpc.Channel, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        self._import_chunk = stream_unary(channel, IMPORT_CHUNK, pb.ImportChunkResponse)
+        self._timeout = timeout
+
+    def import_chunk(self, header: ChunkHeader, rows: Sequence[ChunkRow]) -> ChunkResult:
+        """Writes one chunk in the silo (or returns its recorded result); raises
+        ``RelocationError`` with the silo's finding when nothing was written."""
+        response = call(self._import_chunk, _requests(header, rows), timeout=self._timeout)
+        if response.HasField("failure"):
+            raise RelocationError(_failure_from_pb(response.failure))
+        return ChunkResult(
+            rows=[
+                MappedRow(row.old_pk, row.new_id, MappingKind(row.kind), row.renamed_to)
+                for row in response.mapped.rows
+            ],
+            replayed=response.mapped.replayed,
+        )
+
+
+def _read_chunk(requests: Iterable[pb.ImportChunkRequest]) -> tuple[ChunkHeader, list[ChunkRow]]:
+    stream = iter(requests)
+    first = next(stream, None)
+    if first is None or not first.HasField("header"):
+        raise RelocationError(
+            Finding(FindingKind.DESERIALIZATION_FAILED, "the chunk does not start with its header")
+        )
+    header = _header_from_pb(first.header)
+    rows: list[ChunkRow] = []
+    for request in stream:
+        if not request.HasField("rows"):
+            raise RelocationError(
+                Finding(FindingKind.DESERIALIZATION_FAILED, "a chunk has one header only")
+            )
+        for row in request.rows.rows:
+            ordinal = header.min_ordinal + len(rows)
+            rows.append(ChunkRow(row.pk, _fields(header, row, ordinal), ordinal))
+    return header, rows
+
+
+def _fields(header: ChunkHeader, row: pb.ChunkRow, ordinal: int) -> dict[str, Any]:
+    try:
+        fields = json.loads(row.fields_json)
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict):
+        raise RelocationError(
+            Finding(
+                FindingKind.DESERIALIZATION_FAILED,
+                "fields are not a JSON object",
+                model=header.model,
+                ordinal=ordinal,
+                left_pk=row.pk,
+            )
+        )
+    return fields
+
+
+def relocation_registration(writer: ChunkWriter) -> Registration:
+    """Serves ImportExportService from ``writer``: the whole stream is read and verified before
+    anything is written."""
+
+    def import_chunk(
+        requests: Iterable[pb.ImportChunkRequest], context: grpc.ServicerContext
+    ) -> pb.ImportChunkResponse:
+        try:
+            header, rows = _read_chunk(requests)
+            result = writer.write(header, rows)
+        except RelocationError as error:
+            return pb.ImportChunkResponse(failure=_failure_to_pb(error.finding))
+        return pb.ImportChunkResponse(
+            mapped=pb.ChunkMapped(
+                rows=[
+                    pb.MappedRow(
+                        old_pk=row.old_pk,
+                        new_id=row.new_id,
+                        kind=int(row.kind),  # type: ignore[arg-type]
+                        renamed_to=row.renamed_to,
+                    )
+                    for row in result.rows
+                ],
+                replayed=result.replayed,
+            )
+        )
+
+    handler = grpc.method_handlers_generic_handler(
+        SERVICE.full_name,
+        {
+            "ImportChunk": grpc.stream_unary_rpc_method_handler(
+                import_chunk,
+                request_deserializer=pb.ImportChunkRequest.FromString,
+                response_serializer=pb.ImportChunkResponse.SerializeToString,
+            )
+        },
+    )
+
+    def register(server: grpc.Server) -> Sequence[str]:
+        server.add_generic_rpc_handlers((handler,))
+        return [SERVICE.full_name]
+
+    return register

@@ -1,0 +1,170 @@
+"""Writes one chunk of an import in the silo that owns its model: all rows and the chunk's record
+in one transaction, so a chunk sent again returns what was recorded and writes nothing more."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db.unit_of_work import UnitOfWork
+from shared.errors import SiloError
+from shared.outbox.writer import OutboxWriter
+from shared.relocation.chunks import ChunkHeader, ChunkResult, ChunkRow, MappedRow
+from shared.relocation.findings import Finding, FindingKind, RelocationError
+from shared.relocation.models import BY_NAME
+
+log = logging.getLogger("silo.relocation")
+
+
+@dataclass
+class ImportContext:
+    """What an importer gets besides its rows: the open unit of work and the chunk's header."""
+
+    uow: UnitOfWork
+    header: ChunkHeader
+
+    @property
+    def model(self) -> str:
+        """The chunk's model."""
+        return self.header.model
+
+    def new_id(self, model: str, old_pk: int | None) -> int | None:
+        """The id here of the row ``old_pk`` of ``model`` in the file, if it was imported."""
+        if old_pk is None:
+            return None
+        return self.header.id_map.get(model, {}).get(old_pk)
+
+
+Importer = Callable[[ImportContext, list[ChunkRow]], list[MappedRow]]
+
+
+def chunk_failure(
+    kind: FindingKind, header: ChunkHeader, reason: str, row: ChunkRow | None = None
+) -> RelocationError:
+    """An error about the chunk (or one of its rows)."""
+    return RelocationError(
+        Finding(
+            kind,
+            reason,
+            model=header.model,
+            ordinal=row.ordinal if row else header.min_ordinal,
+            left_pk=row.pk if row else None,
+        )
+    )
+
+
+class ChunkWriter:
+    """Writes chunks of the models one silo owns.
+
+    :param record_model: the silo's import chunk table (``ImportChunkColumns``).
+    :param importers: model name -> the function that writes a chunk of it.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        outbox: OutboxWriter,
+        record_model: type[Any],
+        importers: Mapping[str, Importer],
+    ) -> None:
+        self._sessions = sessions
+        self._outbox = outbox
+        self._record = record_model
+        self._importers = dict(importers)
+
+    def write(self, header: ChunkHeader, rows: list[ChunkRow]) -> ChunkResult:
+        """Writes the chunk, or returns the recorded result of the same chunk; raises
+        ``RelocationError`` with the finding when nothing could be written."""
+        self._check(header)
+        try:
+            return self._write(header, rows)
+        except RelocationError:
+            raise
+        except SiloError as error:
+            raise RelocationError(
+                Finding(
+                    FindingKind.VALIDATION_ERROR,
+                    error.message,
+                    model=header.model,
+                    ordinal=header.min_ordinal,
+                    field=error.field,
+                )
+            ) from None
+        except IntegrityError as error:
+            raise chunk_failure(
+                FindingKind.INTEGRITY_ERROR, header, _first_line(error.orig)
+            ) from None
+        except DatabaseError as error:
+            log.exception("import chunk %s of %s failed", header.min_ordinal, header.model)
+            raise chunk_failure(
+                FindingKind.DATABASE_ERROR, header, _first_line(error.orig)
+            ) from None
+
+    def _check(self, header: ChunkHeader) -> None:
+        if not header.import_uuid:
+            raise chunk_failure(
+                FindingKind.MISSING_IMPORT_UUID, header, "the chunk has no import id"
+            )
+        if header.min_ordinal < 1:
+            raise chunk_failure(FindingKind.INVALID_MIN_ORDINAL, header, "ordinals start at 1")
+        if header.model not in self._importers:
+            kind = (
+                FindingKind.UNEXPECTED_MODEL
+                if header.model in BY_NAME
+                else FindingKind.UNKNOWN_MODEL
+            )
+            raise chunk_failure(kind, header, "this silo does not import this model")
+
+    def _recorded(self, session: Session, header: ChunkHeader) -> list[MappedRow] | None:
+        result = session.scalar(
+            select(self._record.result).where(
+                self._record.import_uuid == header.import_uuid,
+                self._record.model == header.model,
+                self._record.min_ordinal == header.min_ordinal,
+            )
+        )
+        if result is None:
+            return None
+        return [MappedRow.from_json(item) for item in json.loads(result)]
+
+    def _write(self, header: ChunkHeader, rows: list[ChunkRow]) -> ChunkResult:
+        with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
+            recorded = self._recorded(uow.session, header)
+            if recorded is not None:
+                return ChunkResult(recorded, replayed=True)
+            # The record goes in first: a racing copy of this chunk waits on its key and then
+            # fails on it, before writing any row, and returns what this one recorded.
+            record = self._record(
+                import_uuid=header.import_uuid,
+                model=header.model,
+                min_ordinal=header.min_ordinal,
+                max_ordinal=header.min_ordinal + max(len(rows) - 1, 0),
+                result="[]",
+            )
+            uow.session.add(record)
+            try:
+                uow.flush()
+            except IntegrityError:
+                uow.session.rollback()
+                replayed = self._recorded(uow.session, header)
+                if replayed is None:
+                    raise
+                return ChunkResult(replayed, replayed=True)
+            mapped = self._importers[header.model](ImportContext(uow, header), rows)
+            if header.dry_run:
+                return ChunkResult(mapped)  # leaving the block rolls everything back
+            record.result = json.dumps([row.as_json() for row in mapped])
+            uow.commit()
+            return ChunkResult(mapped)
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error or "database error").strip().splitlines()
+    return (text[0] if text else "database error")[:300]
