@@ -18,7 +18,7 @@ from shared.errors import FailedPrecondition
 from shared.metrics import Metrics, backlog_reader, new_metrics
 from shared.outbox.drainer import Deliver, OutboxDrainer
 from shared.outbox.writer import OutboxWriter
-from shared.relocation.writer import ChunkWriter, Importer
+from shared.relocation.writer import ChunkWriter, Importer, Preparer
 from shared.rpc.server import RunningServer, create_server
 from shared.services.directory import ServiceDirectory
 from shared.services.registry import owned_by
@@ -60,10 +60,20 @@ class SiloProcess(abc.ABC):
     def importers(self) -> Mapping[str, Importer]:
         """How this silo writes a chunk of each model it owns, by model name."""
 
+    def import_preparers(self) -> Mapping[str, Preparer]:
+        """What runs before a chunk's transaction, by model name (none by default)."""
+        return {}
+
     @cached_property
     def chunk_writer(self) -> ChunkWriter:
         """Writes import chunks of this silo's models, each in one recorded transaction."""
-        return ChunkWriter(self.sessions, self.outbox, self.import_chunk_model, self.importers())
+        return ChunkWriter(
+            self.sessions,
+            self.outbox,
+            self.import_chunk_model,
+            self.importers(),
+            self.import_preparers(),
+        )
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

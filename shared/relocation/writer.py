@@ -43,6 +43,9 @@ class ImportContext:
 
 
 Importer = Callable[[ImportContext, list[ChunkRow]], list[MappedRow]]
+# Runs before the chunk's transaction opens (a call to another silo that must not hold this
+# silo's write lock) and returns the rows the importer then gets.
+Preparer = Callable[[ChunkHeader, list[ChunkRow]], list[ChunkRow]]
 
 
 def chunk_failure(
@@ -65,6 +68,8 @@ class ChunkWriter:
 
     :param record_model: the silo's import chunk table (``ImportChunkColumns``).
     :param importers: model name -> the function that writes a chunk of it.
+    :param preparers: model name -> what runs before the chunk's transaction (it must be
+        idempotent: a chunk sent again runs it again).
     """
 
     def __init__(
@@ -73,18 +78,21 @@ class ChunkWriter:
         outbox: OutboxWriter,
         record_model: type[Any],
         importers: Mapping[str, Importer],
+        preparers: Mapping[str, Preparer] | None = None,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._record = record_model
         self._importers = dict(importers)
+        self._preparers = dict(preparers or {})
 
     def write(self, header: ChunkHeader, rows: list[ChunkRow]) -> ChunkResult:
         """Writes the chunk, or returns the recorded result of the same chunk; raises
         ``RelocationError`` with the finding when nothing could be written."""
         self._check(header)
         try:
-            return self._write(header, rows)
+            prepare = self._preparers.get(header.model)
+            return self._write(header, prepare(header, rows) if prepare else rows)
         except RelocationError:
             raise
         except SiloError as error:
