@@ -1,0 +1,50 @@
+"""Names imports make up: Sentry's random suffixes for taken names, claim tokens and unusable
+passwords."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Callable, Iterator
+
+# Sentry's alphabet, as written (without 8, with 0 twice): suffixes look the same in both.
+SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456790"
+# (attempts, length): one 2-character suffix, then five of 3, twenty of 5, one of 12.
+SUFFIX_SIZES = ((1, 2), (5, 3), (20, 5), (1, 12))
+TOKEN_ALPHABET = string.ascii_letters + string.digits
+
+
+def random_text(length: int, alphabet: str = SUFFIX_ALPHABET) -> str:
+    """``length`` characters drawn from ``alphabet`` with a cryptographic random source."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def suffixed(base: str, max_length: int) -> Iterator[str]:
+    """Candidates for a taken ``base``: ``base-xy``, ``base-xyz``, ..., each within
+    ``max_length`` (the base is cut to make room)."""
+    for attempts, size in SUFFIX_SIZES:
+        for _ in range(attempts):
+            yield f"{base[: max_length - size - 1]}-{random_text(size)}"
+
+
+def free_name(base: str, max_length: int, taken: Callable[[str], bool]) -> str:
+    """``base`` when it is free (and not all digits), else the first free suffixed candidate.
+
+    :raises LookupError: every candidate is taken.
+    """
+    if base and not base.isdecimal() and not taken(base):
+        return base
+    for candidate in suffixed(base, max_length):
+        if not taken(candidate):
+            return candidate
+    raise LookupError(f"no free name like {base!r}")
+
+
+def secure_token() -> str:
+    """32 letters and digits: claim tokens and email validation hashes (Sentry's format)."""
+    return random_text(32, TOKEN_ALPHABET)
+
+
+def unusable_password() -> str:
+    """Django's marker of a password that can never match: ``!`` and 40 random characters."""
+    return "!" + random_text(40, TOKEN_ALPHABET)
