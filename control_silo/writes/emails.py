@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from control_silo.db.models import EmailRow, UserEmailRow
 from control_silo.outbox.messages import user_changed
-from control_silo.writes import batches
+from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from control_silo.db.models import UserOptionRow
-from control_silo.writes import batches
 from control_silo.writes.users import require_users
+from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import delete, insert, select
 
 from control_silo.db.models import UserPermissionRow, UserRoleRow, UserRoleUserRow
 from control_silo.outbox.messages import user_changed, users_changed
-from control_silo.writes import batches
 from control_silo.writes.users import require_user, require_users
+from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import NotFound
 

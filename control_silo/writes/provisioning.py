@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from control_silo.db.models import OrganizationIdAllocationRow, OrganizationMappingRow, UserRow
 from control_silo.outbox.messages import reservation_changed
-from control_silo.writes import batches
 from control_silo.writes.reservations import first_reserved, insert_reservations, slug_taken
+from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import FailedPrecondition, NotFound
 from shared.services.organization.model import OrganizationStatus

@@ -15,7 +15,7 @@ from control_silo.db.models import (
 )
 from control_silo.db.models.organization import PRIMARY_RESERVATION
 from control_silo.outbox.messages import reservation_changed
-from control_silo.writes import batches
+from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, NotFound
 

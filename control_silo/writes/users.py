@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from control_silo.db.models import UserRow
 from control_silo.outbox.messages import user_changed
-from control_silo.writes import batches
 from control_silo.writes.emails import ensure_useremail, ensure_useremails
 from shared import validation
+from shared.db.bulk import batches
 from shared.db.types import utcnow
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, NotFound

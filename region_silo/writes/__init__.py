@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TypeVar
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from region_silo.db.models import OrganizationRow
 from shared import validation
+from shared.db.bulk import batches
 from shared.errors import NotFound
-
-T = TypeVar("T")
-
-# Keeps every IN list and VALUES list well under SQLite's and PostgreSQL's bound-parameter limits.
-BATCH_SIZE = 500
-
-
-def batches(values: Sequence[T]) -> Iterator[Sequence[T]]:
-    """``values`` in consecutive slices of at most ``BATCH_SIZE``."""
-    for start in range(0, len(values), BATCH_SIZE):
-        yield values[start : start + BATCH_SIZE]
 
 
 def require_organization(session: Session, organization_id: int) -> OrganizationRow:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from region_silo.db.models import OrganizationMemberRow, OrganizationMemberTeamRow
 from region_silo.outbox.messages import member_changed
-from region_silo.writes import batches, require_organizations
+from region_silo.writes import require_organizations
+from shared.db.bulk import batches
 from shared.db.types import utcnow
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, NotFound

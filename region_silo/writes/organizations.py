@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from region_silo.db.models import OrganizationRow
 from region_silo.outbox.messages import organization_changed
-from region_silo.writes import batches, require_organization
+from region_silo.writes import require_organization
 from region_silo.writes.members import NewMember, add_members
 from region_silo.writes.teams import NewTeam, TeamMembership, add_team_members, create_teams
+from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists
 from shared.services.organization.model import MemberRole, OrganizationStatus

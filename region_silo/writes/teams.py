@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 
 from region_silo.db.models import OrganizationMemberRow, OrganizationMemberTeamRow, TeamRow
-from region_silo.writes import batches, require_organizations
+from region_silo.writes import require_organizations
+from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, NotFound
 

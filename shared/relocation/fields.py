@@ -3,6 +3,7 @@ a value that is missing or of the wrong type."""
 
 from __future__ import annotations
 
+import ast
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -128,3 +129,32 @@ class RowFields:
                 return json.dumps(value)
             return value
         return json.dumps(value)
+
+    def json_object(self, field: str) -> dict[str, Any]:
+        """A JSON object, given as an object or as JSON text of one (absent or empty: ``{}``)."""
+        value = self._get(field, required=False)
+        if value in (None, ""):
+            return {}
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise self.invalid(field, "is not JSON") from None
+        if not isinstance(value, dict):
+            raise self.invalid(field, "must be a JSON object")
+        return value
+
+    def string_list(self, field: str) -> list[str]:
+        """A list of strings, given as a list, as JSON text, or as Python's text of one (Sentry
+        writes array fields as ``"['a', 'b']"``)."""
+        value = self._get(field, required=False)
+        if value in (None, ""):
+            return []
+        if isinstance(value, str):
+            try:
+                value = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                raise self.invalid(field, "is not a list of strings") from None
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise self.invalid(field, "is not a list of strings")
+        return list(value)

@@ -1,0 +1,145 @@
+"""Importing what only full restores carry (global scope): single sign-on providers and
+identities, second factors and known IP addresses, so a restored user keeps every factor."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from sqlalchemy import select
+
+from control_silo.db.models import AuthenticatorRow, AuthIdentityRow, AuthProviderRow, UserIPRow
+from control_silo.relocation.user_data import mapped_id
+from shared.db.bulk import batches, insert_keyed
+from shared.db.types import utcnow
+from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
+from shared.relocation.fields import RowFields
+from shared.relocation.models import ORGANIZATION, USER
+from shared.relocation.scopes import ImportScope
+from shared.relocation.writer import ImportContext
+
+AUTHPROVIDER = "sentry.authprovider"
+AUTHIDENTITY = "sentry.authidentity"
+AUTHENTICATOR = "sentry.authenticator"
+USERIP = "sentry.userip"
+
+
+def _inserted(
+    context: ImportContext,
+    model: Any,
+    rows: list[ChunkRow],
+    values: list[dict[str, Any]],
+    key_columns: tuple[str, ...],
+) -> list[MappedRow]:
+    """Inserts every row; rows of a key the database (or the chunk) holds already map to it."""
+    session = context.uow.session
+    columns = [getattr(model, name) for name in key_columns]
+    held: dict[tuple[Any, ...], int] = {}
+    for batch in batches(sorted({value[key_columns[0]] for value in values})):
+        query = select(*columns, model.id).where(columns[0].in_(batch))
+        held.update((tuple(found[:-1]), found[-1]) for found in session.execute(query))
+    fresh: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for value in values:
+        key = tuple(value[name] for name in key_columns)
+        if key not in held:
+            fresh.setdefault(key, value)
+    new_ids = insert_keyed(
+        session, model, list(fresh.values()), lambda found: tuple(found[1:]), *columns
+    )
+    outcomes = []
+    for row, value in zip(rows, values, strict=True):
+        key = tuple(value[name] for name in key_columns)
+        if key in new_ids:
+            kind = (
+                MappingKind.INSERTED if fresh.pop(key, None) is not None else MappingKind.EXISTING
+            )
+            outcomes.append(MappedRow(row.pk, new_ids[key], kind))
+        else:
+            outcomes.append(MappedRow(row.pk, held[key], MappingKind.EXISTING))
+    return outcomes
+
+
+def _ip_address(fields: RowFields) -> str:
+    text = fields.text("ip_address", max_length=45)
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise fields.invalid("ip_address", f"{text[:45]!r} is not an IP address") from None
+
+
+def import_auth_providers(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
+    """Writes a chunk of ``sentry.authprovider`` (one provider per organization)."""
+    values: list[dict[str, Any]] = []
+    for row in rows:
+        fields = RowFields(AUTHPROVIDER, row)
+        values.append(
+            {
+                "organization_id": mapped_id(context, fields, "organization_id", ORGANIZATION),
+                "provider": fields.text("provider", max_length=128),
+                "config": fields.json_object("config"),
+                "date_added": fields.time("date_added", default=utcnow()),
+                "sync_time": fields.optional_integer("sync_time"),
+                "last_sync": fields.optional_time("last_sync"),
+                "default_role": fields.integer("default_role", default=50),
+                "default_global_access": fields.boolean("default_global_access", default=True),
+                "flags": fields.integer("flags", default=0),
+            }
+        )
+    return _inserted(context, AuthProviderRow, rows, values, ("organization_id",))
+
+
+def import_auth_identities(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
+    """Writes a chunk of ``sentry.authidentity``."""
+    values: list[dict[str, Any]] = []
+    for row in rows:
+        fields = RowFields(AUTHIDENTITY, row)
+        values.append(
+            {
+                "user_id": mapped_id(context, fields, "user", USER),
+                "auth_provider_id": mapped_id(context, fields, "auth_provider", AUTHPROVIDER),
+                "ident": fields.text("ident", max_length=128),
+                "data": fields.json_object("data"),
+                "last_verified": fields.time("last_verified", default=utcnow()),
+                "last_synced": fields.time("last_synced", default=utcnow()),
+                "date_added": fields.time("date_added", default=utcnow()),
+            }
+        )
+    return _inserted(context, AuthIdentityRow, rows, values, ("auth_provider_id", "ident"))
+
+
+def import_authenticators(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
+    """Writes a chunk of ``sentry.authenticator``; the configuration is kept verbatim."""
+    values: list[dict[str, Any]] = []
+    for row in rows:
+        fields = RowFields(AUTHENTICATOR, row)
+        config = row.fields.get("config", "")
+        values.append(
+            {
+                "user_id": mapped_id(context, fields, "user", USER),
+                "type": fields.integer("type"),
+                "config": config if isinstance(config, str) else fields.json_text("config"),
+                "created_at": fields.time("created_at", default=utcnow()),
+                "last_used_at": fields.optional_time("last_used_at"),
+            }
+        )
+    return _inserted(context, AuthenticatorRow, rows, values, ("user_id", "type"))
+
+
+def import_user_ips(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
+    """Writes a chunk of ``sentry.userip``; locations are dropped (they are looked up again), and
+    outside global imports the first and last sighting are now."""
+    values: list[dict[str, Any]] = []
+    for row in rows:
+        fields = RowFields(USERIP, row)
+        value = {
+            "user_id": mapped_id(context, fields, "user", USER),
+            "ip_address": _ip_address(fields),
+            "country_code": None,
+            "region_code": None,
+            "first_seen": fields.time("first_seen", default=utcnow()),
+            "last_seen": fields.time("last_seen", default=utcnow()),
+        }
+        if context.header.scope is not ImportScope.GLOBAL:
+            value.update(first_seen=utcnow(), last_seen=utcnow())
+        values.append(value)
+    return _inserted(context, UserIPRow, rows, values, ("user_id", "ip_address"))

@@ -1,0 +1,37 @@
+"""Bulk statements both silos use: batched value lists and inserts that return ids by key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import insert
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+T = TypeVar("T")
+
+# Keeps every IN list and VALUES list well under SQLite's and PostgreSQL's bound-parameter limits.
+BATCH_SIZE = 500
+
+
+def batches(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in consecutive slices of at most ``BATCH_SIZE``."""
+    for start in range(0, len(values), BATCH_SIZE):
+        yield values[start : start + BATCH_SIZE]
+
+
+def insert_keyed(
+    session: Session,
+    model: type[Any],
+    values: Sequence[dict[str, Any]],
+    key: Callable[[Any], Hashable],
+    *columns: InstrumentedAttribute[Any],
+) -> dict[Any, int]:
+    """Inserts ``values`` in multi-row statements and returns the new ids by ``key`` of the
+    returned ``columns``. Matching by a unique key, rather than asking for the rows in order,
+    keeps SQLite's multi-row insert instead of one statement per row."""
+    ids: dict[Any, int] = {}
+    for batch in batches(values):
+        for returned in session.execute(insert(model).returning(model.id, *columns), batch):
+            ids[key(returned)] = returned.id
+    return ids
