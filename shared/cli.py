@@ -124,6 +124,15 @@ def add_silo_commands(
         group.add_command(command)
 
 
+def _import_command() -> click.Command:
+    from shared.relocation.command import import_command  # noqa: PLC0415 - small, click only
+
+    return import_command
+
+
+cli.add_command(_import_command())
+
+
 @cli.group()
 def config() -> None:
     """Inspect the configuration."""

@@ -18,6 +18,7 @@ from shared.errors import FailedPrecondition
 from shared.metrics import Metrics, backlog_reader, new_metrics
 from shared.outbox.drainer import Deliver, OutboxDrainer
 from shared.outbox.writer import OutboxWriter
+from shared.relocation.rpc import relocation_registration
 from shared.relocation.writer import ChunkWriter, Importer, Preparer
 from shared.rpc.server import RunningServer, create_server
 from shared.services.directory import ServiceDirectory
@@ -121,7 +122,13 @@ class SiloProcess(abc.ABC):
         (port 0 picks a free port)."""
         return create_server(
             listen,
-            [spec.registration(self.services.get(spec.interface)) for spec in owned_by(self.owner)],
+            [
+                *(
+                    spec.registration(self.services.get(spec.interface))
+                    for spec in owned_by(self.owner)
+                ),
+                relocation_registration(self.chunk_writer),
+            ],
             secrets=self.settings.rpc_shared_secrets,
             observe=self.metrics.observe_rpc,
         )

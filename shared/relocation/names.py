@@ -1,5 +1,4 @@
-"""Names imports make up: Sentry's random suffixes for taken names, claim tokens and unusable
-passwords."""
+"""Names imports make up: Sentry's random suffixes for taken names, and claim tokens."""
 
 from __future__ import annotations
 
@@ -43,8 +42,3 @@ def free_name(base: str, max_length: int, taken: Callable[[str], bool]) -> str:
 def secure_token() -> str:
     """32 letters and digits: claim tokens and email validation hashes (Sentry's format)."""
     return random_text(32, TOKEN_ALPHABET)
-
-
-def unusable_password() -> str:
-    """Django's marker of a password that can never match: ``!`` and 40 random characters."""
-    return "!" + random_text(40, TOKEN_ALPHABET)

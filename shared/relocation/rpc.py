@@ -72,7 +72,9 @@ def _requests(header: ChunkHeader, rows: Sequence[ChunkRow]) -> Iterator[pb.Impo
         yield pb.ImportChunkRequest(
             rows=pb.ChunkRows(
                 rows=[
-                    pb.ChunkRow(pk=row.pk, fields_json=json.dumps(row.fields).encode())
+                    pb.ChunkRow(
+                        pk=row.pk, fields_json=json.dumps(row.fields).encode(), ordinal=row.ordinal
+                    )
                     for row in batch
                 ]
             )
@@ -142,7 +144,7 @@ def _read_chunk(requests: Iterable[pb.ImportChunkRequest]) -> tuple[ChunkHeader,
                 Finding(FindingKind.DESERIALIZATION_FAILED, "a chunk has one header only")
             )
         for row in request.rows.rows:
-            ordinal = header.min_ordinal + len(rows)
+            ordinal = row.ordinal or header.min_ordinal + len(rows)
             rows.append(ChunkRow(row.pk, _fields(header, row, ordinal), ordinal))
     return header, rows
 

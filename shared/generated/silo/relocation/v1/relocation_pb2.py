@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#silo/relocation/v1/relocation.proto\x12\x12silo.relocation.v1\"~\n\x12ImportChunkRequest\x12\x31\n\x06header\x18\x01 \x01(\x0b\x32\x1f.silo.relocation.v1.ChunkHeaderH\x00\x12-\n\x04rows\x18\x02 \x01(\x0b\x32\x1d.silo.relocation.v1.ChunkRowsH\x00\x42\x06\n\x04part\"\x82\x02\n\x0b\x43hunkHeader\x12\x13\n\x0bimport_uuid\x18\x01 \x01(\t\x12.\n\x05scope\x18\x02 \x01(\x0e\x32\x1f.silo.relocation.v1.ImportScope\x12\r\n\x05model\x18\x03 \x01(\t\x12\x13\n\x0bmin_ordinal\x18\x04 \x01(\x03\x12\x13\n\x0bmerge_users\x18\x05 \x01(\x08\x12\x19\n\x11overwrite_configs\x18\x06 \x01(\x08\x12\x1a\n\x12hide_organizations\x18\x07 \x01(\x08\x12\x0f\n\x07\x64ry_run\x18\x08 \x01(\x08\x12-\n\x06id_map\x18\t \x03(\x0b\x32\x1d.silo.relocation.v1.IdMapping\":\n\tIdMapping\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06old_pk\x18\x02 \x01(\x03\x12\x0e\n\x06new_id\x18\x03 \x01(\x03\"7\n\tChunkRows\x12*\n\x04rows\x18\x01 \x03(\x0b\x32\x1c.silo.relocation.v1.ChunkRow\"+\n\x08\x43hunkRow\x12\n\n\x02pk\x18\x01 \x01(\x03\x12\x13\n\x0b\x66ields_json\x18\x02 \x01(\x0c\"\x88\x01\n\x13ImportChunkResponse\x12\x31\n\x06mapped\x18\x01 \x01(\x0b\x32\x1f.silo.relocation.v1.ChunkMappedH\x00\x12\x34\n\x07\x66\x61ilure\x18\x02 \x01(\x0b\x32!.silo.relocation.v1.ImportFailureH\x00\x42\x08\n\x06result\"L\n\x0b\x43hunkMapped\x12+\n\x04rows\x18\x01 \x03(\x0b\x32\x1d.silo.relocation.v1.MappedRow\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"n\n\tMappedRow\x12\x0e\n\x06old_pk\x18\x01 \x01(\x03\x12\x0e\n\x06new_id\x18\x02 \x01(\x03\x12-\n\x04kind\x18\x03 \x01(\x0e\x32\x1f.silo.relocation.v1.MappingKind\x12\x12\n\nrenamed_to\x18\x04 \x01(\t\"m\n\rImportFailure\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x0f\n\x07ordinal\x18\x03 \x01(\x03\x12\x0f\n\x07left_pk\x18\x04 \x01(\x03\x12\r\n\x05\x66ield\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\t*\x93\x01\n\x0bImportScope\x12\x1c\n\x18IMPORT_SCOPE_UNSPECIFIED\x10\x00\x12\x15\n\x11IMPORT_SCOPE_USER\x10\x01\x12\x1d\n\x19IMPORT_SCOPE_ORGANIZATION\x10\x02\x12\x17\n\x13IMPORT_SCOPE_CONFIG\x10\x03\x12\x17\n\x13IMPORT_SCOPE_GLOBAL\x10\x04*\x97\x01\n\x0bMappingKind\x12\x1c\n\x18MAPPING_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15MAPPING_KIND_INSERTED\x10\x01\x12\x19\n\x15MAPPING_KIND_EXISTING\x10\x02\x12\x1a\n\x16MAPPING_KIND_OVERWRITE\x10\x03\x12\x18\n\x14MAPPING_KIND_SKIPPED\x10\x04\x32w\n\x13ImportExportService\x12`\n\x0bImportChunk\x12&.silo.relocation.v1.ImportChunkRequest\x1a\'.silo.relocation.v1.ImportChunkResponse(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#silo/relocation/v1/relocation.proto\x12\x12silo.relocation.v1\"~\n\x12ImportChunkRequest\x12\x31\n\x06header\x18\x01 \x01(\x0b\x32\x1f.silo.relocation.v1.ChunkHeaderH\x00\x12-\n\x04rows\x18\x02 \x01(\x0b\x32\x1d.silo.relocation.v1.ChunkRowsH\x00\x42\x06\n\x04part\"\x82\x02\n\x0b\x43hunkHeader\x12\x13\n\x0bimport_uuid\x18\x01 \x01(\t\x12.\n\x05scope\x18\x02 \x01(\x0e\x32\x1f.silo.relocation.v1.ImportScope\x12\r\n\x05model\x18\x03 \x01(\t\x12\x13\n\x0bmin_ordinal\x18\x04 \x01(\x03\x12\x13\n\x0bmerge_users\x18\x05 \x01(\x08\x12\x19\n\x11overwrite_configs\x18\x06 \x01(\x08\x12\x1a\n\x12hide_organizations\x18\x07 \x01(\x08\x12\x0f\n\x07\x64ry_run\x18\x08 \x01(\x08\x12-\n\x06id_map\x18\t \x03(\x0b\x32\x1d.silo.relocation.v1.IdMapping\":\n\tIdMapping\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06old_pk\x18\x02 \x01(\x03\x12\x0e\n\x06new_id\x18\x03 \x01(\x03\"7\n\tChunkRows\x12*\n\x04rows\x18\x01 \x03(\x0b\x32\x1c.silo.relocation.v1.ChunkRow\"<\n\x08\x43hunkRow\x12\n\n\x02pk\x18\x01 \x01(\x03\x12\x13\n\x0b\x66ields_json\x18\x02 \x01(\x0c\x12\x0f\n\x07ordinal\x18\x03 \x01(\x03\"\x88\x01\n\x13ImportChunkResponse\x12\x31\n\x06mapped\x18\x01 \x01(\x0b\x32\x1f.silo.relocation.v1.ChunkMappedH\x00\x12\x34\n\x07\x66\x61ilure\x18\x02 \x01(\x0b\x32!.silo.relocation.v1.ImportFailureH\x00\x42\x08\n\x06result\"L\n\x0b\x43hunkMapped\x12+\n\x04rows\x18\x01 \x03(\x0b\x32\x1d.silo.relocation.v1.MappedRow\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"n\n\tMappedRow\x12\x0e\n\x06old_pk\x18\x01 \x01(\x03\x12\x0e\n\x06new_id\x18\x02 \x01(\x03\x12-\n\x04kind\x18\x03 \x01(\x0e\x32\x1f.silo.relocation.v1.MappingKind\x12\x12\n\nrenamed_to\x18\x04 \x01(\t\"m\n\rImportFailure\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x0f\n\x07ordinal\x18\x03 \x01(\x03\x12\x0f\n\x07left_pk\x18\x04 \x01(\x03\x12\r\n\x05\x66ield\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\t*\x93\x01\n\x0bImportScope\x12\x1c\n\x18IMPORT_SCOPE_UNSPECIFIED\x10\x00\x12\x15\n\x11IMPORT_SCOPE_USER\x10\x01\x12\x1d\n\x19IMPORT_SCOPE_ORGANIZATION\x10\x02\x12\x17\n\x13IMPORT_SCOPE_CONFIG\x10\x03\x12\x17\n\x13IMPORT_SCOPE_GLOBAL\x10\x04*\x97\x01\n\x0bMappingKind\x12\x1c\n\x18MAPPING_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15MAPPING_KIND_INSERTED\x10\x01\x12\x19\n\x15MAPPING_KIND_EXISTING\x10\x02\x12\x1a\n\x16MAPPING_KIND_OVERWRITE\x10\x03\x12\x18\n\x14MAPPING_KIND_SKIPPED\x10\x04\x32w\n\x13ImportExportService\x12`\n\x0bImportChunk\x12&.silo.relocation.v1.ImportChunkRequest\x1a\'.silo.relocation.v1.ImportChunkResponse(\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'silo.relocation.v1.relocation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_IMPORTSCOPE']._serialized_start=1051
-  _globals['_IMPORTSCOPE']._serialized_end=1198
-  _globals['_MAPPINGKIND']._serialized_start=1201
-  _globals['_MAPPINGKIND']._serialized_end=1352
+  _globals['_IMPORTSCOPE']._serialized_start=1068
+  _globals['_IMPORTSCOPE']._serialized_end=1215
+  _globals['_MAPPINGKIND']._serialized_start=1218
+  _globals['_MAPPINGKIND']._serialized_end=1369
   _globals['_IMPORTCHUNKREQUEST']._serialized_start=59
   _globals['_IMPORTCHUNKREQUEST']._serialized_end=185
   _globals['_CHUNKHEADER']._serialized_start=188
@@ -45,15 +45,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHUNKROWS']._serialized_start=508
   _globals['_CHUNKROWS']._serialized_end=563
   _globals['_CHUNKROW']._serialized_start=565
-  _globals['_CHUNKROW']._serialized_end=608
-  _globals['_IMPORTCHUNKRESPONSE']._serialized_start=611
-  _globals['_IMPORTCHUNKRESPONSE']._serialized_end=747
-  _globals['_CHUNKMAPPED']._serialized_start=749
-  _globals['_CHUNKMAPPED']._serialized_end=825
-  _globals['_MAPPEDROW']._serialized_start=827
-  _globals['_MAPPEDROW']._serialized_end=937
-  _globals['_IMPORTFAILURE']._serialized_start=939
-  _globals['_IMPORTFAILURE']._serialized_end=1048
-  _globals['_IMPORTEXPORTSERVICE']._serialized_start=1354
-  _globals['_IMPORTEXPORTSERVICE']._serialized_end=1473
+  _globals['_CHUNKROW']._serialized_end=625
+  _globals['_IMPORTCHUNKRESPONSE']._serialized_start=628
+  _globals['_IMPORTCHUNKRESPONSE']._serialized_end=764
+  _globals['_CHUNKMAPPED']._serialized_start=766
+  _globals['_CHUNKMAPPED']._serialized_end=842
+  _globals['_MAPPEDROW']._serialized_start=844
+  _globals['_MAPPEDROW']._serialized_end=954
+  _globals['_IMPORTFAILURE']._serialized_start=956
+  _globals['_IMPORTFAILURE']._serialized_end=1065
+  _globals['_IMPORTEXPORTSERVICE']._serialized_start=1371
+  _globals['_IMPORTEXPORTSERVICE']._serialized_end=1490
 # @@protoc_insertion_point(module_scope)

@@ -81,12 +81,14 @@ class ChunkRows(_message.Message):
     def __init__(self, rows: _Optional[_Iterable[_Union[ChunkRow, _Mapping]]] = ...) -> None: ...
 
 class ChunkRow(_message.Message):
-    __slots__ = ("pk", "fields_json")
+    __slots__ = ("pk", "fields_json", "ordinal")
     PK_FIELD_NUMBER: _ClassVar[int]
     FIELDS_JSON_FIELD_NUMBER: _ClassVar[int]
+    ORDINAL_FIELD_NUMBER: _ClassVar[int]
     pk: int
     fields_json: bytes
-    def __init__(self, pk: _Optional[int] = ..., fields_json: _Optional[bytes] = ...) -> None: ...
+    ordinal: int
+    def __init__(self, pk: _Optional[int] = ..., fields_json: _Optional[bytes] = ..., ordinal: _Optional[int] = ...) -> None: ...
 
 class ImportChunkResponse(_message.Message):
     __slots__ = ("mapped", "failure")

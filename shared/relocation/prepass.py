@@ -1,0 +1,157 @@
+"""The first pass over an export: it checks the file's structure before anything is written and
+collects what filters need (which users belong to the chosen organizations)."""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from shared.relocation.findings import Finding, FindingKind, RelocationError
+from shared.relocation.models import BY_NAME, ORGANIZATION, USER, depends_on
+from shared.relocation.records import Record
+
+MEMBER = "sentry.organizationmember"
+
+
+@dataclass
+class FileFacts:
+    """What the first pass learned: usernames (for exports that name users by username), the
+    users of the chosen organizations, and the models it skipped as unknown."""
+
+    usernames: dict[str, int] = field(default_factory=dict)
+    organization_users: set[int] = field(default_factory=set)
+    unknown_models: Counter[str] = field(default_factory=Counter)
+    rows: int = 0
+
+
+def _problem(
+    kind: FindingKind, record: Record, reason: str, field: str | None = None
+) -> RelocationError:
+    return RelocationError(
+        Finding(
+            kind, reason, model=record.model, ordinal=record.ordinal, left_pk=record.pk, field=field
+        )
+    )
+
+
+class _Seen:
+    """Pks seen per model, ascending (checked), for foreign keys to look up."""
+
+    def __init__(self) -> None:
+        self.pks: dict[str, array[int]] = {}
+
+    def add(self, record: Record) -> None:
+        pks = self.pks.setdefault(record.model, array("q"))
+        if pks and record.pk <= pks[-1]:
+            reason = (
+                f"pk {record.pk} appears twice"
+                if record.pk in (pks[-1],) or self.holds(record.model, record.pk)
+                else f"pk {record.pk} comes after pk {pks[-1]}: rows must ascend by pk"
+            )
+            raise _problem(FindingKind.VALIDATION_ERROR, record, reason, "pk")
+        pks.append(record.pk)
+
+    def holds(self, model: str, pk: int) -> bool:
+        pks = self.pks.get(model)
+        if not pks:
+            return False
+        index = bisect_left(pks, pk)
+        return index < len(pks) and pks[index] == pk
+
+
+def user_reference(value: object, usernames: dict[str, int]) -> int | None:
+    """A user foreign key as a pk: exports of Sentry 23.7 and older name the user by username in
+    a one-element list."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+        return usernames.get(value[0])
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def first_pass(
+    records: Iterable[Record], organization_slugs: frozenset[str] | None = None
+) -> FileFacts:
+    """Checks that every row of a known model is in its place: models together and after the
+    models they refer to, pks ascending, and every foreign key pointing at a row of the file.
+
+    :raises RelocationError: the first problem found, with its finding.
+    """
+    facts = FileFacts()
+    order = _Order()
+    seen = _Seen()
+    chosen_organizations: set[int] = set()
+    for record in records:
+        facts.rows += 1
+        if record.model not in BY_NAME:
+            facts.unknown_models[record.model] += 1
+            continue
+        order.check(record)
+        seen.add(record)
+        if record.model == USER:
+            username = record.fields.get("username")
+            if isinstance(username, str):
+                facts.usernames.setdefault(username, record.pk)
+        _check_keys(record, seen, facts)
+        if organization_slugs is not None:
+            _note_organization(record, organization_slugs, chosen_organizations, facts)
+    return facts
+
+
+class _Order:
+    """Models come together, each after the models it refers to."""
+
+    def __init__(self) -> None:
+        self.finished: set[str] = set()
+        self.current: str | None = None
+
+    def check(self, record: Record) -> None:
+        if record.model == self.current:
+            return
+        if record.model in self.finished:
+            raise _problem(
+                FindingKind.UNEXPECTED_MODEL, record, "the rows of this model are not together"
+            )
+        later = sorted(model for model in self.finished if record.model in depends_on(model))
+        if later:
+            raise _problem(
+                FindingKind.UNEXPECTED_MODEL,
+                record,
+                f"comes after {', '.join(later)}, which refers to it",
+            )
+        if self.current is not None:
+            self.finished.add(self.current)
+        self.current = record.model
+
+
+def _check_keys(record: Record, seen: _Seen, facts: FileFacts) -> None:
+    for name, key in BY_NAME[record.model].foreign_keys.items():
+        value = record.fields.get(name)
+        if value is None:
+            continue
+        pk = user_reference(value, facts.usernames) if key.target == USER else value
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            raise _problem(
+                FindingKind.VALIDATION_ERROR, record, f"{value!r} is not a row reference", name
+            )
+        if not key.cross_silo and not seen.holds(key.target, pk):
+            raise _problem(
+                FindingKind.INTEGRITY_ERROR,
+                record,
+                f"points at {key.target} pk {pk}, which the file does not hold before it",
+                name,
+            )
+
+
+def _note_organization(
+    record: Record, slugs: frozenset[str], chosen: set[int], facts: FileFacts
+) -> None:
+    if record.model == ORGANIZATION and str(record.fields.get("slug", "")).lower() in slugs:
+        chosen.add(record.pk)
+    elif record.model == MEMBER and record.fields.get("organization") in chosen:
+        user = record.fields.get("user_id")
+        if isinstance(user, int):
+            facts.organization_users.add(user)
