@@ -36,7 +36,8 @@ def make_password(password: str, *, iterations: int = DEFAULT_ITERATIONS) -> str
 
 def make_unusable_password() -> str:
     """A hash no password matches (``!`` and 40 random characters, as Django writes it)."""
-    return UNUSABLE_PREFIX + _random_text(40)
+    # 30 random bytes as 40 URL-safe characters: one call, where imports make thousands.
+    return UNUSABLE_PREFIX + secrets.token_urlsafe(30)
 
 
 def is_usable(encoded: str) -> bool:

@@ -108,12 +108,15 @@ def import_useremails(context: ImportContext, rows: list[ChunkRow]) -> list[Mapp
         )
         held.update(((user_id, email), row_id) for user_id, email, row_id in session.execute(query))
     fresh: dict[tuple[int, str], dict[str, Any]] = {}
+    changed: dict[int, dict[str, Any]] = {}
     for value in values:
         key = (value["user_id"], value["email"].lower())
         if key in held:
-            session.execute(update(UserEmailRow).where(UserEmailRow.id == held[key]).values(value))
+            changed[held[key]] = {**value, "id": held[key]}
         else:
             fresh[key] = value  # a later row for the same address replaces an earlier one
+    for batch in batches(list(changed.values())):
+        session.execute(update(UserEmailRow), batch)  # by primary key, many rows per statement
     held.update(
         insert_keyed(
             session,

@@ -30,8 +30,12 @@ def insert_keyed(
     """Inserts ``values`` in multi-row statements and returns the new ids by ``key`` of the
     returned ``columns``. Matching by a unique key, rather than asking for the rows in order,
     keeps SQLite's multi-row insert instead of one statement per row."""
+    table = model.__table__
+    # Core, not the ORM's bulk path: the rows need no identity map, and it costs a third less.
+    statement = insert(table).returning(table.c.id, *(table.c[column.key] for column in columns))
+    connection = session.connection()
     ids: dict[Any, int] = {}
     for batch in batches(values):
-        for returned in session.execute(insert(model).returning(model.id, *columns), batch):
+        for returned in connection.execute(statement, batch):
             ids[key(returned)] = returned.id
     return ids
