@@ -16,7 +16,7 @@ from region_silo.cache.user_client import CachedUserServiceClient
 from region_silo.db.models import RegionImportChunkRow, RegionOutboxRow
 from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox.delivery import ControlDelivery
-from region_silo.relocation import region_importers
+from region_silo.relocation import CONTROL_TIMEOUT_SECONDS, region_importers, region_preparers
 from region_silo.services.organization_service import DatabaseOrganizationService
 from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
 from shared.config import DEFAULT_REGION_PORT, Settings
@@ -24,7 +24,8 @@ from shared.db.engine import make_engine
 from shared.db.migrations import MigrationHistory
 from shared.errors import InvalidArgument
 from shared.outbox.drainer import Deliver
-from shared.relocation.writer import Importer
+from shared.relocation.rpc import RelocationClient
+from shared.relocation.writer import Importer, Preparer
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
 from shared.services.directory import ServiceDirectory
@@ -136,6 +137,15 @@ class RegionSilo(SiloProcess):
     def importers(self) -> Mapping[str, Importer]:
         """The region silo's import chunk writers, by model."""
         return region_importers()
+
+    def import_preparers(self) -> Mapping[str, Preparer]:
+        """Organizations get their ids and slugs from the control silo first."""
+        return region_preparers(
+            self.name,
+            lambda: RelocationClient(
+                self.services.control_channel(), timeout=CONTROL_TIMEOUT_SECONDS
+            ),
+        )
 
     def start_server(self, listen: str | None = None) -> RunningServer:
         """Starts the gRPC server with the region's services (port 0 picks a free port)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from control_silo.relocation import auth, config, user_data, users
+from control_silo.relocation import auth, config, organizations, user_data, users
 from shared.relocation.writer import Importer
 
 
@@ -22,4 +22,5 @@ def control_importers() -> Mapping[str, Importer]:
         "sentry.authidentity": auth.import_auth_identities,
         "sentry.authenticator": auth.import_authenticators,
         "sentry.userip": auth.import_user_ips,
+        "sentry.organization": organizations.import_organizations,
     }

@@ -20,11 +20,12 @@ from shared.services.organization.model import OrganizationStatus
 
 @dataclass(frozen=True)
 class Provision:
-    """An organization to provision in a region: its slug, its name and its owner."""
+    """An organization to provision in a region: its slug, its name and its owner (none for an
+    imported organization, whose members come with it)."""
 
     slug: str
     name: str
-    owner_user_id: int
+    owner_user_id: int | None = None
 
 
 def provision_organizations(
@@ -40,52 +41,73 @@ def provision_organizations(
     if not organizations:
         return []
     session = uow.session
-    _require_active_owners(session, [organization.owner_user_id for organization in organizations])
+    _require_active_owners(
+        session,
+        [o.owner_user_id for o in organizations if o.owner_user_id is not None],
+    )
     slugs = [organization.slug for organization in organizations]
     taken = first_reserved(session, slugs)
     if taken is not None:
         raise slug_taken(taken)
+    ids = allocate_organization_ids(session, region_name, len(organizations))
+    try:
+        record_provisions(uow, region_name, list(zip(ids, organizations, strict=True)))
+    except IntegrityError:
+        # Another region reserved a slug between the check and the insert.
+        raise slug_taken(first_reserved(session, slugs) or slugs[0]) from None
+    return ids
+
+
+def allocate_organization_ids(session: Session, region_name: str, count: int) -> list[int]:
+    """Hands out ``count`` new organization ids for the region, ascending."""
     ids: list[int] = []
-    for batch in batches(organizations):
+    for batch in batches(range(count)):
         ids.extend(
             session.scalars(
                 insert(OrganizationIdAllocationRow).returning(OrganizationIdAllocationRow.id),
                 [{"region_name": region_name} for _ in batch],
             )
         )
-    ids.sort()
-    try:
-        with session.begin_nested():
-            reservations = insert_reservations(
-                session,
+    return sorted(ids)
+
+
+def record_provisions(
+    uow: UnitOfWork, region_name: str, provisions: Sequence[tuple[int, Provision]]
+) -> None:
+    """Reserves each (organization id, provision)'s slug, primary, for its owner, and maps the
+    organization, unverified, to the region; then tells the region of each reservation.
+
+    :raises IntegrityError: a slug is reserved or mapped already; the rows are written in a
+        savepoint, so nothing of them is left behind.
+    """
+    session = uow.session
+    with session.begin_nested():
+        reservations = insert_reservations(
+            session,
+            [
+                (organization_id, provision.slug, provision.owner_user_id)
+                for organization_id, provision in provisions
+            ],
+            region_name,
+        )
+        for pairs in batches(provisions):
+            session.execute(
+                insert(OrganizationMappingRow),
                 [
-                    (organization_id, organization.slug, organization.owner_user_id)
-                    for organization_id, organization in zip(ids, organizations, strict=True)
+                    {
+                        "organization_id": organization_id,
+                        "slug": provision.slug,
+                        "name": provision.name,
+                        "region_name": region_name,
+                        "status": int(OrganizationStatus.ACTIVE),
+                        "verified": False,
+                        "version": 0,
+                    }
+                    for organization_id, provision in pairs
                 ],
-                region_name,
             )
-            for pairs in batches(list(zip(ids, organizations, strict=True))):
-                session.execute(
-                    insert(OrganizationMappingRow),
-                    [
-                        {
-                            "organization_id": organization_id,
-                            "slug": organization.slug,
-                            "name": organization.name,
-                            "region_name": region_name,
-                            "status": int(OrganizationStatus.ACTIVE),
-                            "verified": False,
-                            "version": 0,
-                        }
-                        for organization_id, organization in pairs
-                    ],
-                )
-    except IntegrityError:
-        # Another region reserved a slug between the check and the insert.
-        raise slug_taken(first_reserved(session, slugs) or slugs[0]) from None
     for reservation in reservations:
         reservation_changed(uow, reservation.id, reservation.organization_id, region_name)
-    return ids
 
 
 def _require_active_owners(session: Session, user_ids: Sequence[int]) -> None:

@@ -1,5 +1,6 @@
 """The region silo's tables; importing this package registers all of them on RegionBase."""
 
+from region_silo.db.models.auth_token import OrgAuthTokenRow
 from region_silo.db.models.cache import CacheVersionRow
 from region_silo.db.models.member import OrganizationMemberRow, OrganizationMemberTeamRow
 from region_silo.db.models.organization import OrganizationOptionRow, OrganizationRow
@@ -11,6 +12,7 @@ from region_silo.db.models.team import TeamRow
 
 __all__ = [
     "CacheVersionRow",
+    "OrgAuthTokenRow",
     "OrganizationMemberRow",
     "OrganizationMemberTeamRow",
     "OrganizationOptionRow",
