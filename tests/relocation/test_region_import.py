@@ -83,6 +83,7 @@ def send(region_client: RelocationClient, region_silo: RegionSilo) -> Send:
         min_ordinal: int = 1,
         id_map: dict[str, dict[int, int]] | None = None,
         hide_organizations: bool = False,
+        dry_run: bool = False,
     ) -> ChunkResult:
         header = ChunkHeader(
             import_uuid=import_uuid,
@@ -90,6 +91,7 @@ def send(region_client: RelocationClient, region_silo: RegionSilo) -> Send:
             model=f"sentry.{model}",
             min_ordinal=min_ordinal,
             hide_organizations=hide_organizations,
+            dry_run=dry_run,
             id_map=id_map or {},
         )
         chunk = [
@@ -319,6 +321,16 @@ def test_hidden_organizations_wait_for_approval(
         assert statuses == [OrganizationStatus.ACTIVE, OrganizationStatus.PENDING_DELETION]
 
 
+def test_a_dry_run_writes_nothing_in_either_silo(send: Send, both_row_counts: Counts) -> None:
+    before = both_row_counts()
+
+    result = send("organization", [organization(1, "acme"), organization(2, "")], dry_run=True)
+
+    assert [row.kind for row in result.rows] == [MappingKind.INSERTED] * 2
+    assert result.rows[0].renamed_to == "" and result.rows[1].renamed_to
+    assert both_row_counts() == before
+
+
 def test_the_same_chunk_sent_twice_is_written_once(
     send: Send, both_row_counts: Counts, region_silo: RegionSilo
 ) -> None:
@@ -369,32 +381,34 @@ def test_members_reach_the_control_silo_and_their_teams(
     make_control_user: Callable[..., User],
 ) -> None:
     ann, bob = make_control_user("ann"), make_control_user("bob")
-    users = {"sentry.user": {1: ann.id, 2: bob.id}}
-    organizations = ids_of(send("organization", [organization(1, "acme")]))
+    # Pks in the file differ from the ids here, so only mapped keys find their rows.
+    users = {"sentry.user": {7: ann.id, 8: bob.id}}
+    organizations = ids_of(send("organization", [organization(41, "acme")]))
     keys = {"sentry.organization": organizations}
-    teams = ids_of(send("team", [team(1, 1, "devs")], id_map=keys))
+    teams = ids_of(send("team", [team(5, 41, "devs")], id_map=keys))
     members = send(
         "organizationmember",
         [
-            member(1, 1, 1, role="owner", user_email="ann@example.com"),
-            member(2, 1, 2, inviter_id=1),
-            member(3, 1, None, email="new@example.com", token="t" * 64, invite_status=None),
-            member(4, 1, 1),  # a second user of the file merged into ann
+            member(11, 41, 7, role="owner", user_email="ann@example.com"),
+            member(12, 41, 8, inviter_id=7),
+            # Invited by a user the import left out: the inviter is cleared, as Sentry does.
+            member(13, 41, None, email="new@example.com", inviter_id=99, invite_status=None),
+            member(14, 41, 7),  # a second user of the file merged into ann
         ],
         id_map={**keys, **users},
     )
     links = send(
         "organizationmemberteam",
         [
-            (1, {"team": 1, "organizationmember": 1, "is_active": True, "role": "admin"}),
-            (2, {"team": 1, "organizationmember": 4, "is_active": True, "role": None}),
+            (1, {"team": 5, "organizationmember": 11, "is_active": True, "role": "admin"}),
+            (2, {"team": 5, "organizationmember": 14, "is_active": True, "role": None}),
         ],
         id_map={"sentry.team": teams, "sentry.organizationmember": ids_of(members)},
     )
 
     member_ids = ids_of(members)
     assert [row.kind for row in members.rows] == [MappingKind.INSERTED] * 3 + [MappingKind.EXISTING]
-    assert member_ids[4] == member_ids[1]
+    assert member_ids[14] == member_ids[11]
     assert [row.kind for row in links.rows] == [MappingKind.INSERTED, MappingKind.EXISTING]
     stored = region_rows(region_silo, OrganizationMemberRow)
     assert [(m.user_id, m.role, m.inviter_id, m.email, m.invite_status) for m in stored] == [
@@ -404,22 +418,22 @@ def test_members_reach_the_control_silo_and_their_teams(
     ]
     [link] = region_rows(region_silo, OrganizationMemberTeamRow)
     assert (link.team_id, link.organizationmember_id, link.role) == (
-        teams[1],
-        member_ids[1],
+        teams[5],
+        member_ids[11],
         "admin",
     )
 
     region_silo.drainer.drain_due()
     listed = control_silo.services.get(UserService).get_organizations(user_id=bob.id)
     assert [(o.organization_id, o.slug, o.region_name) for o in listed] == [
-        (organizations[1], "acme", REGION)
+        (organizations[41], "acme", REGION)
     ]
     mapped = control_rows(control_silo, OrganizationMemberMappingRow)
     assert sorted((m.organizationmember_id, m.user_id, m.email) for m in mapped) == sorted(
         [
-            (member_ids[1], ann.id, None),
-            (member_ids[2], bob.id, None),
-            (member_ids[3], None, "new@example.com"),
+            (member_ids[11], ann.id, None),
+            (member_ids[12], bob.id, None),
+            (member_ids[13], None, "new@example.com"),
         ]
     )
 
@@ -488,21 +502,21 @@ def test_a_bad_member_writes_nothing(
 def test_team_and_project_slugs_are_unique_in_their_organization(
     send: Send, region_silo: RegionSilo
 ) -> None:
-    organizations = ids_of(send("organization", [organization(1, "one"), organization(2, "two")]))
+    organizations = ids_of(send("organization", [organization(31, "one"), organization(32, "two")]))
     keys = {"sentry.organization": organizations}
     teams = send(
         "team",
         [
-            team(1, 1, "devs"),
-            team(2, 1, "DEVS"),
-            team(3, 2, "devs"),
-            team(4, 2, "", name="Site Reliability"),
+            team(1, 31, "devs"),
+            team(2, 31, "DEVS"),
+            team(3, 32, "devs"),
+            team(4, 32, "", name="Site Reliability"),
         ],
         id_map=keys,
     )
     projects = send(
         "project",
-        [project(1, 1, "web"), project(2, 1, "web"), project(3, 1, "", name="Settings")],
+        [project(1, 31, "web"), project(2, 31, "web"), project(3, 31, "", name="Settings")],
         id_map=keys,
     )
     owners = send(
@@ -521,10 +535,10 @@ def test_team_and_project_slugs_are_unique_in_their_organization(
     assert renamed[3] == "site-reliability"
     stored = {(t.organization_id, t.slug) for t in region_rows(region_silo, TeamRow)}
     assert stored == {
-        (organizations[1], "devs"),
-        (organizations[1], renamed[1]),
-        (organizations[2], "devs"),
-        (organizations[2], "site-reliability"),
+        (organizations[31], "devs"),
+        (organizations[31], renamed[1]),
+        (organizations[32], "devs"),
+        (organizations[32], "site-reliability"),
     }
     web, again, settings = (row.renamed_to for row in projects.rows)
     assert web == ""
@@ -559,14 +573,14 @@ def test_links_across_organizations_are_refused(send: Send, both_row_counts: Cou
 
 
 def test_an_option_given_twice_is_skipped(send: Send, region_silo: RegionSilo) -> None:
-    keys = {"sentry.organization": ids_of(send("organization", [organization(1, "acme")]))}
+    keys = {"sentry.organization": ids_of(send("organization", [organization(61, "acme")]))}
 
     result = send(
         "organizationoption",
         [
-            (1, {"organization": 1, "key": "sentry:account-rate-limit", "value": 0}),
-            (2, {"organization": 1, "key": "sentry:account-rate-limit", "value": 5}),
-            (3, {"organization": 1, "key": "sentry:scrub_data", "value": '"true"'}),
+            (1, {"organization": 61, "key": "sentry:account-rate-limit", "value": 0}),
+            (2, {"organization": 61, "key": "sentry:account-rate-limit", "value": 5}),
+            (3, {"organization": 61, "key": "sentry:scrub_data", "value": '"true"'}),
         ],
         id_map=keys,
     )
@@ -595,7 +609,7 @@ def test_regenerated_tokens_name_the_final_slug(
     control_silo.services.get(OrganizationProvisioningService).provision_organization(
         slug="acme", name="Acme", region_name="de", owner_user_id=owner.id
     )
-    result = send("organization", [organization(1, "acme")])
+    result = send("organization", [organization(51, "acme")])
     final = result.rows[0].renamed_to
     made: list[str] = []
 
@@ -609,11 +623,11 @@ def test_regenerated_tokens_name_the_final_slug(
     send(
         "orgauthtoken",
         [
-            auth_token(1, 1, "kept-hash", created_by=1),
-            auth_token(2, 1, ""),
-            auth_token(3, 1, "kept-hash"),
+            auth_token(1, 51, "kept-hash", created_by=9),
+            auth_token(2, 51, ""),
+            auth_token(3, 51, "kept-hash"),
         ],
-        id_map={"sentry.organization": ids_of(result), "sentry.user": {1: owner.id}},
+        id_map={"sentry.organization": ids_of(result), "sentry.user": {9: owner.id}},
     )
 
     stored = region_rows(region_silo, OrgAuthTokenRow)
