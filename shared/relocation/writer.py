@@ -14,6 +14,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.unit_of_work import UnitOfWork
+from shared import errors
 from shared.errors import SiloError
 from shared.outbox.writer import OutboxWriter
 from shared.relocation.chunks import ChunkHeader, ChunkResult, ChunkRow, MappedRow
@@ -21,6 +22,14 @@ from shared.relocation.findings import Finding, FindingKind, RelocationError
 from shared.relocation.models import BY_NAME
 
 log = logging.getLogger("silo.relocation")
+
+# A service error met while writing a chunk (another silo's refusal, or its absence).
+_KIND_BY_ERROR: dict[type[SiloError], FindingKind] = {
+    errors.InvalidArgument: FindingKind.VALIDATION_ERROR,
+    errors.NotFound: FindingKind.VALIDATION_ERROR,
+    errors.FailedPrecondition: FindingKind.VALIDATION_ERROR,
+    errors.AlreadyExists: FindingKind.INTEGRITY_ERROR,
+}
 
 
 @dataclass
@@ -98,7 +107,7 @@ class ChunkWriter:
         except SiloError as error:
             raise RelocationError(
                 Finding(
-                    FindingKind.VALIDATION_ERROR,
+                    _KIND_BY_ERROR.get(type(error), FindingKind.UNKNOWN),
                     error.message,
                     model=header.model,
                     ordinal=header.min_ordinal,
