@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db.unit_of_work import UnitOfWork
 from shared import errors
+from shared.db.unit_of_work import UnitOfWork
 from shared.errors import SiloError
 from shared.outbox.writer import OutboxWriter
 from shared.relocation.chunks import ChunkHeader, ChunkResult, ChunkRow, MappedRow
