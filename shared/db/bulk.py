@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 T = TypeVar("T")
@@ -34,8 +34,20 @@ def insert_keyed(
     # Core, not the ORM's bulk path: the rows need no identity map, and it costs a third less.
     statement = insert(table).returning(table.c.id, *(table.c[column.key] for column in columns))
     connection = session.connection()
+    # Values name attributes; Core takes column names, and Core drops a key it does not know
+    # (``UserRow.name`` is the column first_name).
+    renamed = {
+        attribute.key: attribute.columns[0].key
+        for attribute in inspect(model).column_attrs
+        if attribute.key != attribute.columns[0].key
+    }
     ids: dict[Any, int] = {}
     for batch in batches(values):
-        for returned in connection.execute(statement, batch):
+        rows = (
+            [{renamed.get(name, name): v for name, v in value.items()} for value in batch]
+            if renamed
+            else batch
+        )
+        for returned in connection.execute(statement, rows):
             ids[key(returned)] = returned.id
     return ids

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
-from shared.relocation.findings import Finding, RelocationError, write_findings
+from shared.relocation.findings import Finding, FindingKind, RelocationError, write_findings
 from shared.relocation.scopes import COMMAND_SCOPES, ImportScope, RelocationScope
 
 if TYPE_CHECKING:
@@ -38,7 +38,13 @@ def _opened(source: Path, decrypt_with: Path | None) -> Iterator[BinaryIO]:
 
     if crypto.is_tar(source):
         if decrypt_with is None:
-            raise click.UsageError(f"{source} is encrypted: give --decrypt-with PRIVATE_KEY.pem")
+            # A finding, not a usage error: the findings file must not read as a success.
+            raise RelocationError(
+                Finding(
+                    FindingKind.DESERIALIZATION_FAILED,
+                    f"{source} is encrypted: give --decrypt-with PRIVATE_KEY.pem",
+                )
+            )
         with crypto.decrypted(source, crypto.load_private_key(decrypt_with)) as stream:
             yield stream
     else:

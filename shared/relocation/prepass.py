@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from shared.relocation.findings import Finding, FindingKind, RelocationError
-from shared.relocation.models import BY_NAME, ORGANIZATION, USER, depends_on
+from shared.relocation.models import BY_NAME, ORGANIZATION, USER
 from shared.relocation.records import Record
+from shared.relocation.scopes import ImportScope
 
 MEMBER = "sentry.organizationmember"
 
@@ -23,6 +24,8 @@ class FileFacts:
 
     usernames: dict[str, int] = field(default_factory=dict)
     organization_users: set[int] = field(default_factory=set)
+    # pk -> (username, lower-case email) of every user, when filters need them for sentry.email.
+    user_emails: dict[int, tuple[str, str]] = field(default_factory=dict)
     unknown_models: Counter[str] = field(default_factory=Counter)
     rows: int = 0
 
@@ -73,10 +76,17 @@ def user_reference(value: object, usernames: dict[str, int]) -> int | None:
 
 
 def first_pass(
-    records: Iterable[Record], organization_slugs: frozenset[str] | None = None
+    records: Iterable[Record],
+    organization_slugs: frozenset[str] | None = None,
+    *,
+    user_emails: bool = False,
+    scope: ImportScope | None = None,
 ) -> FileFacts:
     """Checks that every row of a known model is in its place: models together and after the
     models they refer to, pks ascending, and every foreign key pointing at a row of the file.
+    With ``user_emails`` it notes each user's username and email (what a filtered import keeps
+    of sentry.email, which has no key to users). Keys of models outside ``scope`` go unchecked:
+    those rows are never written (Sentry's own fixtures hold a userroleuser of a missing role).
 
     :raises RelocationError: the first problem found, with its finding.
     """
@@ -95,7 +105,11 @@ def first_pass(
             username = record.fields.get("username")
             if isinstance(username, str):
                 facts.usernames.setdefault(username, record.pk)
-        _check_keys(record, seen, facts)
+                if user_emails:
+                    address = str(record.fields.get("email") or "").lower()
+                    facts.user_emails[record.pk] = (username, address)
+        if scope is None or BY_NAME[record.model].scope in scope.covers:
+            _check_keys(record, seen, facts)
         if organization_slugs is not None:
             _note_organization(record, organization_slugs, chosen_organizations, facts)
     return facts
@@ -115,16 +129,24 @@ class _Order:
             raise _problem(
                 FindingKind.UNEXPECTED_MODEL, record, "the rows of this model are not together"
             )
-        later = sorted(model for model in self.finished if record.model in depends_on(model))
+        if self.current is not None:
+            self.finished.add(self.current)  # before the check: it may refer to this model
+        # A cross-silo key does not order the file: Sentry 23.7 wrote authprovider before
+        # organization and useroption before project.
+        later = sorted(model for model in self.finished if record.model in _same_silo(model))
         if later:
             raise _problem(
                 FindingKind.UNEXPECTED_MODEL,
                 record,
                 f"comes after {', '.join(later)}, which refers to it",
             )
-        if self.current is not None:
-            self.finished.add(self.current)
         self.current = record.model
+
+
+def _same_silo(model: str) -> frozenset[str]:
+    return frozenset(
+        key.target for key in BY_NAME[model].foreign_keys.values() if not key.cross_silo
+    ) - {model}
 
 
 def _check_keys(record: Record, seen: _Seen, facts: FileFacts) -> None:

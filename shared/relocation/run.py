@@ -17,6 +17,7 @@ from shared.relocation.records import Record
 from shared.relocation.scopes import ImportScope
 from shared.silo_mode import SiloMode
 
+EMAIL = "sentry.email"
 # Rows of a merged user that are not imported (the existing user's own are kept), as Sentry.
 MERGED_USER_DROPS = frozenset(
     {"sentry.useremail", "sentry.useroption", "sentry.userip", "sentry.userpermission"}
@@ -109,6 +110,7 @@ class ImportRun:
         self._progress = progress or (lambda model, rows: None)
         self._pending: _Pending | None = None
         self._deferred: list[Record] = []
+        self._emails = self._emails_of_kept_users()
 
     def run(self, records: Iterable[Record]) -> ImportSummary:
         """Sends every chunk; raises ``RelocationError`` at the first chunk a silo refuses."""
@@ -150,7 +152,22 @@ class ImportRun:
         slugs = self.options.filter_org_slugs
         if spec.name == "sentry.organization" and slugs is not None:
             return str(record.fields.get("slug", "")).lower() in slugs
+        if spec.name == EMAIL and self._emails is not None:
+            return str(record.fields.get("email") or "").lower() in self._emails
         return True
+
+    def _emails_of_kept_users(self) -> frozenset[str] | None:
+        """With a filter, the addresses of the users it keeps: the only sentry.email rows kept
+        (Sentry's filter of that model, which has no key to users)."""
+        names, slugs = self.options.filter_usernames, self.options.filter_org_slugs
+        if names is None and slugs is None:
+            return None
+        return frozenset(
+            address
+            for pk, (username, address) in self.facts.user_emails.items()
+            if (names is None or username in names)
+            and (slugs is None or pk in self.facts.organization_users)
+        )
 
     def _resolve(self, spec: ModelSpec, record: Record, pending: _Pending) -> dict[str, Any] | None:
         """The row's fields with every foreign key as its pk in the file and its new id noted in
