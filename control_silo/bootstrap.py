@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
+from sqlalchemy.orm import Session
+
 from control_silo.db.models import ControlImportChunkRow, ControlOutboxRow
 from control_silo.migrations import CONTROL_MIGRATIONS
 from control_silo.outbox.delivery import RegionDelivery
-from control_silo.relocation import control_importers
+from control_silo.relocation import control_holdings, control_importers
 from control_silo.services.auth_service import DatabaseAuthService
 from control_silo.services.organization_mapping_service import (
     DatabaseOrganizationMappingService,
@@ -99,6 +101,10 @@ class ControlSilo(SiloProcess):
     def reconciler(self) -> ProvisioningReconciler:
         """Releases reservations whose region never created the organization."""
         return ProvisioningReconciler(self.sessions, self.regions, self.mapping_service)
+
+    def holdings(self, session: Session) -> str | None:
+        """Users here, which a full restore must not meet."""
+        return control_holdings(session)
 
     def importers(self) -> Mapping[str, Importer]:
         """The control silo's import chunk writers, by model."""

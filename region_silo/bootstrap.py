@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
 
+from sqlalchemy.orm import Session
+
 from region_silo.cache.database_versions import DatabaseVersionStore
 from region_silo.cache.redis_versions import RedisVersionStore
 from region_silo.cache.region_cache import RegionCache
@@ -16,7 +18,12 @@ from region_silo.cache.user_client import CachedUserServiceClient
 from region_silo.db.models import RegionImportChunkRow, RegionOutboxRow
 from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox.delivery import ControlDelivery
-from region_silo.relocation import CONTROL_TIMEOUT_SECONDS, region_importers, region_preparers
+from region_silo.relocation import (
+    CONTROL_TIMEOUT_SECONDS,
+    region_holdings,
+    region_importers,
+    region_preparers,
+)
 from region_silo.services.organization_service import DatabaseOrganizationService
 from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
 from shared.config import DEFAULT_REGION_PORT, Settings
@@ -133,6 +140,10 @@ class RegionSilo(SiloProcess):
             self.services.get(OrganizationMappingService),
             self.services.get(OrganizationMemberMappingService),
         )
+
+    def holdings(self, session: Session) -> str | None:
+        """Organizations here, which a full restore must not meet."""
+        return region_holdings(session)
 
     def importers(self) -> Mapping[str, Importer]:
         """The region silo's import chunk writers, by model."""

@@ -61,6 +61,10 @@ class SiloProcess(abc.ABC):
     def importers(self) -> Mapping[str, Importer]:
         """How this silo writes a chunk of each model it owns, by model name."""
 
+    @abc.abstractmethod
+    def holdings(self, session: Session) -> str | None:
+        """What this silo holds that a full restore must not meet (None when it is empty)."""
+
     def import_preparers(self) -> Mapping[str, Preparer]:
         """What runs before a chunk's transaction, by model name (none by default)."""
         return {}
@@ -73,7 +77,8 @@ class SiloProcess(abc.ABC):
             self.outbox,
             self.import_chunk_model,
             self.importers(),
-            self.import_preparers(),
+            preparers=self.import_preparers(),
+            occupied=self.holdings,
         )
 
     @cached_property

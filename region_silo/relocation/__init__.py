@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from region_silo.db.models import OrganizationRow
 from region_silo.relocation import members, organizations, teams, tokens
 from region_silo.relocation.organizations import ControlClient
 from shared.relocation.models import ORGANIZATION, PROJECT, TEAM
@@ -31,3 +35,9 @@ def region_preparers(region_name: str, control: ControlClient) -> Mapping[str, P
     """What runs before a chunk's transaction, by model name: organizations get their ids and
     final slugs from the control silo (``control`` gives its relocation client)."""
     return {ORGANIZATION: organizations.organization_preparer(region_name, control)}
+
+
+def region_holdings(session: Session) -> str | None:
+    """What a full restore must not meet here: any organization."""
+    found = session.scalar(select(OrganizationRow.id).limit(1))
+    return "organizations" if found is not None else None

@@ -14,14 +14,13 @@ from shared.config import Settings
 from shared.errors import SiloError
 from shared.relocation.chunks import ChunkHeader, ChunkResult, ChunkRow
 from shared.relocation.findings import Finding, FindingKind, RelocationError
+from shared.relocation.models import owned_by
 from shared.relocation.prepass import first_pass
 from shared.relocation.records import read_records
 from shared.relocation.rpc import RelocationClient
 from shared.relocation.run import ImportOptions, ImportRun, ImportSummary, Progress
 from shared.relocation.scopes import ImportScope
 from shared.rpc.channel import open_channel
-from shared.services.organization.service import OrganizationService
-from shared.services.registry import remote
 from shared.silo_mode import SiloMode
 
 # A chunk of thousands of rows is one transaction; give it time.
@@ -90,31 +89,6 @@ class ImportTargets:
             )
         return sinks
 
-    def require_empty(self) -> None:
-        """Refuses a full restore into a region that holds organizations already (the control
-        silo refuses the import's first chunk when it holds users: no service lists them all)."""
-        try:
-            organization = (
-                remote(OrganizationService, self.region).get_default_organization()
-                if self.region is not None
-                else None
-            )
-        except SiloError as error:
-            raise RelocationError(
-                Finding(FindingKind.UNKNOWN, f"could not check the silos are empty: {error}")
-            ) from None
-        held = []
-        if organization is not None:
-            held.append(f"organizations (region {self.region_name})")
-        if held:
-            raise RelocationError(
-                Finding(
-                    FindingKind.UNEXPECTED_MODEL,
-                    f"a global import restores a backup into empty silos, and these hold "
-                    f"{' and '.join(held)}; Silo never deletes data to make room",
-                )
-            )
-
 
 def run_import(
     options: ImportOptions,
@@ -125,7 +99,7 @@ def run_import(
     """Checks the whole file, then imports it chunk by chunk; raises ``RelocationError`` with the
     first finding (nothing is written when the file's structure is at fault)."""
     if options.scope is ImportScope.GLOBAL:
-        targets.require_empty()
+        _probe_empty(options, targets)
     filtered = options.filter_usernames is not None or options.filter_org_slugs is not None
     facts = first_pass(
         read_records(open_source()),
@@ -135,3 +109,21 @@ def run_import(
     )
     run = ImportRun(options, targets.sinks(), facts, progress)
     return run.run(read_records(open_source()))
+
+
+def _probe_empty(options: ImportOptions, targets: ImportTargets) -> None:
+    """Asks every target silo, before the first row is sent, whether a full restore may begin:
+    an empty dry-run chunk meets the silo's check of what it holds (a resumed import passes, as
+    its first chunk is recorded), so an occupied silo refuses while nothing is written."""
+    for silo, sink in targets.sinks().items():
+        probe = owned_by(silo)[-1].name
+        sink.import_chunk(
+            ChunkHeader(
+                import_uuid=options.import_uuid,
+                scope=options.scope,
+                model=probe,
+                min_ordinal=1,
+                dry_run=True,
+            ),
+            [],
+        )

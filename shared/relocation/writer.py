@@ -20,6 +20,7 @@ from shared.outbox.writer import OutboxWriter
 from shared.relocation.chunks import ChunkHeader, ChunkResult, ChunkRow, MappedRow
 from shared.relocation.findings import Finding, FindingKind, RelocationError
 from shared.relocation.models import BY_NAME
+from shared.relocation.scopes import ImportScope
 
 log = logging.getLogger("silo.relocation")
 
@@ -79,6 +80,8 @@ class ChunkWriter:
     :param importers: model name -> the function that writes a chunk of it.
     :param preparers: model name -> what runs before the chunk's transaction (it must be
         idempotent: a chunk sent again runs it again).
+    :param occupied: what this silo already holds that a full restore must not meet (a short
+        description, or None when the silo is empty); asked before an import's first chunk.
     """
 
     def __init__(
@@ -87,13 +90,16 @@ class ChunkWriter:
         outbox: OutboxWriter,
         record_model: type[Any],
         importers: Mapping[str, Importer],
+        *,
         preparers: Mapping[str, Preparer] | None = None,
+        occupied: Callable[[Session], str | None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._record = record_model
         self._importers = dict(importers)
         self._preparers = dict(preparers or {})
+        self._occupied = occupied
 
     def write(self, header: ChunkHeader, rows: list[ChunkRow]) -> ChunkResult:
         """Writes the chunk, or returns the recorded result of the same chunk; raises
@@ -156,13 +162,14 @@ class ChunkWriter:
             recorded = self._recorded(uow.session, header)
             if recorded is not None:
                 return ChunkResult(recorded, replayed=True)
+            self._check_fits(uow.session, header, rows)
             # The record goes in first: a racing copy of this chunk waits on its key and then
             # fails on it, before writing any row, and returns what this one recorded.
             record = self._record(
                 import_uuid=header.import_uuid,
                 model=header.model,
                 min_ordinal=header.min_ordinal,
-                max_ordinal=header.min_ordinal + max(len(rows) - 1, 0),
+                max_ordinal=rows[-1].ordinal if rows else header.min_ordinal,
                 result="[]",
             )
             uow.session.add(record)
@@ -180,6 +187,41 @@ class ChunkWriter:
             record.result = json.dumps([row.as_json() for row in mapped])
             uow.commit()
             return ChunkResult(mapped)
+
+    def _check_fits(self, session: Session, header: ChunkHeader, rows: list[ChunkRow]) -> None:
+        """Refuses a chunk that overlaps one of the same import written with other bounds (a
+        resume with another chunk size would write those rows twice), and the first chunk of a
+        full restore into a silo that holds data already."""
+        last = rows[-1].ordinal if rows else header.min_ordinal
+        record = self._record
+        overlapping = session.scalar(
+            select(record.min_ordinal).where(
+                record.import_uuid == header.import_uuid,
+                record.model == header.model,
+                record.min_ordinal <= last,
+                record.max_ordinal >= header.min_ordinal,
+            )
+        )
+        if overlapping is not None:
+            raise chunk_failure(
+                FindingKind.INVALID_MIN_ORDINAL,
+                header,
+                f"rows from {overlapping} on were written by this import in another chunk: "
+                "resume with the --chunk-size it started with",
+            )
+        if header.scope is not ImportScope.GLOBAL or self._occupied is None:
+            return
+        started = session.scalar(
+            select(record.id).where(record.import_uuid == header.import_uuid).limit(1)
+        )
+        reason = None if started is not None else self._occupied(session)
+        if reason is not None:
+            raise chunk_failure(
+                FindingKind.UNEXPECTED_MODEL,
+                header,
+                f"a global import restores a backup into an empty silo, and this one holds "
+                f"{reason}; Silo never deletes data to make room",
+            )
 
 
 def _first_line(error: BaseException | None) -> str:

@@ -19,11 +19,13 @@ from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import MGF1, OAEP
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from control_silo.bootstrap import ControlSilo
 from control_silo.db.models import ControlImportChunkRow, EmailRow, UserOptionRow, UserRow
+from region_silo.bootstrap import RegionSilo
 from shared.relocation import crypto
+from shared.services.organization.service import OrganizationService
 from shared.services.user.model import NewUser
 from shared.services.user.service import UserService
 from tests.conftest import TEST_SECRET
@@ -612,3 +614,58 @@ def test_a_killed_import_resumes_to_the_rows_of_one_clean_run(
     names = [row.username for row in rows_of(control_silo, UserRow)]
     killed = sorted(name for name in names if name.startswith("killed-"))
     assert killed == sorted(f"killed-{pk}" for pk in range(1, count + 1))
+
+
+def test_a_global_import_refuses_a_region_that_holds_organizations(
+    control_silo: ControlSilo,
+    region_silo: RegionSilo,
+    run_import: Importer,
+    row_counts: RowCounts,
+    tmp_path: Path,
+    region_address: str,
+) -> None:
+    owner = control_silo.services.get(UserService).create_user(user=NewUser(username="owner"))
+    region_silo.services.get(OrganizationService).create_organization(
+        slug="existing", name="Existing", owner_user_id=owner.id
+    )
+    # The control silo is empty again; only the region holds something.
+    with control_silo.engine.begin() as connection:
+        connection.execute(delete(UserRow))
+    acme = record(
+        "sentry.organization",
+        1,
+        name="Acme",
+        slug="acme",
+        status=0,
+        date_added="2023-06-22T22:59:55.488Z",
+        default_role="member",
+        is_test=False,
+        flags="1",
+    )
+    records = [acme, *valid_export()]
+    source = write_export(tmp_path / "export.json", records)
+    before = row_counts()
+
+    result = run_import("global", source, "--region", region_address)
+
+    assert result.exit_code == 1
+    assert result.finding["kind"] == "UnexpectedModel"
+    assert "holds organizations" in result.finding["reason"]
+    assert row_counts() == before
+
+
+def test_a_resume_with_another_chunk_size_is_refused(
+    control_silo: ControlSilo, run_import: Importer, row_counts: RowCounts, tmp_path: Path
+) -> None:
+    users = [user(pk, f"user{pk}") for pk in range(1, 7)]
+    source = write_export(tmp_path / "export.json", users)
+    first = run_import("users", source, "--import-uuid", "sized", "--chunk-size", "4")
+    after_first = row_counts()
+
+    again = run_import("users", source, "--import-uuid", "sized", "--chunk-size", "3")
+
+    assert first.exit_code == 0, first.stderr
+    assert again.exit_code == 1
+    assert again.finding["kind"] == "InvalidMinOrdinal"
+    assert "--chunk-size" in again.finding["reason"]
+    assert row_counts() == after_first
