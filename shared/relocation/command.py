@@ -8,10 +8,11 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 import click
 
+from shared.config import Settings
 from shared.relocation.findings import Finding, FindingKind, RelocationError, write_findings
 from shared.relocation.scopes import COMMAND_SCOPES, ImportScope, RelocationScope
 
@@ -19,6 +20,13 @@ if TYPE_CHECKING:
     from shared.relocation.run import ImportSummary
 
 DEFAULT_CHUNK_SIZE = 2000
+
+
+class SettingsSource(Protocol):
+    """What the `silo` group passes its commands: settings with the command's flags on top."""
+
+    def settings(self, **flags: Any) -> Settings:
+        """The effective settings, ``flags`` (None = not given) first."""
 
 
 def _names(values: tuple[str, ...], file: Path | None) -> frozenset[str] | None:
@@ -131,7 +139,7 @@ class _Reporter:
 @click.option("--silent", is_flag=True, help="Print nothing but errors.")
 @click.pass_obj
 def import_command(
-    silo: object,
+    silo: SettingsSource,
     *,
     scope: str,
     source: Path,
@@ -153,11 +161,9 @@ def import_command(
     """Import SCOPE (users, organizations, config or global) from SOURCE, a Sentry export
     (plain JSON, or an encrypted tar with --decrypt-with). Rerunning with the same --import-uuid
     resumes after an interruption and writes nothing twice."""
-    from shared.cli import SiloContext  # noqa: PLC0415 - the group passes it
     from shared.relocation.run import ImportOptions  # noqa: PLC0415
     from shared.relocation.session import ImportTargets, run_import  # noqa: PLC0415
 
-    assert isinstance(silo, SiloContext)  # noqa: S101 - click passes the group's object
     addresses = tuple(value for value in regions if "=" in value)
     targets = [value for value in regions if "=" not in value]
     settings = silo.settings(control_address=control_address, regions=addresses or None)
