@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 
 from control_silo.db.models import AuthenticatorRow, AuthIdentityRow, AuthProviderRow, UserIPRow
-from control_silo.relocation.user_data import mapped_id
 from shared.db.bulk import batches, insert_keyed
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
@@ -74,7 +73,7 @@ def import_auth_providers(context: ImportContext, rows: list[ChunkRow]) -> list[
         fields = RowFields(AUTHPROVIDER, row)
         values.append(
             {
-                "organization_id": mapped_id(context, fields, "organization_id", ORGANIZATION),
+                "organization_id": context.key(fields, "organization_id", ORGANIZATION),
                 "provider": fields.text("provider", max_length=128),
                 "config": fields.json_object("config"),
                 "date_added": fields.time("date_added", default=utcnow()),
@@ -95,8 +94,8 @@ def import_auth_identities(context: ImportContext, rows: list[ChunkRow]) -> list
         fields = RowFields(AUTHIDENTITY, row)
         values.append(
             {
-                "user_id": mapped_id(context, fields, "user", USER),
-                "auth_provider_id": mapped_id(context, fields, "auth_provider", AUTHPROVIDER),
+                "user_id": context.key(fields, "user", USER),
+                "auth_provider_id": context.key(fields, "auth_provider", AUTHPROVIDER),
                 "ident": fields.text("ident", max_length=128),
                 "data": fields.json_object("data"),
                 "last_verified": fields.time("last_verified", default=utcnow()),
@@ -115,7 +114,7 @@ def import_authenticators(context: ImportContext, rows: list[ChunkRow]) -> list[
         config = row.fields.get("config", "")
         values.append(
             {
-                "user_id": mapped_id(context, fields, "user", USER),
+                "user_id": context.key(fields, "user", USER),
                 "type": fields.integer("type"),
                 "config": config if isinstance(config, str) else fields.json_text("config"),
                 "created_at": fields.time("created_at", default=utcnow()),
@@ -132,7 +131,7 @@ def import_user_ips(context: ImportContext, rows: list[ChunkRow]) -> list[Mapped
     for row in rows:
         fields = RowFields(USERIP, row)
         value = {
-            "user_id": mapped_id(context, fields, "user", USER),
+            "user_id": context.key(fields, "user", USER),
             "ip_address": _ip_address(fields),
             "country_code": None,
             "region_code": None,

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from control_silo.db.models import UserPermissionRow, UserRoleRow, UserRoleUserRow
-from control_silo.relocation.user_data import mapped_id
 from shared.db.bulk import batches
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
@@ -38,7 +37,7 @@ def import_permissions(context: ImportContext, rows: list[ChunkRow]) -> list[Map
         fields = RowFields(USERPERMISSION, row)
         values.append(
             {
-                "user_id": mapped_id(context, fields, "user", USER),
+                "user_id": context.key(fields, "user", USER),
                 "permission": fields.text("permission", max_length=32),
             }
         )
@@ -112,8 +111,8 @@ def import_role_holders(context: ImportContext, rows: list[ChunkRow]) -> list[Ma
         fields = RowFields(USERROLEUSER, row)
         values.append(
             {
-                "user_id": mapped_id(context, fields, "user", USER),
-                "role_id": mapped_id(context, fields, "role", USERROLE),
+                "user_id": context.key(fields, "user", USER),
+                "role_id": context.key(fields, "role", USERROLE),
                 "date_added": fields.time("date_added", default=utcnow()),
                 "date_updated": fields.time("date_updated", default=utcnow()),
             }

@@ -12,33 +12,14 @@ from shared.db.bulk import batches, insert_keyed
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
 from shared.relocation.fields import RowFields
-from shared.relocation.findings import FindingKind
 from shared.relocation.models import ORGANIZATION, PROJECT, USER
 from shared.relocation.names import secure_token
 from shared.relocation.scopes import ImportScope
-from shared.relocation.writer import ImportContext, chunk_failure
+from shared.relocation.writer import ImportContext
 
 EMAIL = "sentry.email"
 USEREMAIL = "sentry.useremail"
 USEROPTION = "sentry.useroption"
-
-
-def mapped_id(
-    context: ImportContext, fields: RowFields, field: str, target: str, *, required: bool = True
-) -> int | None:
-    """The id here of the row ``field`` points at; ``None`` for a null optional key."""
-    old = fields.optional_integer(field) if not required else fields.integer(field)
-    if old is None:
-        return None
-    new = context.new_id(target, old)
-    if new is None:
-        raise chunk_failure(
-            FindingKind.INTEGRITY_ERROR,
-            context.header,
-            f"{field} points at {target} pk {old}, which this import did not write",
-            fields.row,
-        )
-    return new
 
 
 def import_emails(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
@@ -90,7 +71,7 @@ def import_useremails(context: ImportContext, rows: list[ChunkRow]) -> list[Mapp
     for row in rows:
         fields = RowFields(USEREMAIL, row)
         value: dict[str, Any] = {
-            "user_id": mapped_id(context, fields, "user", USER),
+            "user_id": context.key(fields, "user", USER),
             "email": fields.text("email", max_length=75),
             "validation_hash": fields.text("validation_hash", max_length=32, required=False),
             "date_hash_added": fields.time("date_hash_added", default=utcnow()),
@@ -142,11 +123,9 @@ def import_useroptions(context: ImportContext, rows: list[ChunkRow]) -> list[Map
         fields = RowFields(USEROPTION, row)
         values.append(
             {
-                "user_id": mapped_id(context, fields, "user", USER),
-                "project_id": mapped_id(context, fields, "project_id", PROJECT, required=False),
-                "organization_id": mapped_id(
-                    context, fields, "organization_id", ORGANIZATION, required=False
-                ),
+                "user_id": context.key(fields, "user", USER),
+                "project_id": context.optional_key(fields, "project_id", PROJECT),
+                "organization_id": context.optional_key(fields, "organization_id", ORGANIZATION),
                 "key": fields.text("key", max_length=64),
                 "value": fields.json_text("value"),
             }

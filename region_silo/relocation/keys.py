@@ -12,44 +12,11 @@ from sqlalchemy.orm import Session
 from shared.db.bulk import batches, insert_keyed
 from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
 from shared.relocation.fields import RowFields
-from shared.relocation.findings import FindingKind
-from shared.relocation.writer import ImportContext, chunk_failure
+from shared.relocation.writer import ImportContext
 from shared.services.organization.model import MemberRole
 from shared.slugs import slugify, unique_slug
 
 _ROLES = tuple(role.value for role in MemberRole)
-
-
-def mapped_id(context: ImportContext, fields: RowFields, field: str, target: str) -> int:
-    """The id here of the ``target`` row the required key ``field`` points at."""
-    new = optional_mapped_id(context, fields, field, target)
-    if new is None:
-        raise fields.invalid(field, "may not be null")
-    return new
-
-
-def optional_mapped_id(
-    context: ImportContext,
-    fields: RowFields,
-    field: str,
-    target: str,
-    *,
-    null_when_missing: bool = False,
-) -> int | None:
-    """The id here of the ``target`` row ``field`` points at, None for a null key (and, with
-    ``null_when_missing``, for a row this import did not write, as Sentry clears an inviter)."""
-    old = fields.optional_integer(field)
-    if old is None:
-        return None
-    new = context.new_id(target, old)
-    if new is None and not null_when_missing:
-        raise chunk_failure(
-            FindingKind.INTEGRITY_ERROR,
-            context.header,
-            f"{field} points at {target} pk {old}, which this import did not write",
-            fields.row,
-        )
-    return new
 
 
 def member_role(fields: RowFields, field: str) -> str:

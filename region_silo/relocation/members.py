@@ -11,9 +11,7 @@ from region_silo.db.models import OrganizationMemberRow, OrganizationMemberTeamR
 from region_silo.outbox.messages import member_changed
 from region_silo.relocation.keys import (
     insert_once,
-    mapped_id,
     member_role,
-    optional_mapped_id,
     organizations_of,
 )
 from shared.db.bulk import batches
@@ -41,8 +39,8 @@ def _member_key(organization_id: int, user_id: int | None, email: str | None) ->
 def _member_values(context: ImportContext, row: ChunkRow) -> dict[str, Any]:
     fields = RowFields(MEMBER, row)
     value = {
-        "organization_id": mapped_id(context, fields, "organization", ORGANIZATION),
-        "user_id": optional_mapped_id(context, fields, "user_id", USER),
+        "organization_id": context.key(fields, "organization", ORGANIZATION),
+        "user_id": context.optional_key(fields, "user_id", USER),
         "email": fields.optional_text("email", max_length=75),
         "role": member_role(fields, "role"),
         "flags": fields.integer("flags", default=0),
@@ -50,9 +48,7 @@ def _member_values(context: ImportContext, row: ChunkRow) -> dict[str, Any]:
         "date_added": fields.time("date_added", default=utcnow()),
         "token_expires_at": fields.optional_time("token_expires_at"),
         "has_global_access": fields.boolean("has_global_access", default=True),
-        "inviter_id": optional_mapped_id(
-            context, fields, "inviter_id", USER, null_when_missing=True
-        ),
+        "inviter_id": context.optional_key(fields, "inviter_id", USER, null_when_missing=True),
         # Null is a value of its own here: Sentry's column is nullable, with a default.
         "invite_status": (
             None
@@ -154,8 +150,8 @@ def import_member_teams(context: ImportContext, rows: list[ChunkRow]) -> list[Ma
         fields = RowFields(MEMBER_TEAM, row)
         values.append(
             {
-                "team_id": mapped_id(context, fields, "team", TEAM),
-                "organizationmember_id": mapped_id(context, fields, "organizationmember", MEMBER),
+                "team_id": context.key(fields, "team", TEAM),
+                "organizationmember_id": context.key(fields, "organizationmember", MEMBER),
                 "is_active": fields.boolean("is_active", default=True),
                 "role": fields.optional_text("role", max_length=32),
             }

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 
 from region_silo.db.models import OrganizationOptionRow, OrganizationRow
 from region_silo.outbox.messages import organization_changed
-from region_silo.relocation.keys import insert_once, mapped_id, member_role
+from region_silo.relocation.keys import insert_once, member_role
 from shared.db.bulk import batches
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkHeader, ChunkRow, MappedRow, MappingKind
@@ -139,7 +139,7 @@ def import_options(context: ImportContext, rows: list[ChunkRow]) -> list[MappedR
         fields = RowFields(OPTION, row)
         values.append(
             {
-                "organization_id": mapped_id(context, fields, "organization", ORGANIZATION),
+                "organization_id": context.key(fields, "organization", ORGANIZATION),
                 "key": fields.text("key", max_length=64),
                 "value": fields.json_text("value"),
             }

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from region_silo.db.models import ProjectRow, ProjectTeamRow, TeamRow
-from region_silo.relocation.keys import free_slugs, insert_once, mapped_id, organizations_of
+from region_silo.relocation.keys import free_slugs, insert_once, organizations_of
 from shared.db.bulk import batches
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkRow, MappedRow
@@ -65,7 +65,7 @@ def import_teams(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow
         fields = RowFields(TEAM, row)
         values.append(
             {
-                "organization_id": mapped_id(context, fields, "organization", ORGANIZATION),
+                "organization_id": context.key(fields, "organization", ORGANIZATION),
                 "slug": fields.text("slug", max_length=SLUG_LENGTH, required=False),
                 "name": fields.text("name", max_length=64),
                 "status": fields.integer("status", default=0),
@@ -85,7 +85,7 @@ def import_projects(context: ImportContext, rows: list[ChunkRow]) -> list[Mapped
         fields = RowFields(PROJECT, row)
         values.append(
             {
-                "organization_id": mapped_id(context, fields, "organization", ORGANIZATION),
+                "organization_id": context.key(fields, "organization", ORGANIZATION),
                 "slug": fields.text("slug", max_length=PROJECT_SLUG_COLUMN_LENGTH, required=False),
                 "name": fields.text("name", max_length=200),
                 "forced_color": fields.optional_text("forced_color", max_length=6),
@@ -108,8 +108,8 @@ def import_project_teams(context: ImportContext, rows: list[ChunkRow]) -> list[M
         fields = RowFields(PROJECT_TEAM, row)
         values.append(
             {
-                "project_id": mapped_id(context, fields, "project", PROJECT),
-                "team_id": mapped_id(context, fields, "team", TEAM),
+                "project_id": context.key(fields, "project", PROJECT),
+                "team_id": context.key(fields, "team", TEAM),
             }
         )
     session = context.uow.session

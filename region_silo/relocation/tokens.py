@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import select
 
 from region_silo.db.models import OrganizationRow, OrgAuthTokenRow
-from region_silo.relocation.keys import mapped_id, optional_mapped_id
 from shared.db.bulk import batches, insert_keyed
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
@@ -47,20 +46,18 @@ def hash_token(token: str) -> str:
 
 def _values(context: ImportContext, fields: RowFields) -> dict[str, Any]:
     return {
-        "organization_id": mapped_id(context, fields, "organization_id", ORGANIZATION),
+        "organization_id": context.key(fields, "organization_id", ORGANIZATION),
         "token_hashed": fields.text(
             "token_hashed", max_length=MAX_TOKEN_HASH_LENGTH, required=False
         ),
         "token_last_characters": fields.optional_text("token_last_characters", max_length=4),
         "name": fields.text("name", max_length=255),
         "scope_list": json.dumps(fields.string_list("scope_list")),
-        "created_by_id": optional_mapped_id(
-            context, fields, "created_by", USER, null_when_missing=True
-        ),
+        "created_by_id": context.optional_key(fields, "created_by", USER, null_when_missing=True),
         "date_added": fields.time("date_added", default=utcnow()),
         "date_last_used": fields.optional_time("date_last_used"),
-        "project_last_used_id": optional_mapped_id(
-            context, fields, "project_last_used_id", PROJECT, null_when_missing=True
+        "project_last_used_id": context.optional_key(
+            fields, "project_last_used_id", PROJECT, null_when_missing=True
         ),
         "date_deactivated": fields.optional_time("date_deactivated"),
     }

@@ -18,6 +18,7 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.errors import SiloError
 from shared.outbox.writer import OutboxWriter
 from shared.relocation.chunks import ChunkHeader, ChunkResult, ChunkRow, MappedRow
+from shared.relocation.fields import RowFields
 from shared.relocation.findings import Finding, FindingKind, RelocationError
 from shared.relocation.models import BY_NAME
 from shared.relocation.scopes import ImportScope
@@ -50,6 +51,32 @@ class ImportContext:
         if old_pk is None:
             return None
         return self.header.id_map.get(model, {}).get(old_pk)
+
+    def optional_key(
+        self, fields: RowFields, field: str, target: str, *, null_when_missing: bool = False
+    ) -> int | None:
+        """The id here of the ``target`` row the key ``field`` points at; None for a null key
+        (and, with ``null_when_missing``, for a row this import did not write, as Sentry clears
+        an inviter). A key into a row the import did not write is an IntegrityError finding."""
+        old = fields.optional_integer(field)
+        if old is None:
+            return None
+        new = self.new_id(target, old)
+        if new is None and not null_when_missing:
+            raise chunk_failure(
+                FindingKind.INTEGRITY_ERROR,
+                self.header,
+                f"{field} points at {target} pk {old}, which this import did not write",
+                fields.row,
+            )
+        return new
+
+    def key(self, fields: RowFields, field: str, target: str) -> int:
+        """The id here of the ``target`` row the required key ``field`` points at."""
+        new = self.optional_key(fields, field, target)
+        if new is None:
+            raise fields.invalid(field, "may not be null")
+        return new
 
 
 Importer = Callable[[ImportContext, list[ChunkRow]], list[MappedRow]]
