@@ -66,6 +66,8 @@ test-integration: $(INSTALLED) ## Tests that start real server processes
 test-e2e: $(INSTALLED) ## The control silo and two regions as separate processes
 	$(PY) -m pytest tests/e2e
 
+# SILO_BENCH_IMPORT_USERS=N1,N2 sizes the import benchmark (100000,400000 unless set; the
+# defaults take about five minutes, 2000,8000 under one).
 bench: $(INSTALLED) ## Benchmarks, printed as ratios against same-run baselines
 	$(PY) -m tests.benchmarks
 

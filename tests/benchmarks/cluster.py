@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ class BenchCluster:
     control_url: str
     region_address: str
     region_url: str
+    control: subprocess.Popen[bytes]  # to read its memory and see whether it still runs
 
 
 @contextmanager
@@ -36,4 +38,6 @@ def control_and_region(work: Path) -> Iterator[BenchCluster]:
         control_process(control_url, work, SECRET, "--region", f"us={region_address}") as control,
         region_process("us", region_url, control.address, work, SECRET, listen=region_address),
     ):
-        yield BenchCluster(control.address, control_url, region_address, region_url)
+        yield BenchCluster(
+            control.address, control_url, region_address, region_url, control.process
+        )
