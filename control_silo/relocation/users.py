@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from control_silo.db.models import LostPasswordHashRow, UserRow
 from control_silo.passwords import make_unusable_password
 from control_silo.writes.emails import ensure_useremails
-from shared.db.bulk import batches, insert_keyed
+from shared.db.bulk import batches, insert_keyed, insert_rows
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
 from shared.relocation.fields import RowFields
@@ -128,9 +128,9 @@ def _insert(context: ImportContext, values: list[dict[str, Any]]) -> list[int]:
         ],
     )
     if context.header.scope is not ImportScope.GLOBAL:
-        for id_batch in batches(ids):
-            session.execute(
-                insert(LostPasswordHashRow),
-                [{"user_id": user_id, "hash": secure_token()} for user_id in id_batch],
-            )
+        insert_rows(
+            session,
+            LostPasswordHashRow,
+            [{"user_id": user_id, "hash": secure_token()} for user_id in ids],
+        )
     return ids

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from control_silo.db.models import EmailRow, UserEmailRow
 from control_silo.outbox.messages import user_changed
-from shared.db.bulk import batches
+from shared.db.bulk import batches, insert_rows
 from shared.db.unit_of_work import UnitOfWork
 
 
@@ -36,7 +36,7 @@ def ensure_useremails(uow: UnitOfWork, addresses: Sequence[tuple[int, str]]) -> 
                 {"user_id": user_id, "email": address, "validation_hash": secrets.token_hex(16)}
             )
     for rows in batches(new_rows):
-        session.execute(insert(UserEmailRow), rows)
+        insert_rows(session, UserEmailRow, rows)
     _record_emails(session, [address for _, address in addresses])
 
 
@@ -59,7 +59,7 @@ def _record_emails(session: Session, addresses: Sequence[str]) -> None:
     for chunk in batches(missing):
         try:
             with session.begin_nested():
-                session.execute(insert(EmailRow), [{"email": address} for address in chunk])
+                insert_rows(session, EmailRow, [{"email": address} for address in chunk])
         except IntegrityError:
             # Another writer recorded one of them meanwhile: add the rest one at a time.
             for address in chunk:

@@ -22,7 +22,6 @@ class IdMap:
 
     def __init__(self) -> None:
         self._models: dict[str, _ModelIds] = {}
-        self.renamed: dict[str, dict[int, str]] = {}
 
     def record(self, model: str, old_pk: int, new_id: int, kind: MappingKind) -> None:
         """Records a row; rows of a model must be recorded in ascending pk order."""

@@ -133,6 +133,8 @@ MODELS: tuple[ModelSpec, ...] = (
 )
 
 BY_NAME: dict[str, ModelSpec] = {spec.name: spec for spec in MODELS}
+# The models some foreign key points at: only their rows' new ids need remembering.
+REFERENCED = frozenset(key.target for spec in MODELS for key in spec.foreign_keys.values())
 
 
 def depends_on(model: str) -> frozenset[str]:

@@ -10,11 +10,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from shared.relocation.findings import Finding, FindingKind, RelocationError
-from shared.relocation.models import BY_NAME, ORGANIZATION, USER
+from shared.relocation.models import BY_NAME, ORGANIZATION, REFERENCED, USER
 from shared.relocation.records import Record
 from shared.relocation.scopes import ImportScope
 
 MEMBER = "sentry.organizationmember"
+
+
+class UsernameIndex:
+    """Username -> pk of the file's users, 16 bytes a user: hashes and pks in arrays, turned into
+    a lookup table only when an export names users by username (Sentry 23.7 and older)."""
+
+    def __init__(self) -> None:
+        self._hashes: array[int] = array("q")
+        self._pks: array[int] = array("q")
+        self._table: dict[int, int] | None = None
+
+    def add(self, username: str, pk: int) -> None:
+        """Records a user of the file."""
+        self._hashes.append(hash(username))
+        self._pks.append(pk)
+        self._table = None
+
+    def get(self, username: str) -> int | None:
+        """The pk of the user named ``username``, if the file has one."""
+        if self._table is None:
+            self._table = {}
+            for key, pk in zip(self._hashes, self._pks, strict=True):
+                self._table.setdefault(key, pk)
+        return self._table.get(hash(username))
 
 
 @dataclass
@@ -22,7 +46,7 @@ class FileFacts:
     """What the first pass learned: usernames (for exports that name users by username), the
     users of the chosen organizations, and the models it skipped as unknown."""
 
-    usernames: dict[str, int] = field(default_factory=dict)
+    usernames: UsernameIndex = field(default_factory=UsernameIndex)
     organization_users: set[int] = field(default_factory=set)
     # pk -> (username, lower-case email) of every user, when filters need them for sentry.email.
     user_emails: dict[int, tuple[str, str]] = field(default_factory=dict)
@@ -41,21 +65,25 @@ def _problem(
 
 
 class _Seen:
-    """Pks seen per model, ascending (checked), for foreign keys to look up."""
+    """Pks seen per model, ascending (checked); kept only for the models foreign keys point at,
+    so memory grows with those rows alone."""
 
     def __init__(self) -> None:
         self.pks: dict[str, array[int]] = {}
+        self.last: dict[str, int] = {}
 
     def add(self, record: Record) -> None:
-        pks = self.pks.setdefault(record.model, array("q"))
-        if pks and record.pk <= pks[-1]:
+        last = self.last.get(record.model)
+        if last is not None and record.pk <= last:
             reason = (
                 f"pk {record.pk} appears twice"
-                if record.pk in (pks[-1],) or self.holds(record.model, record.pk)
-                else f"pk {record.pk} comes after pk {pks[-1]}: rows must ascend by pk"
+                if record.pk == last or self.holds(record.model, record.pk)
+                else f"pk {record.pk} comes after pk {last}: rows must ascend by pk"
             )
             raise _problem(FindingKind.VALIDATION_ERROR, record, reason, "pk")
-        pks.append(record.pk)
+        self.last[record.model] = record.pk
+        if record.model in REFERENCED:
+            self.pks.setdefault(record.model, array("q")).append(record.pk)
 
     def holds(self, model: str, pk: int) -> bool:
         pks = self.pks.get(model)
@@ -65,7 +93,7 @@ class _Seen:
         return index < len(pks) and pks[index] == pk
 
 
-def user_reference(value: object, usernames: dict[str, int]) -> int | None:
+def user_reference(value: object, usernames: UsernameIndex) -> int | None:
     """A user foreign key as a pk: exports of Sentry 23.7 and older name the user by username in
     a one-element list."""
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
@@ -104,7 +132,7 @@ def first_pass(
         if record.model == USER:
             username = record.fields.get("username")
             if isinstance(username, str):
-                facts.usernames.setdefault(username, record.pk)
+                facts.usernames.add(username, record.pk)
                 if user_emails:
                     address = str(record.fields.get("email") or "").lower()
                     facts.user_emails[record.pk] = (username, address)

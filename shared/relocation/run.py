@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from shared.relocation.chunks import ChunkHeader, ChunkResult, ChunkRow, MappedRow, MappingKind
 from shared.relocation.findings import Finding, FindingKind, RelocationError
 from shared.relocation.idmap import IdMap
-from shared.relocation.models import BY_NAME, USER, ModelSpec, OnMissing
+from shared.relocation.models import BY_NAME, REFERENCED, USER, ModelSpec, OnMissing
 from shared.relocation.prepass import FileFacts, user_reference
 from shared.relocation.records import Record
 from shared.relocation.scopes import ImportScope
@@ -211,12 +211,12 @@ class ImportRun:
             self.summary.replayed_chunks += int(result.replayed)
             outcomes.update((row.old_pk, row) for row in result.rows)
             self._check_complete(pending, result)
+        remembered = spec.name in REFERENCED
         for pk in sorted(outcomes):
             row = outcomes[pk]
-            self.ids.record(spec.name, pk, row.new_id, row.kind)
+            if remembered:
+                self.ids.record(spec.name, pk, row.new_id, row.kind)
             summary.count(row)
-            if row.renamed_to:
-                self.ids.renamed.setdefault(spec.name, {})[pk] = row.renamed_to
         done = len(pending.rows) + len(pending.left_out)
         self.summary.rows += done
         self._progress(spec.name, done)
