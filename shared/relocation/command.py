@@ -17,6 +17,8 @@ from shared.relocation.findings import Finding, FindingKind, RelocationError, wr
 from shared.relocation.scopes import COMMAND_SCOPES, ImportScope, RelocationScope
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from shared.relocation.run import ImportSummary
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -61,32 +63,56 @@ def _opened(source: Path, decrypt_with: Path | None) -> Iterator[BinaryIO]:
 
 
 class _Reporter:
-    """Progress on a terminal as a bar, otherwise as a line every few seconds."""
+    """Progress: a bar on a terminal (rows done of the file's, rows/s, current model), a line
+    every few seconds otherwise, nothing with --silent."""
 
     def __init__(self, silent: bool) -> None:
         self.silent = silent
         self.rows = 0
         self.started = time.monotonic()
         self.last_line = 0.0
-        self.bar: object = None
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def counted(self, total: int) -> None:
+        """Starts the bar once the first pass knows how many records the file holds."""
+        if self.silent or not sys.stderr.isatty():
+            return
+        from rich.console import Console  # noqa: PLC0415 - only a terminal needs it
+        from rich.progress import (  # noqa: PLC0415
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description:<32}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:>9} rows/s"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+        )
+        self.task = self.bar.add_task("checked the file", total=total, rate="-")
+        self.bar.start()
 
     def __call__(self, model: str, rows: int) -> None:
         self.rows += rows
-        if self.silent:
-            return
         now = time.monotonic()
         rate = self.rows / max(now - self.started, 1e-6)
-        if sys.stderr.isatty():
-            click.echo(
-                f"\r{self.rows:>10} rows  {rate:>9.0f} rows/s  {model:<32}", err=True, nl=False
-            )
-        elif now - self.last_line >= 2.0:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, advance=rows, description=model, rate=f"{rate:.0f}")
+        elif not self.silent and now - self.last_line >= 2.0:
             self.last_line = now
             click.echo(f"{self.rows} rows ({rate:.0f} rows/s), now {model}", err=True)
 
     def done(self) -> None:
-        if not self.silent and sys.stderr.isatty():
-            click.echo("", err=True)
+        """Stops the bar."""
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 @click.command("import")
@@ -191,6 +217,7 @@ def import_command(
                 target,
                 lambda: stack.enter_context(_opened(source, decrypt_with)),
                 reporter,
+                reporter.counted,
             )
     except RelocationError as error:
         reporter.done()

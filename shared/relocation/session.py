@@ -95,9 +95,11 @@ def run_import(
     targets: ImportTargets,
     open_source: Callable[[], BinaryIO],
     progress: Progress | None = None,
+    counted: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Checks the whole file, then imports it chunk by chunk; raises ``RelocationError`` with the
-    first finding (nothing is written when the file's structure is at fault)."""
+    first finding (nothing is written when the file's structure is at fault). ``counted`` learns
+    how many records the file holds once the first pass has read them."""
     if options.scope is ImportScope.GLOBAL:
         _probe_empty(options, targets)
     filtered = options.filter_usernames is not None or options.filter_org_slugs is not None
@@ -107,6 +109,8 @@ def run_import(
         user_emails=filtered,
         scope=options.scope,
     )
+    if counted is not None:
+        counted(facts.rows)
     run = ImportRun(options, targets.sinks(), facts, progress)
     return run.run(read_records(open_source()))
 
