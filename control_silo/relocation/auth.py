@@ -6,13 +6,11 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from sqlalchemy import select
-
 from control_silo.db.models import AuthenticatorRow, AuthIdentityRow, AuthProviderRow, UserIPRow
-from shared.db.bulk import batches, insert_keyed
 from shared.db.types import utcnow
-from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
+from shared.relocation.chunks import ChunkRow, MappedRow
 from shared.relocation.fields import RowFields
+from shared.relocation.inserts import insert_by_key
 from shared.relocation.models import ORGANIZATION, USER
 from shared.relocation.scopes import ImportScope
 from shared.relocation.writer import ImportContext
@@ -21,41 +19,6 @@ AUTHPROVIDER = "sentry.authprovider"
 AUTHIDENTITY = "sentry.authidentity"
 AUTHENTICATOR = "sentry.authenticator"
 USERIP = "sentry.userip"
-
-
-def _inserted(
-    context: ImportContext,
-    model: Any,
-    rows: list[ChunkRow],
-    values: list[dict[str, Any]],
-    key_columns: tuple[str, ...],
-) -> list[MappedRow]:
-    """Inserts every row; rows of a key the database (or the chunk) holds already map to it."""
-    session = context.uow.session
-    columns = [getattr(model, name) for name in key_columns]
-    held: dict[tuple[Any, ...], int] = {}
-    for batch in batches(sorted({value[key_columns[0]] for value in values})):
-        query = select(*columns, model.id).where(columns[0].in_(batch))
-        held.update((tuple(found[:-1]), found[-1]) for found in session.execute(query))
-    fresh: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for value in values:
-        key = tuple(value[name] for name in key_columns)
-        if key not in held:
-            fresh.setdefault(key, value)
-    new_ids = insert_keyed(
-        session, model, list(fresh.values()), lambda found: tuple(found[1:]), *columns
-    )
-    outcomes = []
-    for row, value in zip(rows, values, strict=True):
-        key = tuple(value[name] for name in key_columns)
-        if key in new_ids:
-            kind = (
-                MappingKind.INSERTED if fresh.pop(key, None) is not None else MappingKind.EXISTING
-            )
-            outcomes.append(MappedRow(row.pk, new_ids[key], kind))
-        else:
-            outcomes.append(MappedRow(row.pk, held[key], MappingKind.EXISTING))
-    return outcomes
 
 
 def _ip_address(fields: RowFields) -> str:
@@ -84,7 +47,7 @@ def import_auth_providers(context: ImportContext, rows: list[ChunkRow]) -> list[
                 "flags": fields.integer("flags", default=0),
             }
         )
-    return _inserted(context, AuthProviderRow, rows, values, ("organization_id",))
+    return insert_by_key(context, AuthProviderRow, rows, values, ("organization_id",))
 
 
 def import_auth_identities(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
@@ -103,7 +66,7 @@ def import_auth_identities(context: ImportContext, rows: list[ChunkRow]) -> list
                 "date_added": fields.time("date_added", default=utcnow()),
             }
         )
-    return _inserted(context, AuthIdentityRow, rows, values, ("auth_provider_id", "ident"))
+    return insert_by_key(context, AuthIdentityRow, rows, values, ("auth_provider_id", "ident"))
 
 
 def import_authenticators(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
@@ -121,7 +84,7 @@ def import_authenticators(context: ImportContext, rows: list[ChunkRow]) -> list[
                 "last_used_at": fields.optional_time("last_used_at"),
             }
         )
-    return _inserted(context, AuthenticatorRow, rows, values, ("user_id", "type"))
+    return insert_by_key(context, AuthenticatorRow, rows, values, ("user_id", "type"))
 
 
 def import_user_ips(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
@@ -141,4 +104,4 @@ def import_user_ips(context: ImportContext, rows: list[ChunkRow]) -> list[Mapped
         if context.header.scope is not ImportScope.GLOBAL:
             value.update(first_seen=utcnow(), last_seen=utcnow())
         values.append(value)
-    return _inserted(context, UserIPRow, rows, values, ("user_id", "ip_address"))
+    return insert_by_key(context, UserIPRow, rows, values, ("user_id", "ip_address"))

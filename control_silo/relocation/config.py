@@ -8,26 +8,16 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from control_silo.db.models import UserPermissionRow, UserRoleRow, UserRoleUserRow
-from shared.db.bulk import batches
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
 from shared.relocation.fields import RowFields
+from shared.relocation.inserts import insert_by_key
 from shared.relocation.models import USER
 from shared.relocation.writer import ImportContext
 
 USERPERMISSION = "sentry.userpermission"
 USERROLE = "sentry.userrole"
 USERROLEUSER = "sentry.userroleuser"
-
-
-def _held_pairs(
-    context: ImportContext, model: Any, left: Any, right: Any, users: set[int]
-) -> dict[tuple[int, Any], int]:
-    held: dict[tuple[int, Any], int] = {}
-    for batch in batches(sorted(users)):
-        query = select(left, right, model.id).where(left.in_(batch))
-        held.update(((a, b), row_id) for a, b, row_id in context.uow.session.execute(query))
-    return held
 
 
 def import_permissions(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
@@ -41,42 +31,7 @@ def import_permissions(context: ImportContext, rows: list[ChunkRow]) -> list[Map
                 "permission": fields.text("permission", max_length=32),
             }
         )
-    held = _held_pairs(
-        context,
-        UserPermissionRow,
-        UserPermissionRow.user_id,
-        UserPermissionRow.permission,
-        {value["user_id"] for value in values},
-    )
-    return _insert_pairs(
-        context,
-        UserPermissionRow,
-        rows=rows,
-        values=values,
-        held=held,
-        key_names=("user_id", "permission"),
-    )
-
-
-def _insert_pairs(
-    context: ImportContext,
-    model: Any,
-    *,
-    rows: list[ChunkRow],
-    values: list[dict[str, Any]],
-    held: dict[tuple[int, Any], int],
-    key_names: tuple[str, str],
-) -> list[MappedRow]:
-    outcomes: list[MappedRow] = []
-    for row, value in zip(rows, values, strict=True):
-        key = (value[key_names[0]], value[key_names[1]])
-        if key in held:
-            outcomes.append(MappedRow(row.pk, held[key], MappingKind.EXISTING))
-            continue
-        new_id = context.uow.session.scalar(insert(model).returning(model.id), value)
-        held[key] = int(new_id or 0)
-        outcomes.append(MappedRow(row.pk, held[key], MappingKind.INSERTED))
-    return outcomes
+    return insert_by_key(context, UserPermissionRow, rows, values, ("user_id", "permission"))
 
 
 def import_roles(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
@@ -117,18 +72,4 @@ def import_role_holders(context: ImportContext, rows: list[ChunkRow]) -> list[Ma
                 "date_updated": fields.time("date_updated", default=utcnow()),
             }
         )
-    held = _held_pairs(
-        context,
-        UserRoleUserRow,
-        UserRoleUserRow.user_id,
-        UserRoleUserRow.role_id,
-        {value["user_id"] for value in values},
-    )
-    return _insert_pairs(
-        context,
-        UserRoleUserRow,
-        rows=rows,
-        values=values,
-        held=held,
-        key_names=("user_id", "role_id"),
-    )
+    return insert_by_key(context, UserRoleUserRow, rows, values, ("user_id", "role_id"))

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Set
+from collections.abc import Iterable, Set
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.db.bulk import batches, insert_keyed
-from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
+from shared.db.bulk import batches
 from shared.relocation.fields import RowFields
-from shared.relocation.writer import ImportContext
 from shared.services.organization.model import MemberRole
 from shared.slugs import slugify, unique_slug
 
@@ -86,44 +84,3 @@ def free_slugs(
         held.add((organization_id, slug.lower()))
         slugs.append(slug)
     return slugs
-
-
-K = TypeVar("K", bound=Hashable)
-
-
-def insert_once(
-    context: ImportContext,
-    model: Any,
-    *,
-    rows: list[ChunkRow],
-    values: list[dict[str, Any]],
-    keys: list[K],
-    held: dict[K, int],
-    returned_key: Callable[[Any], K],
-    columns: tuple[Any, ...],
-    duplicate: MappingKind = MappingKind.EXISTING,
-) -> tuple[list[MappedRow], dict[K, int]]:
-    """Inserts the first row of each key that ``held`` (key -> id here) does not hold yet, and
-    returns each row's outcome with the ids inserted by key. A row whose key is held maps to
-    that id (EXISTING), or with ``duplicate=SKIPPED`` is left out. ``returned_key`` reads a key
-    from the inserted ``columns`` of ``model``."""
-    new: list[dict[str, Any]] = []
-    first: list[bool] = []
-    claimed: set[K] = set()
-    for key, value in zip(keys, values, strict=True):
-        is_new = key not in held and key not in claimed
-        if is_new:
-            claimed.add(key)
-            new.append(value)
-        first.append(is_new)
-    inserted = insert_keyed(context.uow.session, model, new, returned_key, *columns)
-    held.update(inserted)
-    mapped: list[MappedRow] = []
-    for row, key, is_new in zip(rows, keys, first, strict=True):
-        if is_new:
-            mapped.append(MappedRow(row.pk, inserted[key], MappingKind.INSERTED))
-        elif duplicate is MappingKind.SKIPPED:
-            mapped.append(MappedRow(row.pk, 0, MappingKind.SKIPPED))
-        else:
-            mapped.append(MappedRow(row.pk, held[key], duplicate))
-    return mapped, inserted

@@ -9,15 +9,12 @@ from sqlalchemy.orm import Session
 
 from region_silo.db.models import OrganizationMemberRow, OrganizationMemberTeamRow, TeamRow
 from region_silo.outbox.messages import member_changed
-from region_silo.relocation.keys import (
-    insert_once,
-    member_role,
-    organizations_of,
-)
+from region_silo.relocation.keys import member_role, organizations_of
 from shared.db.bulk import batches
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkRow, MappedRow
 from shared.relocation.fields import RowFields
+from shared.relocation.inserts import insert_once
 from shared.relocation.models import ORGANIZATION, TEAM, USER
 from shared.relocation.writer import ImportContext
 

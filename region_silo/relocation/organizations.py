@@ -9,12 +9,13 @@ from sqlalchemy import insert, select
 
 from region_silo.db.models import OrganizationOptionRow, OrganizationRow
 from region_silo.outbox.messages import organization_changed
-from region_silo.relocation.keys import insert_once, member_role
+from region_silo.relocation.keys import member_role
 from shared.db.bulk import batches
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkHeader, ChunkRow, MappedRow, MappingKind
 from shared.relocation.fields import RowFields
 from shared.relocation.findings import FindingKind
+from shared.relocation.inserts import insert_once
 from shared.relocation.models import ORGANIZATION
 from shared.relocation.rpc import RelocationClient
 from shared.relocation.writer import ImportContext, Preparer, chunk_failure

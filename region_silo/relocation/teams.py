@@ -7,11 +7,12 @@ from typing import Any
 from sqlalchemy import select
 
 from region_silo.db.models import ProjectRow, ProjectTeamRow, TeamRow
-from region_silo.relocation.keys import free_slugs, insert_once, organizations_of
+from region_silo.relocation.keys import free_slugs, organizations_of
 from shared.db.bulk import batches
 from shared.db.types import utcnow
 from shared.relocation.chunks import ChunkRow, MappedRow
 from shared.relocation.fields import RowFields
+from shared.relocation.inserts import insert_once
 from shared.relocation.models import ORGANIZATION, PROJECT, TEAM
 from shared.relocation.writer import ImportContext
 from shared.slugs import RESERVED_PROJECT_SLUGS

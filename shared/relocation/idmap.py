@@ -41,8 +41,3 @@ class IdMap:
         if index == len(ids.old) or ids.old[index] != old_pk:
             return None
         return ids.new[index], MappingKind(ids.kinds[index])
-
-    def last_pk(self, model: str) -> int | None:
-        """The highest pk recorded for ``model``."""
-        ids = self._models.get(model)
-        return ids.old[-1] if ids is not None and ids.old else None

@@ -18,8 +18,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import types
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias, Union, get_args, get_origin, get_type_hints
 
 from google.protobuf.descriptor import Descriptor, EnumDescriptor
@@ -228,14 +227,3 @@ def _item_from_wire(field: FieldDescriptor, raw: Any, hint: Any, name: str) -> A
             choices = ", ".join(str(member.value) for member in hint)
             raise InvalidArgument(f"{raw!r} is not one of {choices}", field=name) from None
     return raw
-
-
-def is_sequence_hint(hint: Any) -> bool:
-    """Whether ``hint`` is a sequence, set or tuple type (a repeated field)."""
-    origin = get_origin(unwrap_optional(hint)[0])
-    return origin in (list, tuple, set, frozenset, Sequence)
-
-
-def is_datetime_hint(hint: Any) -> bool:
-    """Whether ``hint`` is ``datetime`` (or ``datetime | None``)."""
-    return unwrap_optional(hint)[0] is datetime
