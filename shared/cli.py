@@ -133,6 +133,15 @@ def _import_command() -> click.Command:
 cli.add_command(_import_command())
 
 
+def _backup_group() -> click.Command:
+    from shared.relocation.backup import backup_group  # noqa: PLC0415 - small, click only
+
+    return backup_group
+
+
+cli.add_command(_backup_group())
+
+
 @cli.group()
 def config() -> None:
     """Inspect the configuration."""
