@@ -23,6 +23,8 @@ class ControlOutboxRow(OutboxColumns, ControlBase):
             "id",
         ),
         Index("ix_controloutbox_scheduled_for", "scheduled_for"),
+        # Ids are message versions: SQLite must never hand out an id again once rows are gone.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[BigIntId]

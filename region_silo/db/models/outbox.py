@@ -17,6 +17,8 @@ class RegionOutboxRow(OutboxColumns, RegionBase):
     __table_args__ = (
         Index("ix_regionoutbox_shard", "shard_scope", "shard_identifier", "id"),
         Index("ix_regionoutbox_scheduled_for", "scheduled_for"),
+        # Ids are message versions: SQLite must never hand out an id again once rows are gone.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[BigIntId]
