@@ -133,6 +133,15 @@ def _import_command() -> click.Command:
 cli.add_command(_import_command())
 
 
+def _verify_command() -> click.Command:
+    from shared.verify.command import verify_command  # noqa: PLC0415 - small, click only
+
+    return verify_command
+
+
+cli.add_command(_verify_command())
+
+
 def _backup_group() -> click.Command:
     from shared.relocation.backup import backup_group  # noqa: PLC0415 - small, click only
 

@@ -1,0 +1,1 @@
+"""`silo verify`: compares the control silo's directory with every region's organizations."""
