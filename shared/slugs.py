@@ -13,7 +13,9 @@ from shared.relocation.names import free_name
 MAX_SLUG_LENGTH = 50
 # Sentry cuts slugs it makes up (on import, from a name) to 30 characters.
 IMPORTED_SLUG_LENGTH = 30
-_SLUG = re.compile(r"^[a-z0-9-]+$")
+# Sentry's organization slug pattern: letters, digits and hyphens, starting with a letter or
+# digit, not ending with a hyphen, not all digits.
+_SLUG = re.compile(r"^(?![0-9]+$)[a-zA-Z0-9][a-zA-Z0-9-]*(?<!-)$")
 
 # Top-level URL segments and region names an organization may not take (after Sentry's list).
 RESERVED_ORGANIZATION_SLUGS = frozenset(
@@ -51,12 +53,16 @@ def organization_slug(value: str, field: str = "slug") -> str:
         raise InvalidArgument("is required", field=field)
     if len(value) > MAX_SLUG_LENGTH:
         raise InvalidArgument(f"is longer than {MAX_SLUG_LENGTH} characters", field=field)
-    if not _SLUG.match(value):
-        raise InvalidArgument(
-            f"{value!r} may only contain lowercase letters, digits and hyphens", field=field
-        )
+    if value != value.lower():
+        raise InvalidArgument(f"{value!r} must be lower case", field=field)
     if value.isdigit():
         raise InvalidArgument(f"{value!r} must not be all digits", field=field)
+    if not _SLUG.match(value):
+        raise InvalidArgument(
+            f"{value!r} may only contain letters, digits and hyphens, and must start with a "
+            "letter or digit and not end with a hyphen",
+            field=field,
+        )
     if value in RESERVED_ORGANIZATION_SLUGS:
         raise InvalidArgument(f"{value!r} is reserved", field=field)
     return value

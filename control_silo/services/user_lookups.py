@@ -59,12 +59,12 @@ class UserLookups(UserServiceBase):
             return UserLoader(connection).ordered(ids)
 
     def get_many(self, *, filter: UserFilter, page_size: int = 0, page_token: str = "") -> UserPage:
-        if not (filter.user_ids or filter.emails or filter.organization_id is not None):
+        if filter.user_ids is None and filter.emails is None and filter.organization_id is None:
             raise InvalidArgument(
                 "needs at least one of user_ids, emails or organization_id", field="filter"
             )
-        validation.bounded_list(filter.user_ids, "filter.user_ids")
-        validation.bounded_list(filter.emails, "filter.emails")
+        validation.bounded_list(filter.user_ids or (), "filter.user_ids")
+        validation.bounded_list(filter.emails or (), "filter.emails")
         if not 0 <= page_size <= MAX_IDS_PER_REQUEST:
             raise InvalidArgument(f"must be between 0 and {MAX_IDS_PER_REQUEST}", field="page_size")
         size = page_size or DEFAULT_PAGE_SIZE

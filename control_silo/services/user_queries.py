@@ -40,9 +40,16 @@ def decode_page_token(token: str) -> int:
     return after
 
 
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (escaped with ``\\``) matching ``text`` anywhere, literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def filter_conditions(user_filter: UserFilter) -> list[ColumnElement[bool]]:
+    """The conditions of ``user_filter``; a list that is given and empty matches nothing."""
     conditions: list[ColumnElement[bool]] = []
-    if user_filter.user_ids:
+    if user_filter.user_ids is not None:
         conditions.append(UserRow.id.in_(set(user_filter.user_ids)))
     if user_filter.is_active is not None:
         conditions.append(UserRow.is_active.is_(user_filter.is_active))
@@ -60,7 +67,7 @@ def filter_conditions(user_filter: UserFilter) -> list[ColumnElement[bool]]:
                 UserEmailRow.is_verified.is_(user_filter.email_verified),
             )
         )
-    if user_filter.emails:
+    if user_filter.emails is not None:
         conditions.append(
             exists().where(
                 UserEmailRow.user_id == UserRow.id,
@@ -68,13 +75,13 @@ def filter_conditions(user_filter: UserFilter) -> list[ColumnElement[bool]]:
             )
         )
     if user_filter.query:
-        pattern = f"%{user_filter.query.lower()}%"
+        pattern = like_pattern(user_filter.query.lower())
         conditions.append(
             or_(
-                func.lower(UserRow.name).like(pattern),
+                func.lower(UserRow.name).like(pattern, escape="\\"),
                 exists().where(
                     UserEmailRow.user_id == UserRow.id,
-                    func.lower(UserEmailRow.email).like(pattern),
+                    func.lower(UserEmailRow.email).like(pattern, escape="\\"),
                 ),
             )
         )

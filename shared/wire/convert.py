@@ -9,7 +9,9 @@ The rules, so that no service copies fields by hand:
   ``AVATAR_TYPE_UPLOAD``, whatever the numbers), or as a string field by value (``StrEnum``);
   an unspecified wire enum reads as the member numbered 0 (the stored default), except in a
   field an update mask names, where it is refused;
-- sequences, sets (sent sorted) and mappings are repeated and map fields, item by item;
+- sequences, sets (sent sorted) and mappings are repeated and map fields, item by item; a
+  repeated field ``NAME`` has presence when the message also has a bool ``has_NAME``, so
+  ``Sequence[X] | None`` tells an empty list from no list;
 - a nested dataclass is a nested message.
 """
 
@@ -133,6 +135,9 @@ def assign(message: Message, field: FieldDescriptor, value: Any) -> None:
             else:
                 target[key] = scalar_to_wire(value_field, item)
     elif field.is_repeated:
+        presence = _presence_field(field)
+        if presence is not None:
+            setattr(message, presence, True)
         items = sorted(value) if isinstance(value, (set, frozenset)) else value
         if field.message_type is not None:
             target.extend(value_to_message(field.message_type, item) for item in items)
@@ -187,9 +192,7 @@ def read(
             key: _item_from_wire(value_field, item, item_hint, name) for key, item in raw.items()
         }
     if field.is_repeated:
-        item_hint = (get_args(inner) or (Any,))[0]
-        items = [_item_from_wire(field, item, item_hint, name) for item in raw]
-        return _container(inner)(items)
+        return _repeated(message, field, inner, optional, name)
     if field.has_presence and not message.HasField(field.name) and not given:
         return None if optional else _item_from_wire(field, raw, inner, name)
     if optional and not field.has_presence and not given and raw == field.default_value:
@@ -201,6 +204,25 @@ def read(
             raise InvalidArgument(f"must name a {field.enum_type.name}", field=name)
         return inner(0)
     return _item_from_wire(field, raw, inner, name)
+
+
+def _repeated(
+    message: Message, field: FieldDescriptor, hint: Any, optional: bool, name: str
+) -> Any:
+    raw = getattr(message, field.name)
+    presence = _presence_field(field)
+    if optional and not raw and presence is not None and not getattr(message, presence):
+        return None
+    item_hint = (get_args(hint) or (Any,))[0]
+    return _container(hint)([_item_from_wire(field, item, item_hint, name) for item in raw])
+
+
+def _presence_field(field: FieldDescriptor) -> str | None:
+    """The name of the bool that says a repeated field was given, if its message has one."""
+    companion = field.containing_type.fields_by_name.get(f"has_{field.name}")
+    if companion is None or companion.type != companion.TYPE_BOOL:
+        return None
+    return str(companion.name)
 
 
 def _container(hint: Any) -> Callable[[list[Any]], Any]:

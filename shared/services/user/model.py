@@ -63,10 +63,11 @@ class User:
 
 @dataclass(frozen=True)
 class UserFilter:
-    """Selects users for ``get_many``; empty sequences and ``None`` mean "no condition"."""
+    """Selects users for ``get_many``; ``None`` means "no condition", an empty sequence matches
+    no user (as in Sentry)."""
 
-    user_ids: Sequence[int] = ()
-    emails: Sequence[str] = ()
+    user_ids: Sequence[int] | None = None
+    emails: Sequence[str] | None = None
     organization_id: int | None = None
     is_active: bool | None = None
     email_verified: bool | None = None

@@ -102,20 +102,24 @@ class GetManyByIDResponse(_message.Message):
     def __init__(self, users: _Optional[_Iterable[_Union[User, _Mapping]]] = ...) -> None: ...
 
 class UserFilter(_message.Message):
-    __slots__ = ("user_ids", "emails", "organization_id", "is_active", "email_verified", "query")
+    __slots__ = ("user_ids", "emails", "organization_id", "is_active", "email_verified", "query", "has_user_ids", "has_emails")
     USER_IDS_FIELD_NUMBER: _ClassVar[int]
     EMAILS_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
     IS_ACTIVE_FIELD_NUMBER: _ClassVar[int]
     EMAIL_VERIFIED_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
+    HAS_USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    HAS_EMAILS_FIELD_NUMBER: _ClassVar[int]
     user_ids: _containers.RepeatedScalarFieldContainer[int]
     emails: _containers.RepeatedScalarFieldContainer[str]
     organization_id: int
     is_active: bool
     email_verified: bool
     query: str
-    def __init__(self, user_ids: _Optional[_Iterable[int]] = ..., emails: _Optional[_Iterable[str]] = ..., organization_id: _Optional[int] = ..., is_active: _Optional[bool] = ..., email_verified: _Optional[bool] = ..., query: _Optional[str] = ...) -> None: ...
+    has_user_ids: bool
+    has_emails: bool
+    def __init__(self, user_ids: _Optional[_Iterable[int]] = ..., emails: _Optional[_Iterable[str]] = ..., organization_id: _Optional[int] = ..., is_active: _Optional[bool] = ..., email_verified: _Optional[bool] = ..., query: _Optional[str] = ..., has_user_ids: _Optional[bool] = ..., has_emails: _Optional[bool] = ...) -> None: ...
 
 class GetManyRequest(_message.Message):
     __slots__ = ("filter", "page_size", "page_token")
