@@ -14,11 +14,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
 from shared.relocation.findings import Finding, FindingKind, RelocationError, write_findings
+
+if TYPE_CHECKING:
+    from shared.relocation.compare.ordinals import Opener
 
 _COPY = 1 << 16
 
@@ -131,3 +134,64 @@ def decrypt_command(destination: Path, source: Path, decrypt_with: Path) -> None
     except RelocationError as error:
         _fail(error)
     click.echo(f"decrypted {source} into {destination}", err=True)
+
+
+def export_opener(path: Path, private_key: Path | None) -> Opener:
+    """Opens the export at ``path`` for reading, decrypting it when it is a tar."""
+    from shared.relocation import crypto  # noqa: PLC0415 - cryptography loads only here
+
+    if not crypto.is_tar(path):
+        return lambda: path.open("rb")
+    if private_key is None:
+        raise RelocationError(
+            Finding(
+                FindingKind.DESERIALIZATION_FAILED,
+                f"{path} is encrypted: give its private key (--decrypt-left-with or "
+                "--decrypt-right-with)",
+            )
+        )
+    key = crypto.load_private_key(private_key)
+    return lambda: crypto.decrypted(path, key)
+
+
+@backup_group.command("compare")
+@click.argument("left", type=_EXISTING_FILE)
+@click.argument("right", type=_EXISTING_FILE)
+@click.option(
+    "--decrypt-left-with", type=_EXISTING_FILE, help="PEM private key of LEFT, if it is a tar."
+)
+@click.option(
+    "--decrypt-right-with", type=_EXISTING_FILE, help="PEM private key of RIGHT, if it is a tar."
+)
+@click.option(
+    "--findings-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the findings as JSON (an empty list when the files are equal).",
+)
+def compare_command(
+    left: Path,
+    right: Path,
+    decrypt_left_with: Path | None,
+    decrypt_right_with: Path | None,
+    findings_file: Path | None,
+) -> None:
+    """Compare the exports LEFT and RIGHT as Sentry's validation does: per-model counts, rows
+    matched by ordinal, foreign keys by what they point at, and the fields an import may change
+    (suffixed names, dates that grew, claim state) by their rules. Exits 0 when they are equal,
+    1 when they differ, 2 when a file cannot be read."""
+    from shared.relocation.compare.findings import write_comparator_findings  # noqa: PLC0415
+    from shared.relocation.compare.run import compare_exports  # noqa: PLC0415
+
+    try:
+        findings = compare_exports(
+            export_opener(left, decrypt_left_with), export_opener(right, decrypt_right_with)
+        )
+    except RelocationError as error:
+        _fail(error, findings_file)
+    for finding in findings:
+        click.echo(str(finding))
+    click.echo(f"found {len(findings)} differences")
+    if findings_file is not None:
+        write_comparator_findings(findings_file, findings)
+    if findings:
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""`silo backup compare`: two exports compared as Sentry's validation compares them."""
