@@ -25,6 +25,7 @@ ENVIRONMENT = {
     "control_address": "SILO_CONTROL_ADDRESS",
     "regions": "SILO_REGIONS",
     "rpc_shared_secrets": "SILO_RPC_SHARED_SECRETS",
+    "rpc_verify_secrets": "SILO_RPC_VERIFY_SECRETS",
     "data_dir": "SILO_DATA_DIR",
     "metrics_listen": "SILO_METRICS_LISTEN",
     "password_iterations": "SILO_PASSWORD_ITERATIONS",
@@ -33,7 +34,7 @@ ENVIRONMENT = {
     "cache_ttl": "SILO_CACHE_TTL",
     "cache_redis_url": "SILO_CACHE_REDIS_URL",
 }
-SECRET_SETTINGS = frozenset({"rpc_shared_secrets"})
+SECRET_SETTINGS = frozenset({"rpc_shared_secrets", "rpc_verify_secrets"})
 
 
 class ConfigError(ValueError):
@@ -51,6 +52,8 @@ class Settings:
     control_address: str = DEFAULT_CONTROL_LISTEN
     regions: Mapping[str, str] = field(default_factory=dict)
     rpc_shared_secrets: tuple[str, ...] = ()
+    # Accepted on incoming calls, never used to sign: the first step of a secret rotation.
+    rpc_verify_secrets: tuple[str, ...] = ()
     data_dir: Path = Path("data")
     metrics_listen: str | None = None
     password_iterations: int = DEFAULT_PASSWORD_ITERATIONS
@@ -58,6 +61,14 @@ class Settings:
     single_organization: bool = False
     cache_ttl: float = 60.0
     cache_redis_url: str | None = None
+
+    @property
+    def accepted_secrets(self) -> tuple[str, ...]:
+        """Every secret an incoming call may be signed with: the shared ones, then the
+        verify-only ones."""
+        return self.rpc_shared_secrets + tuple(
+            secret for secret in self.rpc_verify_secrets if secret not in self.rpc_shared_secrets
+        )
 
     @property
     def signing_secret(self) -> str | None:
@@ -143,6 +154,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "mode": _mode,
     "regions": _regions,
     "rpc_shared_secrets": _secrets,
+    "rpc_verify_secrets": _secrets,
     "data_dir": Path,
     "password_iterations": _positive_int,
     "rpc_timeout": _positive_float,
@@ -183,4 +195,9 @@ def load_settings(
     for name, value in (flags or {}).items():
         if value is not None and value != ():
             values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
-    return replace(Settings(), **values)
+    settings = replace(Settings(), **values)
+    if settings.rpc_verify_secrets and not settings.rpc_shared_secrets:
+        raise ConfigError(
+            "SILO_RPC_VERIFY_SECRETS: verify-only secrets need SILO_RPC_SHARED_SECRETS to sign with"
+        )
+    return settings

@@ -20,6 +20,7 @@ from shared.outbox.drainer import Deliver, OutboxDrainer
 from shared.outbox.writer import OutboxWriter
 from shared.relocation.rpc import relocation_registration
 from shared.relocation.writer import ChunkWriter, Importer, Preparer
+from shared.rpc.replay import ReplayGuard, replay_guard_for
 from shared.rpc.server import RunningServer, create_server
 from shared.services.directory import ServiceDirectory
 from shared.services.registry import owned_by
@@ -122,6 +123,12 @@ class SiloProcess(abc.ABC):
         if problem is not None:
             raise FailedPrecondition(problem)
 
+    @cached_property
+    def replay_guard(self) -> ReplayGuard:
+        """Remembers accepted call signatures: in Redis when ``cache_redis_url`` is set, so every
+        replica refuses a call another one accepted, else in this process."""
+        return replay_guard_for(self.settings.cache_redis_url)
+
     def serve(self, listen: str) -> RunningServer:
         """Starts the gRPC server with every service this silo owns and its import service
         (port 0 picks a free port)."""
@@ -134,6 +141,7 @@ class SiloProcess(abc.ABC):
                 ),
                 relocation_registration(self.chunk_writer),
             ],
-            secrets=self.settings.rpc_shared_secrets,
+            secrets=self.settings.accepted_secrets,
             observe=self.metrics.observe_rpc,
+            replay_guard=self.replay_guard,
         )

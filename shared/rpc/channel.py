@@ -105,12 +105,14 @@ class SigningClientInterceptor(
         if self._secret is not None:
             method = _method_name(client_call_details)
             timestamp = str(int(self._clock()))
+            nonce = signing.new_nonce()
             body = request.SerializeToString()
             signature = [
                 (signing.TIMESTAMP_METADATA_KEY, timestamp),
+                (signing.NONCE_METADATA_KEY, nonce),
                 (
                     signing.AUTHORIZATION_METADATA_KEY,
-                    signing.authorization_header(self._secret, method, timestamp, body),
+                    signing.authorization_header(self._secret, method, timestamp, nonce, body),
                 ),
             ]
         return self._details(client_call_details, signature)

@@ -15,6 +15,7 @@ import grpc
 
 from shared import errors
 from shared.rpc import signing, streams
+from shared.rpc.replay import MemoryReplayGuard, ReplayGuard
 from shared.rpc.status import abort_with, code_for
 
 REQUEST_ID_METADATA_KEY = "x-request-id"
@@ -233,12 +234,27 @@ class SigningInterceptor(_WrappingInterceptor):
     (see ``shared.rpc.streams``).
     """
 
-    def __init__(self, secrets: Sequence[str], clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        secrets: Sequence[str],
+        clock: Callable[[], float] = time.time,
+        replay_guard: ReplayGuard | None = None,
+    ) -> None:
         super().__init__()
         if not secrets:
             raise ValueError("request signing needs at least one shared secret")
         self._secrets = tuple(secrets)
         self._clock = clock
+        self._replays = replay_guard if replay_guard is not None else MemoryReplayGuard()
+
+    def _claim(self, context: grpc.ServicerContext, timestamp: str, authorization: str) -> None:
+        """Ends the call UNAUTHENTICATED when its (verified) signature was used before."""
+        try:
+            first = self._replays.claim(authorization, signing.expiry(timestamp))
+        except errors.SiloError as error:
+            abort_with(context, error)
+        if not first:
+            abort_with(context, errors.Unauthenticated("request signature was already used"))
 
     def applies_to(self, method: str) -> bool:
         return not method.startswith(UNSIGNED_SERVICE_PREFIXES)
@@ -256,18 +272,29 @@ class SigningInterceptor(_WrappingInterceptor):
             raw_and_request: tuple[bytes, Any], context: grpc.ServicerContext, *send: Any
         ) -> Any:
             raw, request = raw_and_request
+            timestamp = metadata_value(context, signing.TIMESTAMP_METADATA_KEY)
+            authorization = metadata_value(context, signing.AUTHORIZATION_METADATA_KEY)
             problem = signing.verify(
                 self._secrets,
                 full_method=method,
-                timestamp=metadata_value(context, signing.TIMESTAMP_METADATA_KEY),
-                authorization=metadata_value(context, signing.AUTHORIZATION_METADATA_KEY),
+                timestamp=timestamp,
+                nonce=metadata_value(context, signing.NONCE_METADATA_KEY),
+                authorization=authorization,
                 body=raw,
                 now=self._clock(),
             )
-            if problem is not None:
-                abort_with(context, errors.Unauthenticated(problem))
-            # ``send`` is the response callback of non-blocking streaming, passed on as it came.
-            return inner(request, context, *send)
+            if problem is not None or timestamp is None or authorization is None:
+                abort_with(context, errors.Unauthenticated(problem or "missing request signature"))
+            self._claim(context, timestamp, authorization)
+            try:
+                # ``send`` is the response callback of non-blocking streaming, passed on as it came.
+                return inner(request, context, *send)
+            except BaseException:
+                # A unary call answered UNAVAILABLE did nothing and is retried with the same
+                # signature by the client's retry policy; only such a call may be sent again.
+                if kind == "unary_unary" and _code_set(context) == grpc.StatusCode.UNAVAILABLE:
+                    self._replays.release(authorization)
+                raise
 
         return _rebuild(kind, behavior, keep_raw, handler.response_serializer, inner)
 
@@ -282,17 +309,21 @@ class SigningInterceptor(_WrappingInterceptor):
         def open_stream(
             frames: Iterator[bytes], context: grpc.ServicerContext
         ) -> _VerifiedRequests:
+            timestamp = metadata_value(context, signing.TIMESTAMP_METADATA_KEY)
+            authorization = metadata_value(context, signing.AUTHORIZATION_METADATA_KEY)
             try:
                 verifier = streams.verify_call(
                     self._secrets,
                     full_method=method,
-                    timestamp=metadata_value(context, signing.TIMESTAMP_METADATA_KEY),
+                    timestamp=timestamp,
                     nonce=metadata_value(context, streams.NONCE_METADATA_KEY),
-                    authorization=metadata_value(context, signing.AUTHORIZATION_METADATA_KEY),
+                    authorization=authorization,
                     now=self._clock(),
                 )
             except errors.Unauthenticated as error:
                 abort_with(context, error)
+            # Verified, so both are present.
+            self._claim(context, timestamp or "", authorization or "")
             return _VerifiedRequests(verifier.messages(frames), deserialize)
 
         def behavior(frames: Iterator[bytes], context: grpc.ServicerContext) -> Any:
@@ -424,12 +455,15 @@ class LoggingInterceptor(_WrappingInterceptor):
 
 
 def server_interceptors(
-    secrets: Sequence[str], observe: Callable[[str, str, float], None] | None = None
+    secrets: Sequence[str],
+    observe: Callable[[str, str, float], None] | None = None,
+    replay_guard: ReplayGuard | None = None,
 ) -> list[grpc.ServerInterceptor]:
     """The interceptor chain of every Silo server, outermost first; ``observe`` receives each
-    RPC's method, status code name and duration in seconds."""
+    RPC's method, status code name and duration in seconds; ``replay_guard`` remembers accepted
+    signatures (in this process's memory when not given)."""
     chain: list[grpc.ServerInterceptor] = [LoggingInterceptor(observe=observe)]
     if secrets:
-        chain.append(SigningInterceptor(secrets))
+        chain.append(SigningInterceptor(secrets, replay_guard=replay_guard))
     chain.append(ErrorMappingInterceptor())
     return chain

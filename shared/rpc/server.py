@@ -15,6 +15,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from shared.rpc.interceptors import server_interceptors
+from shared.rpc.replay import ReplayGuard
 
 log = logging.getLogger("silo.server")
 
@@ -55,9 +56,11 @@ def create_server(
     secrets: Sequence[str],
     max_workers: int = 16,
     observe: Callable[[str, str, float], None] | None = None,
+    replay_guard: ReplayGuard | None = None,
 ) -> RunningServer:
     """Builds and starts a server on ``address`` (port 0 picks a free port) with health,
-    reflection, request signing (when ``secrets`` is not empty) and per-RPC logging.
+    reflection, request signing (when ``secrets`` is not empty; a signature is accepted once,
+    remembered by ``replay_guard``) and per-RPC logging.
 
     Raises ``ValueError`` when asked to listen beyond loopback without a shared secret.
     """
@@ -68,7 +71,7 @@ def create_server(
         )
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="silo-rpc"),
-        interceptors=server_interceptors(secrets, observe),
+        interceptors=server_interceptors(secrets, observe, replay_guard),
         options=[("grpc.so_reuseport", 0)],
     )
     services: list[str] = []

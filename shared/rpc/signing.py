@@ -1,26 +1,46 @@
-"""Request signing: HMAC-SHA256 over the method, a timestamp and the serialized request."""
+"""Request signing: HMAC-SHA256 over the method, a timestamp, a nonce and the serialized request."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import string
 from collections.abc import Sequence
+from secrets import token_hex
 
 TIMESTAMP_METADATA_KEY = "x-silo-timestamp"
+NONCE_METADATA_KEY = "x-silo-nonce"
 AUTHORIZATION_METADATA_KEY = "authorization"
-SIGNATURE_PREFIX = "Rpcsignature rpc0:"
+SIGNATURE_PREFIX = "Rpcsignature rpc1:"
+NONCE_BYTES = 16
+# A call is accepted up to this long after its timestamp (and remembered that long, so that it
+# cannot be replayed), and only this far ahead of the server clock.
 MAX_CLOCK_SKEW_SECONDS = 300
+MAX_FUTURE_SKEW_SECONDS = 30
 
 
-def signature(secret: str, full_method: str, timestamp: str, body: bytes) -> str:
-    """The lowercase hex HMAC-SHA256 of ``FULL_METHOD:TIMESTAMP:`` + body, keyed with ``secret``."""
-    message = f"{full_method}:{timestamp}:".encode() + body
+def new_nonce() -> str:
+    """A fresh random call nonce: 128 bits as 32 lowercase hex digits."""
+    return token_hex(NONCE_BYTES)
+
+
+def is_nonce(nonce: str) -> bool:
+    """Whether ``nonce`` has the nonce format: 32 lowercase hex digits."""
+    return len(nonce) == 2 * NONCE_BYTES and all(c in string.hexdigits.lower() for c in nonce)
+
+
+def signature(secret: str, full_method: str, timestamp: str, nonce: str, body: bytes) -> str:
+    """The lowercase hex HMAC-SHA256 of ``FULL_METHOD:TIMESTAMP:NONCE:`` + body, keyed with
+    ``secret``."""
+    message = f"{full_method}:{timestamp}:{nonce}:".encode() + body
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def authorization_header(secret: str, full_method: str, timestamp: str, body: bytes) -> str:
+def authorization_header(
+    secret: str, full_method: str, timestamp: str, nonce: str, body: bytes
+) -> str:
     """The ``authorization`` metadata value for one call."""
-    return SIGNATURE_PREFIX + signature(secret, full_method, timestamp, body)
+    return SIGNATURE_PREFIX + signature(secret, full_method, timestamp, nonce, body)
 
 
 def check_timestamp(timestamp: str, now: float) -> str | None:
@@ -28,9 +48,15 @@ def check_timestamp(timestamp: str, now: float) -> str | None:
     # isdigit alone admits non-ASCII digits that int() refuses, and int() refuses very long text.
     if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 20:
         return "malformed x-silo-timestamp"
-    if abs(now - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+    age = now - int(timestamp)
+    if age > MAX_CLOCK_SKEW_SECONDS or -age > MAX_FUTURE_SKEW_SECONDS:
         return "x-silo-timestamp is too far from the server clock"
     return None
+
+
+def expiry(timestamp: str) -> float:
+    """When a call with this (checked) timestamp stops being accepted, so need not be remembered."""
+    return float(int(timestamp) + MAX_CLOCK_SKEW_SECONDS + 1)
 
 
 def verify(
@@ -38,21 +64,25 @@ def verify(
     *,
     full_method: str,
     timestamp: str | None,
+    nonce: str | None,
     authorization: str | None,
     body: bytes,
     now: float,
 ) -> str | None:
     """Checks a call's signature; returns None when it is good, else the reason it is not."""
-    if not timestamp or not authorization:
+    if not timestamp or not nonce or not authorization:
         return "missing request signature"
     problem = check_timestamp(timestamp, now)
     if problem is not None:
         return problem
+    if not is_nonce(nonce):
+        return f"malformed {NONCE_METADATA_KEY}"
     if not authorization.startswith(SIGNATURE_PREFIX):
-        return "authorization is not an Rpcsignature rpc0 signature"
+        return "authorization is not an Rpcsignature rpc1 signature"
     given = authorization[len(SIGNATURE_PREFIX) :].encode()
+    # Every secret is tried, so the time taken does not tell which one (if any) matched.
     matches = [
-        hmac.compare_digest(given, signature(secret, full_method, timestamp, body).encode())
+        hmac.compare_digest(given, signature(secret, full_method, timestamp, nonce, body).encode())
         for secret in secrets
     ]
     return None if any(matches) else "request signature does not match"

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import string
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from secrets import token_hex
 from typing import TypeVar
 
 import grpc
@@ -16,9 +14,8 @@ from google.protobuf.message import Message
 from shared import errors
 from shared.rpc import signing
 
-NONCE_METADATA_KEY = "x-silo-nonce"
+NONCE_METADATA_KEY = signing.NONCE_METADATA_KEY
 STREAM_SIGNATURE_PREFIX = "Rpcsignature rpc0-stream:"
-NONCE_BYTES = 16
 MESSAGE_FLAG = 0
 END_FLAG = 1
 MAC_BYTES = 32
@@ -30,7 +27,7 @@ ResponseT = TypeVar("ResponseT", bound=Message)
 
 def new_nonce() -> str:
     """A fresh random call nonce: 128 bits as 32 lowercase hex digits."""
-    return token_hex(NONCE_BYTES)
+    return signing.new_nonce()
 
 
 @dataclass(frozen=True)
@@ -76,10 +73,6 @@ def sign_call(secret: str, full_method: str, timestamp: str, nonce: str) -> Stre
     return StreamCall(secret, hmac.new(secret.encode(), message, hashlib.sha256).digest())
 
 
-def _is_nonce(nonce: str) -> bool:
-    return len(nonce) == 2 * NONCE_BYTES and all(c in string.hexdigits.lower() for c in nonce)
-
-
 def verify_call(
     secrets: Sequence[str],
     *,
@@ -99,7 +92,7 @@ def verify_call(
     problem = signing.check_timestamp(timestamp, now)
     if problem is not None:
         raise errors.Unauthenticated(problem)
-    if not _is_nonce(nonce):
+    if not signing.is_nonce(nonce):
         raise errors.Unauthenticated(f"malformed {NONCE_METADATA_KEY}")
     if not authorization.startswith(STREAM_SIGNATURE_PREFIX):
         raise errors.Unauthenticated("authorization is not an Rpcsignature rpc0-stream signature")
