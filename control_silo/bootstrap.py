@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from control_silo.db.models import ControlImportChunkRow, ControlOutboxRow
 from control_silo.migrations import CONTROL_MIGRATIONS
 from control_silo.outbox.delivery import RegionDelivery
-from control_silo.relocation import control_holdings, control_importers
+from control_silo.relocation import control_holdings, control_importers, exports
+from control_silo.relocation.exports import control_exports
 from control_silo.services.auth_service import DatabaseAuthService
 from control_silo.services.organization_mapping_service import (
     DatabaseOrganizationMappingService,
@@ -26,6 +27,7 @@ from shared.config import DEFAULT_CONTROL_LISTEN, Settings
 from shared.db.engine import make_engine
 from shared.db.migrations import MigrationHistory
 from shared.outbox.drainer import Deliver
+from shared.relocation.exports import ModelExport, SelectionAnswer, SelectionQuery
 from shared.relocation.writer import Importer
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
@@ -105,6 +107,14 @@ class ControlSilo(SiloProcess):
     def holdings(self, session: Session) -> str | None:
         """Users here, which a full restore must not meet."""
         return control_holdings(session)
+
+    def exports(self) -> Mapping[str, ModelExport]:
+        """How this silo exports each model it owns."""
+        return control_exports()
+
+    def select_for_export(self, session: Session, query: SelectionQuery) -> SelectionAnswer:
+        """This silo's part of an export's selection."""
+        return exports.select_for_export(session, query)
 
     def importers(self) -> Mapping[str, Importer]:
         """The control silo's import chunk writers, by model."""

@@ -20,10 +20,12 @@ from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox.delivery import ControlDelivery
 from region_silo.relocation import (
     CONTROL_TIMEOUT_SECONDS,
+    exports,
     region_holdings,
     region_importers,
     region_preparers,
 )
+from region_silo.relocation.exports import region_exports
 from region_silo.services.organization_service import DatabaseOrganizationService
 from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
 from shared.config import DEFAULT_REGION_PORT, Settings
@@ -31,6 +33,7 @@ from shared.db.engine import make_engine
 from shared.db.migrations import MigrationHistory
 from shared.errors import InvalidArgument
 from shared.outbox.drainer import Deliver
+from shared.relocation.exports import ModelExport, SelectionAnswer, SelectionQuery
 from shared.relocation.rpc import RelocationClient
 from shared.relocation.writer import Importer, Preparer
 from shared.rpc.channel import open_channel
@@ -144,6 +147,14 @@ class RegionSilo(SiloProcess):
     def holdings(self, session: Session) -> str | None:
         """Organizations here, which a full restore must not meet."""
         return region_holdings(session)
+
+    def exports(self) -> Mapping[str, ModelExport]:
+        """How this silo exports each model it owns."""
+        return region_exports()
+
+    def select_for_export(self, session: Session, query: SelectionQuery) -> SelectionAnswer:
+        """This silo's part of an export's selection."""
+        return exports.select_for_export(session, query)
 
     def importers(self) -> Mapping[str, Importer]:
         """The region silo's import chunk writers, by model."""

@@ -133,6 +133,15 @@ def _import_command() -> click.Command:
 cli.add_command(_import_command())
 
 
+def _export_command() -> click.Command:
+    from shared.relocation.export_command import export_command  # noqa: PLC0415 - click only
+
+    return export_command
+
+
+cli.add_command(_export_command())
+
+
 def _verify_command() -> click.Command:
     from shared.verify.command import verify_command  # noqa: PLC0415 - small, click only
 

@@ -18,6 +18,7 @@ from shared.errors import FailedPrecondition
 from shared.metrics import Metrics, backlog_reader, new_metrics
 from shared.outbox.drainer import Deliver, OutboxDrainer
 from shared.outbox.writer import OutboxWriter
+from shared.relocation.exports import ModelExport, SelectionAnswer, SelectionQuery, SiloExporter
 from shared.relocation.rpc import relocation_registration
 from shared.relocation.writer import ChunkWriter, Importer, Preparer
 from shared.rpc.replay import ReplayGuard, replay_guard_for
@@ -69,6 +70,19 @@ class SiloProcess(abc.ABC):
     def import_preparers(self) -> Mapping[str, Preparer]:
         """What runs before a chunk's transaction, by model name (none by default)."""
         return {}
+
+    @abc.abstractmethod
+    def exports(self) -> Mapping[str, ModelExport]:
+        """How this silo exports each model it owns, by model name."""
+
+    @abc.abstractmethod
+    def select_for_export(self, session: Session, query: SelectionQuery) -> SelectionAnswer:
+        """What this silo holds of an export's selection."""
+
+    @cached_property
+    def exporter(self) -> SiloExporter:
+        """Pages through this silo's models for exports."""
+        return SiloExporter(self.sessions, self.exports(), self.select_for_export)
 
     @cached_property
     def chunk_writer(self) -> ChunkWriter:
@@ -139,7 +153,7 @@ class SiloProcess(abc.ABC):
                     spec.registration(self.services.get(spec.interface))
                     for spec in owned_by(self.owner)
                 ),
-                relocation_registration(self.chunk_writer),
+                relocation_registration(self.chunk_writer, self.exporter),
             ],
             secrets=self.settings.accepted_secrets,
             observe=self.metrics.observe_rpc,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
@@ -15,10 +14,9 @@ import click
 from shared.config import Settings
 from shared.relocation.findings import Finding, FindingKind, RelocationError, write_findings
 from shared.relocation.scopes import COMMAND_SCOPES, ImportScope, RelocationScope
+from shared.relocation.terminal import Reporter, names_from
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
-
     from shared.relocation.run import ImportSummary
 
 DEFAULT_CHUNK_SIZE = 2000
@@ -29,13 +27,6 @@ class SettingsSource(Protocol):
 
     def settings(self, **flags: Any) -> Settings:
         """The effective settings, ``flags`` (None = not given) first."""
-
-
-def _names(values: tuple[str, ...], file: Path | None) -> frozenset[str] | None:
-    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
-    if file is not None:
-        names.extend(line.strip() for line in file.read_text().splitlines() if line.strip())
-    return frozenset(names) if (values or file is not None) else None
 
 
 def _lowered(names: frozenset[str] | None) -> frozenset[str] | None:
@@ -60,59 +51,6 @@ def _opened(source: Path, decrypt_with: Path | None) -> Iterator[BinaryIO]:
     else:
         with source.open("rb") as stream:
             yield stream
-
-
-class _Reporter:
-    """Progress: a bar on a terminal (rows done of the file's, rows/s, current model), a line
-    every few seconds otherwise, nothing with --silent."""
-
-    def __init__(self, silent: bool) -> None:
-        self.silent = silent
-        self.rows = 0
-        self.started = time.monotonic()
-        self.last_line = 0.0
-        self.bar: Progress | None = None
-        self.task: TaskID | None = None
-
-    def counted(self, total: int) -> None:
-        """Starts the bar once the first pass knows how many records the file holds."""
-        if self.silent or not sys.stderr.isatty():
-            return
-        from rich.console import Console  # noqa: PLC0415 - only a terminal needs it
-        from rich.progress import (  # noqa: PLC0415
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.bar = Progress(
-            TextColumn("{task.description:<32}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:>9} rows/s"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-        )
-        self.task = self.bar.add_task("checked the file", total=total, rate="-")
-        self.bar.start()
-
-    def __call__(self, model: str, rows: int) -> None:
-        self.rows += rows
-        now = time.monotonic()
-        rate = self.rows / max(now - self.started, 1e-6)
-        if self.bar is not None and self.task is not None:
-            self.bar.update(self.task, advance=rows, description=model, rate=f"{rate:.0f}")
-        elif not self.silent and now - self.last_line >= 2.0:
-            self.last_line = now
-            click.echo(f"{self.rows} rows ({rate:.0f} rows/s), now {model}", err=True)
-
-    def done(self) -> None:
-        """Stops the bar."""
-        if self.bar is not None:
-            self.bar.stop()
-            self.bar = None
 
 
 @click.command("import")
@@ -200,14 +138,14 @@ def import_command(
         merge_users=merge_users,
         overwrite_configs=overwrite_configs,
         hide_organizations=hide_organizations,
-        filter_usernames=_names(filter_usernames, filter_usernames_file),
-        filter_org_slugs=_lowered(_names(filter_org_slugs, None)),
+        filter_usernames=names_from(filter_usernames, filter_usernames_file),
+        filter_org_slugs=_lowered(names_from(filter_org_slugs, None)),
         chunk_size=chunk_size,
     )
     region = _target_region(targets, settings.regions, import_scope)
     if not no_prompt and sys.stdin.isatty():
         click.confirm(f"Import {scope} from {source} into the silos?", abort=True)
-    reporter = _Reporter(silent)
+    reporter = Reporter(silent)
     findings: list[Finding] = []
     try:
         with ExitStack() as stack:

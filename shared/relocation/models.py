@@ -145,3 +145,28 @@ def depends_on(model: str) -> frozenset[str]:
 def owned_by(silo: SiloMode) -> tuple[ModelSpec, ...]:
     """The models one silo writes."""
     return tuple(spec for spec in MODELS if spec.silo is silo)
+
+
+# The order export files write models in: Sentry's dependency order (each model after every
+# model it points at), so Sentry's importer reads Silo's exports as it reads its own.
+EXPORT_ORDER: tuple[str, ...] = (
+    "sentry.email",
+    ORGANIZATION,
+    USER,
+    PROJECT,
+    "sentry.useremail",
+    "sentry.userip",
+    "sentry.userpermission",
+    "sentry.userrole",
+    "sentry.userroleuser",
+    "sentry.orgauthtoken",
+    "sentry.organizationmember",
+    "sentry.authprovider",
+    "sentry.authidentity",
+    "sentry.authenticator",
+    "sentry.useroption",
+    "sentry.organizationoption",
+    TEAM,
+    "sentry.projectteam",
+    "sentry.organizationmemberteam",
+)

@@ -1,5 +1,6 @@
 """``silo.relocation.v1.ImportExportService`` over gRPC: the client that streams a chunk to the
-owning silo, and the servicer that hands it to the silo's ``ChunkWriter``."""
+owning silo and reads an export's pages from it, and the servicer that hands chunks to the silo's
+``ChunkWriter`` and export requests to its ``SiloExporter``."""
 
 from __future__ import annotations
 
@@ -9,17 +10,28 @@ from typing import Any
 
 import grpc
 
+from shared import errors
 from shared.generated.silo.relocation.v1 import relocation_pb2 as pb
 from shared.relocation.chunks import ChunkHeader, ChunkResult, ChunkRow, MappedRow, MappingKind
+from shared.relocation.exports import (
+    ExportRequest,
+    Selection,
+    SelectionAnswer,
+    SelectionQuery,
+    SiloExporter,
+)
 from shared.relocation.findings import Finding, FindingKind, RelocationError
 from shared.relocation.scopes import ImportScope
 from shared.relocation.writer import ChunkWriter
 from shared.rpc.channel import DEFAULT_TIMEOUT_SECONDS, call
 from shared.rpc.server import Registration
+from shared.rpc.status import error_from_rpc_error
 from shared.rpc.streams import stream_unary
 
 SERVICE = pb.DESCRIPTOR.services_by_name["ImportExportService"]
 IMPORT_CHUNK = f"/{SERVICE.full_name}/ImportChunk"
+SELECT_FOR_EXPORT = f"/{SERVICE.full_name}/SelectForExport"
+EXPORT_MODEL = f"/{SERVICE.full_name}/ExportModel"
 # Rows per message of a chunk's stream: keeps each message far below gRPC's 4 MB limit.
 ROWS_PER_MESSAGE = 500
 
@@ -112,7 +124,47 @@ class RelocationClient:
 
     def __init__(self, channel: grpc.Channel, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self._import_chunk = stream_unary(channel, IMPORT_CHUNK, pb.ImportChunkResponse)
+        self._select = channel.unary_unary(
+            SELECT_FOR_EXPORT,
+            request_serializer=pb.SelectForExportRequest.SerializeToString,
+            response_deserializer=pb.SelectForExportResponse.FromString,
+        )
+        self._export_model = channel.unary_stream(
+            EXPORT_MODEL,
+            request_serializer=pb.ExportModelRequest.SerializeToString,
+            response_deserializer=pb.ExportModelResponse.FromString,
+        )
         self._timeout = timeout
+
+    def select_for_export(self, query: SelectionQuery) -> SelectionAnswer:
+        """What the silo holds of an export's selection."""
+        response: pb.SelectForExportResponse = call(
+            self._select, _query_to_pb(query), timeout=self._timeout
+        )
+        return SelectionAnswer(
+            user_ids=None if response.all_users else frozenset(response.user_ids),
+            organization_ids=tuple(response.organization_ids),
+            member_user_ids=tuple(response.member_user_ids),
+            unmatched_usernames=tuple(response.unmatched_usernames),
+            unmatched_org_slugs=tuple(response.unmatched_org_slugs),
+        )
+
+    def export_model(self, request: ExportRequest) -> Iterator[list[tuple[int, bytes]]]:
+        """The model's selected rows in the silo, a page at a time, each as (id, fields as
+        compact JSON); a failed call raises the matching ``SiloError``."""
+        selection = request.selection
+        message = pb.ExportModelRequest(
+            model=request.model,
+            filter_users=selection.user_ids is not None,
+            user_ids=sorted(selection.user_ids or ()),
+            filter_organizations=selection.organization_ids is not None,
+            organization_ids=sorted(selection.organization_ids or ()),
+        )
+        try:
+            for page in self._export_model(message, timeout=self._timeout):
+                yield [(row.pk, row.fields_json) for row in page.rows]
+        except grpc.RpcError as error:
+            raise error_from_rpc_error(error) from None
 
     def import_chunk(self, header: ChunkHeader, rows: Sequence[ChunkRow]) -> ChunkResult:
         """Writes one chunk in the silo (or returns its recorded result); raises
@@ -167,9 +219,71 @@ def _fields(header: ChunkHeader, row: pb.ChunkRow, ordinal: int) -> dict[str, An
     return fields
 
 
-def relocation_registration(writer: ChunkWriter) -> Registration:
-    """Serves ImportExportService from ``writer``: the whole stream is read and verified before
-    anything is written."""
+def _query_to_pb(query: SelectionQuery) -> pb.SelectForExportRequest:
+    return pb.SelectForExportRequest(
+        scope=int(query.scope),  # type: ignore[arg-type]
+        filter_usernames=query.usernames is not None,
+        usernames=sorted(query.usernames or ()),
+        filter_org_slugs=query.org_slugs is not None,
+        org_slugs=sorted(query.org_slugs or ()),
+    )
+
+
+def _query_from_pb(message: pb.SelectForExportRequest) -> SelectionQuery:
+    try:
+        scope = ImportScope(message.scope)
+    except ValueError:
+        raise errors.InvalidArgument("the request names no export scope", field="scope") from None
+    return SelectionQuery(
+        scope=scope,
+        usernames=frozenset(message.usernames) if message.filter_usernames else None,
+        org_slugs=frozenset(message.org_slugs) if message.filter_org_slugs else None,
+    )
+
+
+def _answer_to_pb(answer: SelectionAnswer) -> pb.SelectForExportResponse:
+    return pb.SelectForExportResponse(
+        user_ids=sorted(answer.user_ids or ()),
+        all_users=answer.user_ids is None,
+        organization_ids=answer.organization_ids,
+        member_user_ids=answer.member_user_ids,
+        unmatched_usernames=answer.unmatched_usernames,
+        unmatched_org_slugs=answer.unmatched_org_slugs,
+    )
+
+
+def _export_request_from_pb(message: pb.ExportModelRequest) -> ExportRequest:
+    return ExportRequest(
+        model=message.model,
+        selection=Selection(
+            user_ids=frozenset(message.user_ids) if message.filter_users else None,
+            organization_ids=(
+                frozenset(message.organization_ids) if message.filter_organizations else None
+            ),
+        ),
+    )
+
+
+def relocation_registration(writer: ChunkWriter, exporter: SiloExporter) -> Registration:
+    """Serves ImportExportService: chunks go to ``writer`` (the whole stream is read and verified
+    before anything is written), export requests to ``exporter``."""
+
+    def select_for_export(
+        request: pb.SelectForExportRequest, context: grpc.ServicerContext
+    ) -> pb.SelectForExportResponse:
+        return _answer_to_pb(exporter.select(_query_from_pb(request)))
+
+    def export_model(
+        request: pb.ExportModelRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.ExportModelResponse]:
+        try:
+            pages = exporter.pages(_export_request_from_pb(request))
+            for page in pages:
+                yield pb.ExportModelResponse(
+                    rows=[pb.ExportedRow(pk=pk, fields_json=fields) for pk, fields in page]
+                )
+        except RelocationError as error:
+            raise errors.InvalidArgument(error.finding.reason, field="model") from None
 
     def import_chunk(
         requests: Iterable[pb.ImportChunkRequest], context: grpc.ServicerContext
@@ -201,7 +315,17 @@ def relocation_registration(writer: ChunkWriter) -> Registration:
                 import_chunk,
                 request_deserializer=pb.ImportChunkRequest.FromString,
                 response_serializer=pb.ImportChunkResponse.SerializeToString,
-            )
+            ),
+            "SelectForExport": grpc.unary_unary_rpc_method_handler(
+                select_for_export,
+                request_deserializer=pb.SelectForExportRequest.FromString,
+                response_serializer=pb.SelectForExportResponse.SerializeToString,
+            ),
+            "ExportModel": grpc.unary_stream_rpc_method_handler(
+                export_model,
+                request_deserializer=pb.ExportModelRequest.FromString,
+                response_serializer=pb.ExportModelResponse.SerializeToString,
+            ),
         },
     )
 

@@ -133,3 +133,63 @@ class ImportFailure(_message.Message):
     field: str
     reason: str
     def __init__(self, kind: _Optional[str] = ..., model: _Optional[str] = ..., ordinal: _Optional[int] = ..., left_pk: _Optional[int] = ..., field: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class SelectForExportRequest(_message.Message):
+    __slots__ = ("scope", "filter_usernames", "usernames", "filter_org_slugs", "org_slugs")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    FILTER_USERNAMES_FIELD_NUMBER: _ClassVar[int]
+    USERNAMES_FIELD_NUMBER: _ClassVar[int]
+    FILTER_ORG_SLUGS_FIELD_NUMBER: _ClassVar[int]
+    ORG_SLUGS_FIELD_NUMBER: _ClassVar[int]
+    scope: ImportScope
+    filter_usernames: bool
+    usernames: _containers.RepeatedScalarFieldContainer[str]
+    filter_org_slugs: bool
+    org_slugs: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, scope: _Optional[_Union[ImportScope, str]] = ..., filter_usernames: _Optional[bool] = ..., usernames: _Optional[_Iterable[str]] = ..., filter_org_slugs: _Optional[bool] = ..., org_slugs: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SelectForExportResponse(_message.Message):
+    __slots__ = ("user_ids", "all_users", "organization_ids", "member_user_ids", "unmatched_usernames", "unmatched_org_slugs")
+    USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    ALL_USERS_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_IDS_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    UNMATCHED_USERNAMES_FIELD_NUMBER: _ClassVar[int]
+    UNMATCHED_ORG_SLUGS_FIELD_NUMBER: _ClassVar[int]
+    user_ids: _containers.RepeatedScalarFieldContainer[int]
+    all_users: bool
+    organization_ids: _containers.RepeatedScalarFieldContainer[int]
+    member_user_ids: _containers.RepeatedScalarFieldContainer[int]
+    unmatched_usernames: _containers.RepeatedScalarFieldContainer[str]
+    unmatched_org_slugs: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, user_ids: _Optional[_Iterable[int]] = ..., all_users: _Optional[bool] = ..., organization_ids: _Optional[_Iterable[int]] = ..., member_user_ids: _Optional[_Iterable[int]] = ..., unmatched_usernames: _Optional[_Iterable[str]] = ..., unmatched_org_slugs: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ExportModelRequest(_message.Message):
+    __slots__ = ("scope", "model", "filter_users", "user_ids", "filter_organizations", "organization_ids")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    FILTER_USERS_FIELD_NUMBER: _ClassVar[int]
+    USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    FILTER_ORGANIZATIONS_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_IDS_FIELD_NUMBER: _ClassVar[int]
+    scope: ImportScope
+    model: str
+    filter_users: bool
+    user_ids: _containers.RepeatedScalarFieldContainer[int]
+    filter_organizations: bool
+    organization_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, scope: _Optional[_Union[ImportScope, str]] = ..., model: _Optional[str] = ..., filter_users: _Optional[bool] = ..., user_ids: _Optional[_Iterable[int]] = ..., filter_organizations: _Optional[bool] = ..., organization_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class ExportModelResponse(_message.Message):
+    __slots__ = ("rows",)
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    rows: _containers.RepeatedCompositeFieldContainer[ExportedRow]
+    def __init__(self, rows: _Optional[_Iterable[_Union[ExportedRow, _Mapping]]] = ...) -> None: ...
+
+class ExportedRow(_message.Message):
+    __slots__ = ("pk", "fields_json")
+    PK_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_JSON_FIELD_NUMBER: _ClassVar[int]
+    pk: int
+    fields_json: bytes
+    def __init__(self, pk: _Optional[int] = ..., fields_json: _Optional[bytes] = ...) -> None: ...

@@ -42,6 +42,16 @@ class ImportExportServiceStub:
                 request_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkRequest.SerializeToString,
                 response_deserializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkResponse.FromString,
                 _registered_method=True)
+        self.SelectForExport = channel.unary_unary(
+                '/silo.relocation.v1.ImportExportService/SelectForExport',
+                request_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.SelectForExportRequest.SerializeToString,
+                response_deserializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.SelectForExportResponse.FromString,
+                _registered_method=True)
+        self.ExportModel = channel.unary_stream(
+                '/silo.relocation.v1.ImportExportService/ExportModel',
+                request_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ExportModelRequest.SerializeToString,
+                response_deserializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ExportModelResponse.FromString,
+                _registered_method=True)
 
 
 class ImportExportServiceServicer:
@@ -58,6 +68,22 @@ class ImportExportServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SelectForExport(self, request, context):
+        """SelectForExport names what an export of a scope takes from this silo: the users (control
+        silo) or the organizations and their members' users (region) the filters select.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportModel(self, request, context):
+        """ExportModel streams one model's selected rows in ascending id order, a page per message,
+        each field as the export file writes it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ImportExportServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -65,6 +91,16 @@ def add_ImportExportServiceServicer_to_server(servicer, server):
                     servicer.ImportChunk,
                     request_deserializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkRequest.FromString,
                     response_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkResponse.SerializeToString,
+            ),
+            'SelectForExport': grpc.unary_unary_rpc_method_handler(
+                    servicer.SelectForExport,
+                    request_deserializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.SelectForExportRequest.FromString,
+                    response_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.SelectForExportResponse.SerializeToString,
+            ),
+            'ExportModel': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportModel,
+                    request_deserializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ExportModelRequest.FromString,
+                    response_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ExportModelResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -96,6 +132,60 @@ class ImportExportService:
             '/silo.relocation.v1.ImportExportService/ImportChunk',
             silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkRequest.SerializeToString,
             silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SelectForExport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.relocation.v1.ImportExportService/SelectForExport',
+            silo_dot_relocation_dot_v1_dot_relocation__pb2.SelectForExportRequest.SerializeToString,
+            silo_dot_relocation_dot_v1_dot_relocation__pb2.SelectForExportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/silo.relocation.v1.ImportExportService/ExportModel',
+            silo_dot_relocation_dot_v1_dot_relocation__pb2.ExportModelRequest.SerializeToString,
+            silo_dot_relocation_dot_v1_dot_relocation__pb2.ExportModelResponse.FromString,
             options,
             channel_credentials,
             insecure,
