@@ -102,6 +102,7 @@ class _Group:
         self.by_pk: array[int] = array("q")  # positions of the rows ordered by pk
         self.custom: list[tuple[SortKey, int, int]] = []  # (key, position, pk)
         self.last_pk: int | None = None
+        self.ascending = True
         self.count = 0
 
     def add(self, record: Record) -> None:
@@ -111,6 +112,7 @@ class _Group:
         fields = rules_for(self.model).ordinal_fields(self.model, record.fields)
         if fields is None:
             if self.last_pk is not None and record.pk <= self.last_pk:
+                self.ascending = False
                 self.scan.finding(
                     Kind.UNORDERED_INPUT,
                     self.model,
@@ -159,6 +161,11 @@ class _Group:
         self.custom = []
 
     def _index(self, by_position: array[int] | None) -> None:
+        if by_position is None and self.ascending:
+            # Rows in ascending pk order: the ordinal is the position.
+            ordinals = array("q", range(1, self.count + 1))
+            self.scan.pk_index[self.model] = PkIndex(self.pks, ordinals)
+            return
         pairs = sorted(
             (pk, position + 1 if by_position is None else by_position[position])
             for position, pk in enumerate(self.pks)
