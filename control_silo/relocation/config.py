@@ -13,6 +13,7 @@ from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
 from shared.relocation.fields import RowFields
 from shared.relocation.inserts import insert_by_key
 from shared.relocation.models import USER
+from shared.relocation.scopes import ImportScope
 from shared.relocation.writer import ImportContext
 
 USERPERMISSION = "sentry.userpermission"
@@ -36,7 +37,9 @@ def import_permissions(context: ImportContext, rows: list[ChunkRow]) -> list[Map
 
 def import_roles(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow]:
     """Writes a chunk of ``sentry.userrole``: a role of the same name is kept (EXISTING), or with
-    ``overwrite_configs`` given the file's permissions and dates (OVERWRITE)."""
+    ``overwrite_configs`` or in a full restore (global scope: the backup's roles are the ones to
+    have, as Sentry's restore empties the installation first) given the file's permissions and
+    dates (OVERWRITE)."""
     session = context.uow.session
     outcomes: list[MappedRow] = []
     for row in rows:
@@ -51,7 +54,7 @@ def import_roles(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow
         if existing is None:
             new_id = session.scalar(insert(UserRoleRow).returning(UserRoleRow.id), value)
             outcomes.append(MappedRow(row.pk, int(new_id or 0), MappingKind.INSERTED))
-        elif context.header.overwrite_configs:
+        elif context.header.overwrite_configs or context.header.scope is ImportScope.GLOBAL:
             session.execute(update(UserRoleRow).where(UserRoleRow.id == existing).values(value))
             outcomes.append(MappedRow(row.pk, existing, MappingKind.OVERWRITE))
         else:

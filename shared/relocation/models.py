@@ -39,7 +39,7 @@ class ModelSpec:
     silo: SiloMode
     scope: RelocationScope
     foreign_keys: Mapping[str, ForeignKey] = field(default_factory=dict)
-    # Written after every other model (organization tokens embed the final slug).
+    # Written after every other model, in file order (organization tokens embed the final slug).
     deferred: bool = False
 
 
@@ -76,17 +76,21 @@ MODELS: tuple[ModelSpec, ...] = (
     ModelSpec(
         "sentry.userroleuser", _C, _CF, {"user": _USER_KEY, "role": ForeignKey("sentry.userrole")}
     ),
+    # Auth providers (and the identities on them) wait for every organization: files of Sentry
+    # 23.7 and older write them before the organizations their key points at.
     ModelSpec(
         "sentry.authprovider",
         _C,
         _G,
         {"organization_id": ForeignKey(ORGANIZATION, cross_silo=True)},
+        deferred=True,
     ),
     ModelSpec(
         "sentry.authidentity",
         _C,
         _G,
         {"user": _USER_KEY, "auth_provider": ForeignKey("sentry.authprovider")},
+        deferred=True,
     ),
     ModelSpec("sentry.authenticator", _C, _G, {"user": _USER_KEY}),
     ModelSpec("sentry.userip", _C, _G, {"user": _USER_KEY}),

@@ -229,6 +229,63 @@ def run_import(control_server: RunningServer, tmp_path: Path) -> Importer:
     return Importer(f"127.0.0.1:{control_server.port}", tmp_path)
 
 
+@dataclass(frozen=True)
+class ExportResult:
+    """What one `silo export` run printed, its exit code, and its findings file's content."""
+
+    exit_code: int
+    stdout: bytes
+    stderr: str
+    findings: list[dict[str, Any]]
+
+
+class Exporter:
+    """Runs `silo export SCOPE DEST ...` in process against the control server and region `us`,
+    always with a findings file."""
+
+    def __init__(self, control: str, region: str, directory: Path) -> None:
+        self.control = control
+        self.region = region
+        self.directory = directory
+        self.runs = 0
+
+    def __call__(self, scope: str, destination: Path | str, *extra: str) -> ExportResult:
+        self.runs += 1
+        findings_file = self.directory / f"export-findings-{self.runs}.json"
+        arguments = [
+            "export",
+            scope,
+            str(destination),
+            "--control",
+            self.control,
+            "--region",
+            self.region,
+            "--no-prompt",
+            "--findings-file",
+            str(findings_file),
+            *extra,
+        ]
+        result = CliRunner().invoke(
+            cli, arguments, env={"SILO_RPC_SHARED_SECRETS": TEST_SECRET}, catch_exceptions=False
+        )
+        findings = json.loads(findings_file.read_text()) if findings_file.exists() else None
+        assert isinstance(findings, list), f"no findings file: {result.output}"
+        return ExportResult(result.exit_code, result.stdout_bytes, result.stderr, findings)
+
+
+@pytest.fixture
+def run_export(
+    control_server: RunningServer,
+    region_silo: RegionSilo,  # noqa: F811
+    region_server: RunningServer,  # noqa: F811
+    tmp_path: Path,
+) -> Exporter:
+    """`silo export` against the control server and region `us` of this session."""
+    return Exporter(
+        f"127.0.0.1:{control_server.port}", f"us=127.0.0.1:{region_server.port}", tmp_path
+    )
+
+
 RowCounts = Callable[[], dict[str, int]]
 
 
