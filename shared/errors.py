@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+# A message quotes at most about this much of what it was given: a status carries its message
+# in a trailer, and a huge value quoted in full makes the status itself undeliverable.
+MAX_MESSAGE_LENGTH = 240
+
+
+def shorten(message: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """``message`` cut to ``limit`` characters, saying how long it was, when it is longer."""
+    if len(message) <= limit:
+        return message
+    return f"{message[: limit - 40]}... ({len(message)} characters, shortened)"
+
 
 class SiloError(Exception):
     """Base of every error a service reports to its caller.
@@ -10,6 +21,7 @@ class SiloError(Exception):
     """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
+        message = shorten(message)
         super().__init__(f"{field}: {message}" if field else message)
         self.message = message
         self.field = field

@@ -7,6 +7,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+
 from shared.errors import InvalidArgument
 
 MAX_LIST_LENGTH = 1000
@@ -16,8 +19,8 @@ MAX_USERNAME_LENGTH = 128
 # Deliberately plain: one @, no spaces, a dotted domain of letters, digits and hyphens (or
 # localhost). What a mail server accepts is settled by sending to it, not by a regex.
 _EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
-    r"(?:localhost|(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$"
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
+    r"(?:localhost|(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
 )
 
 
@@ -28,7 +31,8 @@ def email(value: str, field: str = "email") -> str:
         raise InvalidArgument("is required", field=field)
     if len(value) > MAX_EMAIL_LENGTH:
         raise InvalidArgument(f"is longer than {MAX_EMAIL_LENGTH} characters", field=field)
-    if not _EMAIL.match(value):
+    # fullmatch: ``$`` would also match before a final newline.
+    if not _EMAIL.fullmatch(value):
         raise InvalidArgument(f"{value!r} is not a valid email address", field=field)
     return value
 
@@ -70,12 +74,47 @@ def bounded_list(values: Sequence[Any], field: str, *, required: bool = False) -
     return list(values)
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def json_text(value: str, field: str, *, object_only: bool = False) -> Any:
-    """Parses JSON text; with ``object_only`` the value must be an object."""
+    """Parses strict JSON text (``NaN`` and ``Infinity`` are not JSON, nor is a NUL character);
+    with ``object_only`` the value must be an object."""
+    if "\x00" in value:
+        raise InvalidArgument("contains a NUL character", field=field)
     try:
-        parsed = json.loads(value)
-    except (ValueError, TypeError) as error:
+        parsed = json.loads(value, parse_constant=_refuse_constant)
+    except (ValueError, TypeError, RecursionError) as error:
         raise InvalidArgument(f"is not valid JSON ({error})", field=field) from None
     if object_only and not isinstance(parsed, dict):
         raise InvalidArgument("must be a JSON object", field=field)
     return parsed
+
+
+def no_nul_characters(message: Message) -> None:
+    """Refuses a NUL character in any string of a request message, nested ones included (the
+    error names the innermost field, as the services do); no database stores them alike
+    (PostgreSQL refuses them, SQLite keeps them)."""
+    for descriptor, value in message.ListFields():
+        if descriptor.type == FieldDescriptor.TYPE_STRING:
+            strings = value if _is_repeated(descriptor) else [value]
+            if any("\x00" in text for text in strings):
+                raise InvalidArgument("contains a NUL character", field=descriptor.name)
+        elif descriptor.type == FieldDescriptor.TYPE_MESSAGE:
+            entry = descriptor.message_type
+            if entry is not None and entry.GetOptions().map_entry:
+                for key, item in value.items():
+                    if any(isinstance(v, str) and "\x00" in v for v in (key, item)):
+                        raise InvalidArgument("contains a NUL character", field=descriptor.name)
+                    if isinstance(item, Message):
+                        no_nul_characters(item)
+            elif _is_repeated(descriptor):
+                for item in value:
+                    no_nul_characters(item)
+            else:
+                no_nul_characters(value)
+
+
+def _is_repeated(descriptor: Any) -> bool:
+    return bool(descriptor.is_repeated)

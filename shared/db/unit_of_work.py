@@ -9,6 +9,7 @@ from types import TracebackType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.db import checks  # noqa: F401 - checks every written string against its column
 from shared.db.engine import SQLITE_BEGIN_OPTION
 from shared.outbox.model import OutboxMessage, ShardKey
 from shared.outbox.writer import OutboxWriter

@@ -161,9 +161,26 @@ class _WrappingInterceptor(grpc.ServerInterceptor):
         raise NotImplementedError
 
 
+def _unexpected(context: grpc.ServicerContext, method: str, error: Exception) -> None:
+    """Ends the call INTERNAL with a generic message and an error id, logging the id with the
+    traceback; the details never carry the exception's text (SQL, parameters, values). A call
+    that already has its status (the servicer aborted it) keeps it."""
+    if _code_set(context) is not None:
+        return
+    error_id = uuid.uuid4().hex[:16]
+    rpc_log.error(
+        "unexpected error id=%s method=%s request_id=%s",
+        error_id,
+        method,
+        metadata_value(context, REQUEST_ID_METADATA_KEY),
+        exc_info=error,
+    )
+    abort_with(context, errors.InternalError(f"internal error (error id {error_id})"))
+
+
 class ErrorMappingInterceptor(_WrappingInterceptor):
     """Turns a domain error raised by a servicer, also while it streams responses, into its status
-    code, naming the field."""
+    code, naming the field; any other exception into INTERNAL with an error id the server logs."""
 
     def wrap(self, handler: Handler, kind: Kind, method: str) -> Handler:
         inner: Callable[..., Any] = getattr(handler, kind)
@@ -173,12 +190,18 @@ class ErrorMappingInterceptor(_WrappingInterceptor):
                 return inner(request, context, *send)
             except errors.SiloError as error:
                 abort_with(context, error)
+            except Exception as error:
+                _unexpected(context, method, error)
+                raise
 
         def streaming_behavior(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
             try:
                 yield from inner(request, context)
             except errors.SiloError as error:
                 abort_with(context, error)
+            except Exception as error:
+                _unexpected(context, method, error)
+                raise
 
         streams_here = kind in _STREAMING_RESPONSE and not _non_blocking(kind, inner)
         chosen = streaming_behavior if streams_here else behavior
@@ -224,6 +247,19 @@ class _VerifiedRequests:
             abort_with(context, self.failure)
 
 
+def _parsed(
+    raw: bytes, deserialize: Callable[[bytes], Any] | None, context: grpc.ServicerContext
+) -> Any:
+    """The request message of ``raw``; a message that does not parse ends the call
+    INVALID_ARGUMENT (gRPC itself would answer INTERNAL)."""
+    if deserialize is None:
+        return raw
+    try:
+        return deserialize(raw)
+    except Exception:
+        abort_with(context, errors.InvalidArgument("the request message could not be parsed"))
+
+
 class SigningInterceptor(_WrappingInterceptor):
     """Rejects calls whose signature does not match one of the shared secrets.
 
@@ -265,13 +301,7 @@ class SigningInterceptor(_WrappingInterceptor):
         inner: Callable[..., Any] = getattr(handler, kind)
         deserialize = handler.request_deserializer
 
-        def keep_raw(raw: bytes) -> tuple[bytes, Any]:
-            return raw, deserialize(raw) if deserialize else raw
-
-        def behavior(
-            raw_and_request: tuple[bytes, Any], context: grpc.ServicerContext, *send: Any
-        ) -> Any:
-            raw, request = raw_and_request
+        def behavior(raw: bytes, context: grpc.ServicerContext, *send: Any) -> Any:
             timestamp = metadata_value(context, signing.TIMESTAMP_METADATA_KEY)
             authorization = metadata_value(context, signing.AUTHORIZATION_METADATA_KEY)
             problem = signing.verify(
@@ -286,6 +316,7 @@ class SigningInterceptor(_WrappingInterceptor):
             if problem is not None or timestamp is None or authorization is None:
                 abort_with(context, errors.Unauthenticated(problem or "missing request signature"))
             self._claim(context, timestamp, authorization)
+            request = _parsed(raw, deserialize, context)
             try:
                 # ``send`` is the response callback of non-blocking streaming, passed on as it came.
                 return inner(request, context, *send)
@@ -296,7 +327,8 @@ class SigningInterceptor(_WrappingInterceptor):
                     self._replays.release(authorization)
                 raise
 
-        return _rebuild(kind, behavior, keep_raw, handler.response_serializer, inner)
+        # No deserializer: the bytes are kept as received for the signature, and parsed after.
+        return _rebuild(kind, behavior, None, handler.response_serializer, inner)
 
     def _wrap_request_stream(self, handler: Handler, kind: Kind, method: str) -> Handler:
         inner: Behavior = getattr(handler, kind)

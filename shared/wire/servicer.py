@@ -10,6 +10,7 @@ from typing import Any
 import grpc
 from google.protobuf.message import Message
 
+from shared import validation
 from shared.rpc.server import Registration
 from shared.wire.binding import MethodBinding, ServiceBinding
 
@@ -18,6 +19,7 @@ def _handler(method: MethodBinding, implementation: Any) -> grpc.RpcMethodHandle
     function = getattr(implementation, method.name)
 
     def behavior(request: Message, context: grpc.ServicerContext) -> Message:
+        validation.no_nul_characters(request)
         return method.response_from_result(function(**method.arguments_from_request(request)))
 
     return grpc.unary_unary_rpc_method_handler(
