@@ -68,7 +68,7 @@ class ControlSilo(SiloProcess):
 
     def delivery(self) -> Deliver:
         """Control outbox messages go to the regions."""
-        return RegionDelivery(self.sessions, self.regions)
+        return RegionDelivery(self.sessions, self.regions, self.outbox)
 
     @cached_property
     def mapping_service(self) -> DatabaseOrganizationMappingService:

@@ -113,7 +113,7 @@ class RegionSilo(SiloProcess):
                     mappings=self.services.get(OrganizationMappingService),
                 ),
                 SlugReservationReplicaService: lambda: DatabaseSlugReservationReplicaService(
-                    self.sessions
+                    self.sessions, self.outbox
                 ),
                 RegionCacheService: lambda: LocalRegionCacheService(self.cache),  # type: ignore[arg-type]
             },

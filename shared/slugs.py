@@ -54,13 +54,13 @@ def organization_slug(value: str, field: str = "slug") -> str:
     if len(value) > MAX_SLUG_LENGTH:
         raise InvalidArgument(f"is longer than {MAX_SLUG_LENGTH} characters", field=field)
     if value != value.lower():
-        raise InvalidArgument(f"{value!r} must be lower case", field=field)
+        raise InvalidArgument(f"{value!r} must be lowercase", field=field)
     if value.isdigit():
         raise InvalidArgument(f"{value!r} must not be all digits", field=field)
     if not _SLUG.match(value):
         raise InvalidArgument(
-            f"{value!r} may only contain letters, digits and hyphens, and must start with a "
-            "letter or digit and not end with a hyphen",
+            f"{value!r} may only contain lowercase letters, digits and hyphens, and must start "
+            "with a letter or digit and not end with a hyphen",
             field=field,
         )
     if value in RESERVED_ORGANIZATION_SLUGS:

@@ -7,11 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import OrganizationSlugReservationRow, UserRow
+from control_silo.db.models.organization import TEMPORARY_RENAME_ALIAS
 from control_silo.outbox.messages import CARRIED
+from control_silo.services.renames import RenameFinisher
 from shared.cache.keys import user_cache_keys
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxRecord
 from shared.outbox.handlers import HandlerTable
+from shared.outbox.writer import OutboxWriter
 from shared.services.organization.service import OrganizationService
 from shared.services.region_cache.service import RegionCacheService
 from shared.services.region_directory import RegionDirectory
@@ -21,9 +24,15 @@ from shared.services.slug_replica.service import SlugReservation, SlugReservatio
 class RegionDelivery:
     """The control drainer's ``deliver``: invalidations and user state for one region."""
 
-    def __init__(self, sessions: sessionmaker[Session], regions: RegionDirectory) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        regions: RegionDirectory,
+        outbox: OutboxWriter | None = None,
+    ) -> None:
         self._sessions = sessions
         self._regions = regions
+        self._renames = RenameFinisher(sessions, regions, outbox)
 
     def __call__(self, record: OutboxRecord) -> None:
         HANDLERS.deliver(self, record)
@@ -69,8 +78,12 @@ class RegionDelivery:
         replica = self._regions.service(SlugReservationReplicaService, record.shard.region_name)
         if reservation is None:
             replica.delete_replica(reservation_id=reservation_id)
-        else:
-            replica.upsert_replica(reservation=reservation)
+            return
+        replica.upsert_replica(reservation=reservation)
+        if reservation.reservation_type == TEMPORARY_RENAME_ALIAS:
+            # A rename the region has not confirmed yet (its caller gave up, or the region was
+            # down): finish it now. A failure leaves the message for the next try.
+            self._renames.finish(reservation.organization_id)
 
 
 HANDLERS: HandlerTable[RegionDelivery] = HandlerTable(

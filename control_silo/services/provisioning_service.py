@@ -6,13 +6,15 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from control_silo.services.renames import RenameFinisher
 from control_silo.writes import provisioning, reservations
 from control_silo.writes.provisioning import Provision
 from shared import slugs, validation
 from shared.db.unit_of_work import UnitOfWork
+from shared.errors import FailedPrecondition, SiloError, Unavailable
 from shared.outbox.writer import OutboxWriter
 from shared.services.organization.model import MAX_ORGANIZATION_NAME_LENGTH
-from shared.services.provisioning.service import OrganizationProvisioningService
+from shared.services.provisioning.service import OrganizationProvisioningService, SlugUpdate
 from shared.services.region_directory import RegionDirectory
 
 
@@ -28,6 +30,7 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
         self._sessions = sessions
         self._regions = regions
         self._outbox = outbox
+        self._renames = RenameFinisher(sessions, regions, outbox)
 
     def provision_organization(
         self, *, slug: str, name: str, region_name: str, owner_user_id: int
@@ -43,16 +46,38 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
             uow.commit()
         return organization_id
 
-    def update_organization_slug(self, *, organization_id: int, slug: str, region_name: str) -> str:
+    def update_organization_slug(
+        self, *, organization_id: int, slug: str, region_name: str, require_exact: bool = True
+    ) -> SlugUpdate:
         slugs.organization_slug(slug)
         validation.positive_id(organization_id, "organization_id")
+        self._regions.require(region_name)
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
-            previous = reservations.rename_organization_slug(
-                uow, organization_id, slug, region_name
+            previous = reservations.primary_slug(uow.session, organization_id)
+            alias = reservations.start_rename(
+                uow, organization_id, slug, region_name, require_exact=require_exact
             )
-            if previous != slug:
-                uow.commit()
-        return previous
+            if alias is None:
+                return SlugUpdate(previous_slug=slug, slug=slug)
+            wanted = alias.slug
+            uow.commit()
+        try:
+            self._renames.finish(organization_id)
+        except SiloError as error:
+            raise Unavailable(
+                f"the region did not take the slug yet ({error}); the rename finishes when it "
+                "answers",
+                field="region_name",
+            ) from error
+        # As Sentry checks: the rename succeeded when the primary reservation holds the slug now
+        # (whoever finished it, this call or the outbox).
+        with UnitOfWork(self._sessions, read_only=True) as uow:
+            if reservations.primary_slug(uow.session, organization_id) != wanted:
+                raise FailedPrecondition(
+                    f"the region refused {wanted!r} for organization {organization_id}",
+                    field="slug",
+                )
+        return SlugUpdate(previous_slug=previous or wanted, slug=wanted)
 
     def bulk_create_organization_slug_reservations(
         self, *, region_name: str, slug_mapping: Mapping[int, str]

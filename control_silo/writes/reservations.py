@@ -13,11 +13,12 @@ from control_silo.db.models import (
     OrganizationMemberMappingRow,
     OrganizationSlugReservationRow,
 )
-from control_silo.db.models.organization import PRIMARY_RESERVATION
+from control_silo.db.models.organization import PRIMARY_RESERVATION, TEMPORARY_RENAME_ALIAS
 from control_silo.outbox.messages import reservation_changed
+from shared import slugs
 from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
-from shared.errors import AlreadyExists, NotFound
+from shared.errors import AlreadyExists, FailedPrecondition, NotFound
 
 
 def reserve_slugs(uow: UnitOfWork, region_name: str, slug_mapping: Mapping[int, str]) -> None:
@@ -84,6 +85,107 @@ def rename_organization_slug(
         raise slug_taken(slug) from None
     reservation_changed(uow, reservation.id, organization_id, region_name)
     return previous
+
+
+def _reservation(
+    session: Session, organization_id: int, reservation_type: int
+) -> OrganizationSlugReservationRow | None:
+    return session.scalars(
+        select(OrganizationSlugReservationRow).where(
+            OrganizationSlugReservationRow.organization_id == organization_id,
+            OrganizationSlugReservationRow.reservation_type == reservation_type,
+        )
+    ).first()
+
+
+def primary_slug(session: Session, organization_id: int) -> str | None:
+    """The slug of the organization's primary reservation, if it has one."""
+    primary = _reservation(session, organization_id, PRIMARY_RESERVATION)
+    return primary.slug if primary is not None else None
+
+
+def rename_in_flight(organization_id: int) -> FailedPrecondition:
+    """The error of a rename asked for while another one of the organization is in flight."""
+    return FailedPrecondition(
+        f"organization {organization_id} is being renamed already; try again when that is done",
+        field="organization_id",
+    )
+
+
+def start_rename(
+    uow: UnitOfWork, organization_id: int, slug: str, region_name: str, *, require_exact: bool
+) -> OrganizationSlugReservationRow | None:
+    """Reserves ``slug`` (or, unless ``require_exact``, a free slug made from it) as the
+    organization's temporary rename alias and tells the region; returns the alias, or None when
+    the primary reservation holds ``slug`` already.
+
+    :raises NotFound: the region holds no such organization (field ``organization_id``).
+    :raises FailedPrecondition: a rename of the organization is in flight.
+    :raises AlreadyExists: ``slug`` is reserved and ``require_exact`` (field ``slug``).
+    """
+    session = uow.session
+    primary = _reservation(session, organization_id, PRIMARY_RESERVATION)
+    if primary is None or primary.region_name != region_name:
+        raise NotFound(
+            f"no organization {organization_id} is reserved in {region_name!r}",
+            field="organization_id",
+        )
+    if _reservation(session, organization_id, TEMPORARY_RENAME_ALIAS) is not None:
+        raise rename_in_flight(organization_id)
+    if primary.slug == slug:
+        return None
+    if not require_exact:
+        slug = slugs.unique_slug(
+            slug,
+            lambda candidate: first_reserved(session, [candidate]) is not None,
+            max_length=slugs.MAX_SLUG_LENGTH,
+            reserved=slugs.RESERVED_ORGANIZATION_SLUGS,
+        )
+    elif first_reserved(session, [slug]) is not None:
+        raise slug_taken(slug)
+    alias = OrganizationSlugReservationRow(
+        slug=slug,
+        organization_id=organization_id,
+        user_id=None,
+        region_name=region_name,
+        reservation_type=TEMPORARY_RENAME_ALIAS,
+    )
+    try:
+        with session.begin_nested():
+            session.add(alias)
+            session.flush()
+    except IntegrityError:
+        # Another rename got in between: of this organization, or to the same slug.
+        if _reservation(session, organization_id, TEMPORARY_RENAME_ALIAS) is not None:
+            raise rename_in_flight(organization_id) from None
+        raise slug_taken(slug) from None
+    reservation_changed(uow, alias.id, organization_id, region_name)
+    return alias
+
+
+def finish_rename(uow: UnitOfWork, alias: OrganizationSlugReservationRow, taken: bool) -> None:
+    """Ends a rename: when the region ``taken`` the alias's slug, the primary reservation and the
+    mapping move to it; either way the alias goes. Tells the region of both reservations."""
+    session = uow.session
+    organization_id, slug, region_name = alias.organization_id, alias.slug, alias.region_name
+    session.delete(alias)
+    session.flush()
+    reservation_changed(uow, alias.id, organization_id, region_name)
+    if not taken:
+        return
+    primary = _reservation(session, organization_id, PRIMARY_RESERVATION)
+    if primary is None:
+        return
+    primary.slug = slug
+    mapping = session.scalars(
+        select(OrganizationMappingRow).where(
+            OrganizationMappingRow.organization_id == organization_id
+        )
+    ).first()
+    if mapping is not None:
+        mapping.slug = slug
+    session.flush()
+    reservation_changed(uow, primary.id, organization_id, region_name)
 
 
 def release_organization(uow: UnitOfWork, organization_id: int) -> None:

@@ -10,11 +10,7 @@ from region_silo.db.models import OrganizationRow
 from region_silo.services.organization_base import OrganizationServiceBase
 from region_silo.services.rows import to_organization
 from region_silo.writes import require_organization
-from region_silo.writes.organizations import (
-    NewOrganization,
-    create_organization,
-    rename_organization,
-)
+from region_silo.writes.organizations import NewOrganization, create_organization
 from shared import slugs, validation
 from shared.errors import NotFound, SiloError
 from shared.services.organization.model import (
@@ -99,16 +95,11 @@ class OrganizationMethods(OrganizationServiceBase):
             current = require_organization(uow.session, organization_id)
             if current.slug == slug:
                 return to_organization(current)
-        previous = self._provisioning.update_organization_slug(
+        # The control silo reserves the slug as a temporary alias, has this region take it
+        # (rename_from_reservation) and only then moves its primary reservation: the two silos
+        # never disagree for good, whatever fails in between.
+        self._provisioning.update_organization_slug(
             organization_id=organization_id, slug=slug, region_name=self._region
         )
-        try:
-            with self._uow() as uow:
-                updated = to_organization(rename_organization(uow, organization_id, slug))
-                uow.commit()
-            return updated
-        except BaseException:
-            self._provisioning.update_organization_slug(
-                organization_id=organization_id, slug=previous, region_name=self._region
-            )
-            raise
+        with self._uow(read_only=True) as uow:
+            return to_organization(require_organization(uow.session, organization_id))

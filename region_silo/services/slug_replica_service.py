@@ -6,16 +6,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from region_silo.db.models import OrganizationSlugReservationReplicaRow
-from shared import validation
+from region_silo.writes.organizations import rename_from_reservation
+from shared import slugs, validation
 from shared.db.unit_of_work import UnitOfWork
+from shared.outbox.writer import OutboxWriter
 from shared.services.slug_replica.service import SlugReservation, SlugReservationReplicaService
 
 
 class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
     """Replica rows in the region database; every call is idempotent."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], outbox: OutboxWriter | None = None) -> None:
         self._sessions = sessions
+        self._outbox = outbox
 
     def upsert_replica(self, *, reservation: SlugReservation) -> None:
         validation.positive_id(reservation.id, "organization_slug_reservation_id")
@@ -56,3 +59,12 @@ class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
                 )
             )
             uow.commit()
+
+    def rename_from_reservation(self, *, reservation: SlugReservation) -> bool:
+        validation.positive_id(reservation.id, "organization_slug_reservation_id")
+        validation.positive_id(reservation.organization_id, "organization_id")
+        slugs.organization_slug(reservation.slug)
+        with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
+            renamed = rename_from_reservation(uow, reservation.organization_id, reservation.slug)
+            uow.commit()
+        return renamed

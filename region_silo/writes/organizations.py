@@ -1,4 +1,5 @@
-"""Organizations: created with their owner and first team, and renamed."""
+"""Organizations: created with their owner and first team, and renamed from the control silo's
+temporary rename alias."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from region_silo.db.models import OrganizationRow
 from region_silo.outbox.messages import organization_changed
-from region_silo.writes import require_organization
 from region_silo.writes.members import NewMember, add_members
 from region_silo.writes.teams import NewTeam, TeamMembership, add_team_members, create_teams
 from shared.db.bulk import batches
@@ -125,14 +125,23 @@ def _first_taken(session: Session, slugs: Sequence[str]) -> str | None:
     return None
 
 
-def rename_organization(uow: UnitOfWork, organization_id: int, slug: str) -> OrganizationRow:
-    """Gives the organization ``slug`` (reserved by the control silo already) and tells the
-    control silo.
-
-    :raises NotFound: no organization has that id (field ``organization_id``).
-    """
-    row = require_organization(uow.session, organization_id)
-    row.slug = slug
+def rename_from_reservation(uow: UnitOfWork, organization_id: int, slug: str) -> bool:
+    """Gives the organization ``slug``, which the control silo holds for it as a temporary rename
+    alias, and tells the control silo; True when it holds the slug now (also when it held it
+    already), False when no organization has that id or another one here holds the slug."""
+    session = uow.session
+    row = session.get(OrganizationRow, organization_id, with_for_update=True)
+    if row is None:
+        return False
+    if row.slug == slug:
+        return True
+    if _first_taken(session, [slug]) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            row.slug = slug
+            session.flush()
+    except IntegrityError:
+        return False
     uow.add_outbox(organization_changed(organization_id))
-    uow.flush()
-    return row
+    return True

@@ -50,6 +50,22 @@ class RegionDirectory:
             )
         return region_name
 
+    def add(self, region_name: str, address: str) -> None:
+        """Configures (or moves) ``region_name`` at ``address``."""
+        with self._lock:
+            self._regions[region_name] = address
+            channel = self._channels.pop(region_name, None)
+        if channel is not None:
+            channel.close()
+
+    def discard(self, region_name: str) -> None:
+        """Forgets ``region_name`` and closes its channel (no-op when unknown)."""
+        with self._lock:
+            self._regions.pop(region_name, None)
+            channel = self._channels.pop(region_name, None)
+        if channel is not None:
+            channel.close()
+
     def _channel(self, region_name: str) -> grpc.Channel:
         if region_name not in self._regions:
             raise InvalidArgument(f"no address is configured for {region_name!r}", field="region")

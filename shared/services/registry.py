@@ -108,6 +108,7 @@ SLUG_REPLICA = ServiceSpec(
     wire_names={
         "upsert_replica": {"id": _RESERVATION_ID},
         "delete_replica": {"reservation_id": _RESERVATION_ID},
+        "rename_from_reservation": {"id": _RESERVATION_ID},
     },
 )
 REGION_CACHE = ServiceSpec(

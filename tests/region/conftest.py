@@ -70,8 +70,13 @@ def _delete_region_rows(region: RegionSilo) -> None:
 def region_silo(
     region_silo_session: RegionSilo, region_server: RunningServer, control_silo: ControlSilo
 ) -> Iterator[RegionSilo]:
-    """The region with an empty database (the control database is emptied by its fixture)."""
-    yield region_silo_session
+    """The region with an empty database (the control database is emptied by its fixture),
+    known to the control silo at its address for the test."""
+    control_silo.regions.add(REGION, f"127.0.0.1:{region_server.port}")
+    try:
+        yield region_silo_session
+    finally:
+        control_silo.regions.discard(REGION)
     region_silo_session.drainer.drain_due()
     _delete_region_rows(region_silo_session)
     # User ids restart with the emptied control database; cached users of this test must go.
@@ -138,6 +143,6 @@ def control_drainer(control_silo: ControlSilo, directory: RegionDirectory) -> Ou
     return OutboxDrainer(
         control_silo.sessions,
         ControlOutboxRow,
-        RegionDelivery(control_silo.sessions, directory),
+        RegionDelivery(control_silo.sessions, directory, control_silo.outbox),
         per_region=True,
     )

@@ -56,14 +56,11 @@ def test_duplicate_and_reordered_deliveries_converge(
     control_drainer: OutboxDrainer,
 ) -> None:
     owner = make_control_user("owner")  # type: ignore[operator]
+    organizations = region_silo.services.get(OrganizationService)
     provisioning = control_silo.services.get(OrganizationProvisioningService)
-    first = provisioning.provision_organization(
-        slug="swap-a", name="A", region_name=REGION, owner_user_id=owner.id
-    )
+    first = organizations.create_organization(slug="swap-a", name="A", owner_user_id=owner.id).id
     provisioning.update_organization_slug(organization_id=first, slug="swap-b", region_name=REGION)
-    second = provisioning.provision_organization(
-        slug="swap-a", name="A2", region_name=REGION, owner_user_id=owner.id
-    )
+    second = organizations.create_organization(slug="swap-a", name="A2", owner_user_id=owner.id).id
     control_drainer.drain_due()
     control_drainer.drain_due()
     assert replicas(region_silo) == [("swap-a", second, REGION), ("swap-b", first, REGION)]

@@ -53,8 +53,11 @@ class OrganizationMemberMappingRow(ControlBase):
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
-# Sentry's reservation types: 0 primary, 1 temporary while a slug is being renamed.
+# Sentry's reservation types: the slug an organization answers to, a vanity alias, and the slug
+# a rename in flight will move the primary reservation to once the region has taken it.
 PRIMARY_RESERVATION = 0
+VANITY_ALIAS = 1
+TEMPORARY_RENAME_ALIAS = 2
 
 
 class OrganizationSlugReservationRow(ControlBase):

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SlugUpdate:
+    """The outcome of a rename: the slug the organization held before and the one it holds now
+    (they differ from the slug asked for only when ``require_exact`` was false)."""
+
+    previous_slug: str
+    slug: str
 
 
 class OrganizationProvisioningService(abc.ABC):
@@ -23,12 +33,21 @@ class OrganizationProvisioningService(abc.ABC):
         """
 
     @abc.abstractmethod
-    def update_organization_slug(self, *, organization_id: int, slug: str, region_name: str) -> str:
-        """Moves the organization's primary reservation and mapping to ``slug``; returns the
-        previous slug.
+    def update_organization_slug(
+        self, *, organization_id: int, slug: str, region_name: str, require_exact: bool = True
+    ) -> SlugUpdate:
+        """Renames the organization as Sentry does: reserves ``slug`` as a temporary rename
+        alias, asks the region to take it, and once the region has, moves the primary
+        reservation and the mapping to it and drops the alias. Without ``require_exact`` a taken
+        slug gets a random suffix instead of failing. A region that cannot be reached leaves the
+        rename in flight; the control silo's outbox finishes it when the region answers.
 
-        :raises NotFound: no such organization in that region.
-        :raises AlreadyExists: another organization holds the slug.
+        :raises InvalidArgument: a bad slug or region.
+        :raises NotFound: no such organization in that region (field ``organization_id``).
+        :raises FailedPrecondition: another rename of the organization is in flight (field
+            ``organization_id``), or the region refused the slug (field ``slug``).
+        :raises AlreadyExists: another organization holds the slug (field ``slug``).
+        :raises Unavailable: the region did not answer; the rename finishes later.
         """
 
     @abc.abstractmethod

@@ -28,3 +28,10 @@ class SlugReservationReplicaService(abc.ABC):
     @abc.abstractmethod
     def delete_replica(self, *, reservation_id: int) -> None:
         """Forgets a reservation (idempotent)."""
+
+    @abc.abstractmethod
+    def rename_from_reservation(self, *, reservation: SlugReservation) -> bool:
+        """Gives the reservation's organization the reservation's slug (a temporary rename alias
+        the control silo holds), telling the control silo through the outbox; True when the
+        organization holds the slug now (also when it held it already), False when the region
+        holds no such organization or another organization here holds the slug."""

@@ -302,3 +302,25 @@ class DeleteReplicaRequest(_message.Message):
 class DeleteReplicaResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class RenameFromReservationRequest(_message.Message):
+    __slots__ = ("organization_slug_reservation_id", "slug", "organization_id", "user_id", "region_name", "reservation_type")
+    ORGANIZATION_SLUG_RESERVATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SLUG_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    REGION_NAME_FIELD_NUMBER: _ClassVar[int]
+    RESERVATION_TYPE_FIELD_NUMBER: _ClassVar[int]
+    organization_slug_reservation_id: int
+    slug: str
+    organization_id: int
+    user_id: int
+    region_name: str
+    reservation_type: int
+    def __init__(self, organization_slug_reservation_id: _Optional[int] = ..., slug: _Optional[str] = ..., organization_id: _Optional[int] = ..., user_id: _Optional[int] = ..., region_name: _Optional[str] = ..., reservation_type: _Optional[int] = ...) -> None: ...
+
+class RenameFromReservationResponse(_message.Message):
+    __slots__ = ("renamed",)
+    RENAMED_FIELD_NUMBER: _ClassVar[int]
+    renamed: bool
+    def __init__(self, renamed: _Optional[bool] = ...) -> None: ...

@@ -697,6 +697,11 @@ class OrganizationSlugReservationReplicaServiceStub:
                 request_serializer=silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaRequest.SerializeToString,
                 response_deserializer=silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaResponse.FromString,
                 _registered_method=True)
+        self.RenameFromReservation = channel.unary_unary(
+                '/silo.organization.v1.OrganizationSlugReservationReplicaService/RenameFromReservation',
+                request_serializer=silo_dot_organization_dot_v1_dot_organization__pb2.RenameFromReservationRequest.SerializeToString,
+                response_deserializer=silo_dot_organization_dot_v1_dot_organization__pb2.RenameFromReservationResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationSlugReservationReplicaServiceServicer:
@@ -719,6 +724,14 @@ class OrganizationSlugReservationReplicaServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RenameFromReservation(self, request, context):
+        """RenameFromReservation gives the organization the slug of a temporary rename alias; the
+        control silo swaps its primary reservation when the region answers true.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationSlugReservationReplicaServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -731,6 +744,11 @@ def add_OrganizationSlugReservationReplicaServiceServicer_to_server(servicer, se
                     servicer.DeleteReplica,
                     request_deserializer=silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaRequest.FromString,
                     response_serializer=silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaResponse.SerializeToString,
+            ),
+            'RenameFromReservation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenameFromReservation,
+                    request_deserializer=silo_dot_organization_dot_v1_dot_organization__pb2.RenameFromReservationRequest.FromString,
+                    response_serializer=silo_dot_organization_dot_v1_dot_organization__pb2.RenameFromReservationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -790,6 +808,33 @@ class OrganizationSlugReservationReplicaService:
             '/silo.organization.v1.OrganizationSlugReservationReplicaService/DeleteReplica',
             silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaRequest.SerializeToString,
             silo_dot_organization_dot_v1_dot_organization__pb2.DeleteReplicaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenameFromReservation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.organization.v1.OrganizationSlugReservationReplicaService/RenameFromReservation',
+            silo_dot_organization_dot_v1_dot_organization__pb2.RenameFromReservationRequest.SerializeToString,
+            silo_dot_organization_dot_v1_dot_organization__pb2.RenameFromReservationResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,20 +26,24 @@ class ProvisionOrganizationResponse(_message.Message):
     def __init__(self, organization_id: _Optional[int] = ...) -> None: ...
 
 class OrganizationProvisioningServiceUpdateOrganizationSlugRequest(_message.Message):
-    __slots__ = ("organization_id", "slug", "region_name")
+    __slots__ = ("organization_id", "slug", "region_name", "require_exact")
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
     SLUG_FIELD_NUMBER: _ClassVar[int]
     REGION_NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUIRE_EXACT_FIELD_NUMBER: _ClassVar[int]
     organization_id: int
     slug: str
     region_name: str
-    def __init__(self, organization_id: _Optional[int] = ..., slug: _Optional[str] = ..., region_name: _Optional[str] = ...) -> None: ...
+    require_exact: bool
+    def __init__(self, organization_id: _Optional[int] = ..., slug: _Optional[str] = ..., region_name: _Optional[str] = ..., require_exact: _Optional[bool] = ...) -> None: ...
 
 class OrganizationProvisioningServiceUpdateOrganizationSlugResponse(_message.Message):
-    __slots__ = ("previous_slug",)
+    __slots__ = ("previous_slug", "slug")
     PREVIOUS_SLUG_FIELD_NUMBER: _ClassVar[int]
+    SLUG_FIELD_NUMBER: _ClassVar[int]
     previous_slug: str
-    def __init__(self, previous_slug: _Optional[str] = ...) -> None: ...
+    slug: str
+    def __init__(self, previous_slug: _Optional[str] = ..., slug: _Optional[str] = ...) -> None: ...
 
 class BulkCreateOrganizationSlugReservationsRequest(_message.Message):
     __slots__ = ("region_name", "slug_mapping")

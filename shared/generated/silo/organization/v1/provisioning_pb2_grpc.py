@@ -68,7 +68,9 @@ class OrganizationProvisioningServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateOrganizationSlug(self, request, context):
-        """UpdateOrganizationSlug moves an organization's primary reservation to a new slug.
+        """UpdateOrganizationSlug renames an organization: a temporary rename alias is reserved, the
+        region takes the slug, then the primary reservation and the mapping move to it. A second
+        rename of the organization while one is in flight is FAILED_PRECONDITION.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

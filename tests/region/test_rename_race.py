@@ -1,0 +1,165 @@
+"""Renames racing each other and region restarts: the region's slug, the control silo's primary
+reservation and its mapping end the same, with nothing left in flight."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from control_silo.bootstrap import ControlSilo
+from control_silo.db.models import (
+    ControlOutboxRow,
+    OrganizationMappingRow,
+    OrganizationSlugReservationRow,
+)
+from region_silo.bootstrap import RegionSilo, build_region_silo
+from region_silo.db.models import OrganizationRow, RegionOutboxRow
+from region_silo.migrations import REGION_MIGRATIONS
+from shared.config import Settings
+from shared.db.types import utcnow
+from shared.errors import SiloError
+from shared.rpc.channel import open_channel
+from shared.rpc.server import RunningServer
+from shared.services.organization.service import OrganizationService
+from shared.services.registry import remote
+from shared.silo_mode import SiloMode
+from tests.conftest import TEST_SECRET
+from tests.databases import scratch_database
+
+ROUNDS = 100
+RESTART_EVERY = 3
+RACE_REGION = "eu"
+
+
+@pytest.fixture
+def race_region(
+    tmp_path_factory: pytest.TempPathFactory,
+    control_silo: ControlSilo,
+    control_server: RunningServer,
+) -> Iterator[RegionSilo]:
+    """A region of its own (its server restarted by the test), known to the control silo."""
+    with scratch_database(tmp_path_factory.mktemp("race-region"), "race") as url:
+        REGION_MIGRATIONS.upgrade(url)
+        region = build_region_silo(
+            Settings(
+                mode=SiloMode.REGION,
+                region_name=RACE_REGION,
+                database_url=url,
+                control_address=f"127.0.0.1:{control_server.port}",
+                rpc_shared_secrets=(TEST_SECRET,),
+            )
+        )
+        try:
+            yield region
+        finally:
+            control_silo.regions.discard(RACE_REGION)
+            region.close()
+
+
+def _make_due(
+    silo: ControlSilo | RegionSilo, model: type[ControlOutboxRow | RegionOutboxRow]
+) -> int:
+    """Makes every outbox row due now (as if its backoff had passed); returns how many remain."""
+    with silo.sessions.begin() as session:
+        session.execute(update(model).values(scheduled_for=utcnow() - timedelta(seconds=1)))
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _settle(control: ControlSilo, region: RegionSilo) -> None:
+    """Delivers both outboxes until they are empty (every backoff skipped)."""
+    for _ in range(50):
+        backlog = _make_due(control, ControlOutboxRow) + _make_due(region, RegionOutboxRow)
+        if backlog == 0:
+            return
+        control.drainer.drain_due()
+        region.drainer.drain_due()
+    raise AssertionError("the outboxes did not drain")
+
+
+def _state(control: ControlSilo, region: RegionSilo, organization_id: int) -> tuple[object, ...]:
+    with region.sessions() as session:
+        region_slug = session.get(OrganizationRow, organization_id).slug  # type: ignore[union-attr]
+    with control.sessions() as session:
+        reservations = sorted(
+            session.execute(
+                select(
+                    OrganizationSlugReservationRow.reservation_type,
+                    OrganizationSlugReservationRow.slug,
+                ).where(OrganizationSlugReservationRow.organization_id == organization_id)
+            ).all()
+        )
+        mapping_slug = session.scalars(
+            select(OrganizationMappingRow.slug).where(
+                OrganizationMappingRow.organization_id == organization_id
+            )
+        ).one()
+    return region_slug, [tuple(row) for row in reservations], mapping_slug
+
+
+def _restart(region: RegionSilo, running: list[RunningServer], port: int, delay: float) -> None:
+    threading.Event().wait(delay)
+    running[0].stop(0)
+    running[0] = region.start_server(f"127.0.0.1:{port}")
+
+
+def test_racing_renames_and_region_restarts_end_in_agreement(
+    control_silo: ControlSilo, race_region: RegionSilo, make_control_user: Callable[..., object]
+) -> None:
+    running = [race_region.start_server("127.0.0.1:0")]
+    port = running[0].port
+    control_silo.regions.add(RACE_REGION, f"127.0.0.1:{port}")
+    region_silo = race_region
+    owner = make_control_user("owner")
+    organization = region_silo.services.get(OrganizationService).create_organization(
+        slug="race-a",
+        name="Race",
+        owner_user_id=owner.id,  # type: ignore[attr-defined]
+    )
+    _settle(control_silo, region_silo)
+    channel = open_channel(f"127.0.0.1:{port}", secret=TEST_SECRET, timeout=5.0)
+    organizations = remote(OrganizationService, channel)
+    rng = random.Random(11)  # noqa: S311 -- restart delays, not secrets
+    outcomes: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def rename(slug: str) -> None:
+        try:
+            organizations.update_organization_slug(organization_id=organization.id, slug=slug)
+            name = "renamed"
+        except SiloError as error:
+            name = type(error).__name__
+        with lock:
+            outcomes[name] = outcomes.get(name, 0) + 1
+
+    try:
+        for round_number in range(ROUNDS):
+            threads = [
+                threading.Thread(target=rename, args=(f"b{round_number}-x",)),
+                threading.Thread(target=rename, args=(f"c{round_number}-x",)),
+            ]
+            if round_number % RESTART_EVERY == 0:
+                delay = rng.uniform(0.0, 0.02)
+                threads.append(
+                    threading.Thread(target=_restart, args=(region_silo, running, port, delay))
+                )
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            _settle(control_silo, region_silo)
+            region_slug, reservations, mapping_slug = _state(
+                control_silo, region_silo, organization.id
+            )
+            assert reservations == [(0, region_slug)], (round_number, region_slug, reservations)
+            assert mapping_slug == region_slug, (round_number, region_slug, mapping_slug)
+    finally:
+        channel.close()
+        running[0].stop(0)
+    # Most rounds rename; the rest are refused while the other rename is in flight or cut off by
+    # the restart.
+    assert outcomes.get("renamed", 0) >= ROUNDS // 2, outcomes
