@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from control_silo.db.models import OrganizationMappingRow, OrganizationMemberMappingRow
+from control_silo.db.models import (
+    OrganizationMappingRow,
+    OrganizationMemberMappingRow,
+    OrganizationSlugReservationRow,
+)
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists
 from shared.services.organization_mapping.model import (
@@ -14,13 +20,37 @@ from shared.services.organization_mapping.model import (
     OrganizationMappingUpdate,
 )
 
+log = logging.getLogger("silo.control")
+
+
+def _reserved_for(session: Session, update: OrganizationMappingUpdate) -> bool:
+    return (
+        session.scalars(
+            select(OrganizationSlugReservationRow.id).where(
+                OrganizationSlugReservationRow.organization_id == update.organization_id,
+                OrganizationSlugReservationRow.slug == update.slug,
+                OrganizationSlugReservationRow.region_name == update.region_name,
+            )
+        ).first()
+        is not None
+    )
+
 
 def apply_mapping(uow: UnitOfWork, update: OrganizationMappingUpdate) -> bool:
-    """Writes the organization's mapping, verified, unless it is newer; tells whether it did.
+    """Writes the organization's mapping, verified, unless it is newer or (as Sentry checks) no
+    reservation of the organization holds its slug in its region; tells whether it did.
 
     :raises AlreadyExists: another organization's mapping holds the slug (field ``slug``).
     """
     session = uow.session
+    if not _reserved_for(session, update):
+        log.warning(
+            "skipped the mapping of organization %s: no reservation of %r in %r",
+            update.organization_id,
+            update.slug,
+            update.region_name,
+        )
+        return False
     row = session.scalars(
         select(OrganizationMappingRow).where(
             OrganizationMappingRow.organization_id == update.organization_id

@@ -17,15 +17,17 @@ from control_silo.db.models import (
     OrganizationMappingRow,
     OrganizationSlugReservationRow,
 )
+from control_silo.db.models.organization import PRIMARY_RESERVATION, TEMPORARY_RENAME_ALIAS
 from region_silo.bootstrap import RegionSilo, build_region_silo
 from region_silo.db.models import OrganizationRow, RegionOutboxRow
 from region_silo.migrations import REGION_MIGRATIONS
 from shared.config import Settings
 from shared.db.types import utcnow
-from shared.errors import SiloError
+from shared.errors import AlreadyExists, FailedPrecondition, SiloError, Unavailable
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
 from shared.services.organization.service import OrganizationService
+from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.registry import remote
 from shared.silo_mode import SiloMode
 from tests.conftest import TEST_SECRET
@@ -163,3 +165,78 @@ def test_racing_renames_and_region_restarts_end_in_agreement(
     # Most rounds rename; the rest are refused while the other rename is in flight or cut off by
     # the restart.
     assert outcomes.get("renamed", 0) >= ROUNDS // 2, outcomes
+
+
+def test_a_rename_the_region_missed_is_finished_by_the_outbox_and_blocks_others(
+    control_silo: ControlSilo, race_region: RegionSilo, make_control_user: Callable[..., object]
+) -> None:
+    server = race_region.start_server("127.0.0.1:0")
+    port = server.port
+    control_silo.regions.add(RACE_REGION, f"127.0.0.1:{port}")
+    owner = make_control_user("owner")
+    organization = race_region.services.get(OrganizationService).create_organization(
+        slug="before",
+        name="B",
+        owner_user_id=owner.id,  # type: ignore[attr-defined]
+    )
+    provisioning = control_silo.services.get(OrganizationProvisioningService)
+    server.stop(0)
+    with pytest.raises(Unavailable):
+        provisioning.update_organization_slug(
+            organization_id=organization.id, slug="after", region_name=RACE_REGION
+        )
+    with pytest.raises(FailedPrecondition) as refused:
+        provisioning.update_organization_slug(
+            organization_id=organization.id, slug="other", region_name=RACE_REGION
+        )
+    assert refused.value.field == "organization_id"
+    assert _state(control_silo, race_region, organization.id) == (
+        "before",
+        [(PRIMARY_RESERVATION, "before"), (TEMPORARY_RENAME_ALIAS, "after")],
+        "before",
+    )
+    server = race_region.start_server(f"127.0.0.1:{port}")
+    try:
+        _settle(control_silo, race_region)
+        assert _state(control_silo, race_region, organization.id) == (
+            "after",
+            [(PRIMARY_RESERVATION, "after")],
+            "after",
+        )
+        renamed = provisioning.update_organization_slug(
+            organization_id=organization.id, slug="other", region_name=RACE_REGION
+        )
+        assert (renamed.previous_slug, renamed.slug) == ("after", "other")
+    finally:
+        server.stop(0)
+
+
+def test_a_rename_without_require_exact_takes_a_free_slug(
+    control_silo: ControlSilo, race_region: RegionSilo, make_control_user: Callable[..., object]
+) -> None:
+    server = race_region.start_server("127.0.0.1:0")
+    control_silo.regions.add(RACE_REGION, f"127.0.0.1:{server.port}")
+    try:
+        owner = make_control_user("owner")
+        organizations = race_region.services.get(OrganizationService)
+        first = organizations.create_organization(slug="taken", name="T", owner_user_id=owner.id)  # type: ignore[attr-defined]
+        second = organizations.create_organization(slug="mine", name="M", owner_user_id=owner.id)  # type: ignore[attr-defined]
+        provisioning = control_silo.services.get(OrganizationProvisioningService)
+        with pytest.raises(AlreadyExists):
+            provisioning.update_organization_slug(
+                organization_id=second.id, slug="taken", region_name=RACE_REGION
+            )
+        renamed = provisioning.update_organization_slug(
+            organization_id=second.id, slug="taken", region_name=RACE_REGION, require_exact=False
+        )
+        assert renamed.previous_slug == "mine"
+        assert renamed.slug.startswith("taken-") and renamed.slug != "taken"
+        _settle(control_silo, race_region)
+        assert _state(control_silo, race_region, second.id) == (
+            renamed.slug,
+            [(PRIMARY_RESERVATION, renamed.slug)],
+            renamed.slug,
+        )
+        assert _state(control_silo, race_region, first.id)[0] == "taken"
+    finally:
+        server.stop(0)

@@ -38,7 +38,9 @@ class OrganizationMappingService(abc.ABC):
 
     @abc.abstractmethod
     def upsert(self, *, update: OrganizationMappingUpdate) -> bool:
-        """Records a region's state of an organization; False when a newer version is recorded.
+        """Records a region's state of an organization; False (and nothing written) when a newer
+        version is recorded, or when no reservation of the organization holds the slug in that
+        region (Sentry skips such an upsert too).
 
         :raises InvalidArgument: a bad slug, name or region.
         :raises AlreadyExists: another organization holds the slug.

@@ -1,0 +1,53 @@
+"""Contract: a region's mapping upsert is recorded only when the control silo holds a reservation
+of that slug, in that region, for that organization (as Sentry checks); otherwise it is skipped."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.errors import NotFound
+from shared.services.directory import ServiceDirectory
+from shared.services.organization_mapping.model import OrganizationMappingUpdate
+from shared.services.organization_mapping.service import OrganizationMappingService
+from shared.services.provisioning.service import OrganizationProvisioningService
+from tests.contract.conftest import MakeUser, RowCounts
+
+
+def update(organization_id: int, slug: str, region: str, version: int) -> OrganizationMappingUpdate:
+    return OrganizationMappingUpdate(
+        organization_id=organization_id,
+        slug=slug,
+        name="Alpha",
+        region_name=region,
+        status=0,
+        version=version,
+    )
+
+
+def test_upserts_need_a_matching_reservation(
+    services: ServiceDirectory, make_user: MakeUser, row_counts: RowCounts
+) -> None:
+    owner = make_user("owner")
+    organization_id = services.get(OrganizationProvisioningService).provision_organization(
+        slug="alpha", name="Alpha", region_name="us", owner_user_id=owner.id
+    )
+    services.get(OrganizationProvisioningService).provision_organization(
+        slug="beta", name="Beta", region_name="us", owner_user_id=owner.id
+    )
+    mappings = services.get(OrganizationMappingService)
+    before = row_counts()
+    # Another organization's slug, an unreserved slug, the wrong region: skipped.
+    assert mappings.upsert(update=update(organization_id, "beta", "us", 1)) is False
+    assert mappings.upsert(update=update(organization_id, "gamma", "us", 2)) is False
+    assert mappings.upsert(update=update(organization_id, "alpha", "de", 3)) is False
+    # No reservation at all: no mapping is made.
+    assert mappings.upsert(update=update(424_242, "delta", "us", 4)) is False
+    assert row_counts() == before
+    with pytest.raises(NotFound):
+        mappings.get(organization_id=424_242)
+    assert mappings.get(organization_id=organization_id).slug == "alpha"
+    assert mappings.get(organization_id=organization_id).verified is False
+
+    assert mappings.upsert(update=update(organization_id, "alpha", "us", 5)) is True
+    recorded = mappings.get(organization_id=organization_id)
+    assert (recorded.slug, recorded.region_name, recorded.verified) == ("alpha", "us", True)
