@@ -180,7 +180,10 @@ def _organization(pk: int, slug: str, members: list[int], first_member: int) -> 
         member_pk += 1
     invite = _member(member_pk, pk, None, role="member", inviter=members[0])
     invite["fields"].update(
-        email=f"invited-to-{slug}@example.com", invite_status=1, token=f"{pk:064d}", user_email=None
+        email=f"invited-to-{slug}@example.com",
+        invite_status=1,
+        token=hashlib.sha256(slug.encode()).hexdigest(),
+        user_email=None,
     )
     records.append(invite)
     return records
