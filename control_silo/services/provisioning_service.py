@@ -81,12 +81,12 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
 
     def bulk_create_organization_slug_reservations(
         self, *, region_name: str, slug_mapping: Mapping[int, str]
-    ) -> None:
+    ) -> dict[int, str]:
         self._regions.require(region_name)
         validation.bounded_list(list(slug_mapping), "slug_mapping")
-        for organization_id, slug in slug_mapping.items():
+        for organization_id in slug_mapping:
             validation.positive_id(organization_id, "slug_mapping")
-            slugs.organization_slug(slug, field="slug_mapping")
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
-            reservations.reserve_slugs(uow, region_name, slug_mapping)
+            reserved = reservations.reserve_free_slugs(uow, region_name, slug_mapping)
             uow.commit()
+        return reserved

@@ -45,6 +45,76 @@ def reserve_slugs(uow: UnitOfWork, region_name: str, slug_mapping: Mapping[int, 
         reservation_changed(uow, reservation.id, reservation.organization_id, region_name)
 
 
+def reserve_free_slugs(
+    uow: UnitOfWork, region_name: str, slug_mapping: Mapping[int, str]
+) -> dict[int, str]:
+    """Reserves a slug for each organization of the region, as Sentry's bulk reservations do:
+    the slug asked for made a slug (cut to 30 characters), a random suffix when it is taken (also
+    by an earlier organization of the mapping), a random slug when it is reserved or empty. An
+    organization that holds a reservation in the region keeps it. Returns organization id ->
+    slug reserved.
+
+    :raises FailedPrecondition: an organization is reserved in another region (field
+        ``slug_mapping``).
+    """
+    session = uow.session
+    held: dict[int, OrganizationSlugReservationRow] = {}
+    for batch in batches(sorted(slug_mapping)):
+        held.update(
+            (row.organization_id, row)
+            for row in session.scalars(
+                select(OrganizationSlugReservationRow).where(
+                    OrganizationSlugReservationRow.organization_id.in_(batch),
+                    OrganizationSlugReservationRow.reservation_type == PRIMARY_RESERVATION,
+                )
+            )
+        )
+    result: dict[int, str] = {}
+    for organization_id, wanted in slug_mapping.items():
+        row = held.get(organization_id)
+        if row is None:
+            row = _reserve_free_slug(session, organization_id, wanted, region_name)
+            reservation_changed(uow, row.id, organization_id, region_name)
+        elif row.region_name != region_name:
+            raise FailedPrecondition(
+                f"organization {organization_id} is reserved in {row.region_name!r}",
+                field="slug_mapping",
+            )
+        result[organization_id] = row.slug
+    return result
+
+
+_FREE_SLUG_ATTEMPTS = 5
+
+
+def _reserve_free_slug(
+    session: Session, organization_id: int, wanted: str, region_name: str
+) -> OrganizationSlugReservationRow:
+    base = slugs.imported_organization_slug(wanted)
+    for _ in range(_FREE_SLUG_ATTEMPTS):
+        slug = slugs.unique_slug(
+            base,
+            lambda candidate: first_reserved(session, [candidate]) is not None,
+            reserved=slugs.RESERVED_ORGANIZATION_SLUGS,
+        )
+        row = OrganizationSlugReservationRow(
+            slug=slug,
+            organization_id=organization_id,
+            user_id=None,
+            region_name=region_name,
+            reservation_type=PRIMARY_RESERVATION,
+        )
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            # Another transaction reserved the slug meanwhile: draw again.
+            continue
+        return row
+    raise AlreadyExists(f"found no free slug for {wanted!r}", field="slug_mapping")
+
+
 def rename_organization_slug(
     uow: UnitOfWork, organization_id: int, slug: str, region_name: str
 ) -> str:

@@ -53,8 +53,13 @@ class OrganizationProvisioningService(abc.ABC):
     @abc.abstractmethod
     def bulk_create_organization_slug_reservations(
         self, *, region_name: str, slug_mapping: Mapping[int, str]
-    ) -> None:
-        """Reserves slugs for organizations a region already holds (imports), all or nothing.
+    ) -> dict[int, str]:
+        """Reserves a slug for each organization (id -> slug asked for) of ``region_name``, as
+        Sentry does for imports: never failing on a collision, a taken slug gets a random
+        suffix, a reserved or empty one a random slug (slugs made from the text asked for, cut to
+        30 characters). An organization already reserved in the region keeps its slug. Returns
+        organization id -> the slug it got.
 
-        :raises AlreadyExists: one of the slugs is taken (field ``slug_mapping``).
+        :raises InvalidArgument: a bad region or organization id, or more than 1000 organizations.
+        :raises FailedPrecondition: an organization is reserved in another region.
         """

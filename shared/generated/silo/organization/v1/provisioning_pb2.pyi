@@ -61,5 +61,14 @@ class BulkCreateOrganizationSlugReservationsRequest(_message.Message):
     def __init__(self, region_name: _Optional[str] = ..., slug_mapping: _Optional[_Mapping[int, str]] = ...) -> None: ...
 
 class BulkCreateOrganizationSlugReservationsResponse(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("slug_mapping",)
+    class SlugMappingEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: int
+        value: str
+        def __init__(self, key: _Optional[int] = ..., value: _Optional[str] = ...) -> None: ...
+    SLUG_MAPPING_FIELD_NUMBER: _ClassVar[int]
+    slug_mapping: _containers.ScalarMap[int, str]
+    def __init__(self, slug_mapping: _Optional[_Mapping[int, str]] = ...) -> None: ...

@@ -77,7 +77,8 @@ class OrganizationProvisioningServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def BulkCreateOrganizationSlugReservations(self, request, context):
-        """BulkCreateOrganizationSlugReservations reserves slugs for organizations a region imported.
+        """BulkCreateOrganizationSlugReservations reserves slugs for organizations a region imported;
+        a taken slug gets a random suffix, a reserved or empty one a random slug.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
