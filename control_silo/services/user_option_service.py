@@ -32,15 +32,27 @@ class DatabaseUserOptionService(UserOptionService):
         keys: Sequence[str] = (),
         project_id: int | None = None,
         organization_id: int | None = None,
+        key: str | None = None,
+        project_ids: Sequence[int] | None = None,
     ) -> list[UserOption]:
         ids = validation.bounded_list(user_ids, "user_ids", required=True)
+        wanted_keys = set(validation.bounded_list(keys, "keys"))
+        if key is not None:
+            wanted_keys.add(key)
         query = select(UserOptionRow).where(UserOptionRow.user_id.in_(set(ids)))
-        if keys:
-            query = query.where(UserOptionRow.key.in_(validation.bounded_list(keys, "keys")))
+        if wanted_keys:
+            query = query.where(UserOptionRow.key.in_(wanted_keys))
+        projects = set(validation.bounded_list(project_ids or (), "project_ids"))
         if project_id is not None:
-            query = query.where(UserOptionRow.project_id == project_id)
+            projects.add(project_id)
+        if project_id is not None or project_ids is not None:
+            query = query.where(UserOptionRow.project_id.in_(projects))
+        else:
+            query = query.where(UserOptionRow.project_id.is_(None))
         if organization_id is not None:
             query = query.where(UserOptionRow.organization_id == organization_id)
+        else:
+            query = query.where(UserOptionRow.organization_id.is_(None))
         with UnitOfWork(self._sessions, read_only=True) as uow:
             return [to_option(row) for row in uow.session.scalars(query.order_by(UserOptionRow.id))]
 

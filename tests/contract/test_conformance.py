@@ -120,6 +120,8 @@ def test_every_request_field_is_an_argument(spec: ServiceSpec[Any], method: Meth
             assert is_dataclass_type(inner), f"{parameter.name} has no field in the request"
             consumed |= {method.wire_names.get(name, name) for name in field_hints(inner)}
     fields = set(method.request_class.DESCRIPTOR.fields_by_name)
+    # A repeated field's presence flag travels with it (see shared/wire/convert.py).
+    consumed |= {f"has_{name}" for name in consumed}
     assert fields - consumed <= {"update_mask"}
 
 

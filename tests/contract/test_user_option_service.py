@@ -28,7 +28,11 @@ def test_set_option_upserts_per_scope(
     assert again.id == first.id
     assert json.loads(again.value_json) == "Europe/Vienna"
     assert len({first.id, scoped.id, org.id}) == 3
-    options = user_option_service.get_many(user_ids=[user.id])
+    options = [
+        *user_option_service.get_many(user_ids=[user.id]),
+        *user_option_service.get_many(user_ids=[user.id], project_id=9),
+        *user_option_service.get_many(user_ids=[user.id], organization_id=4),
+    ]
     assert [(o.key, o.value_json, o.project_id, o.organization_id) for o in options] == [
         ("timezone", '"Europe/Vienna"', None, None),
         ("timezone", '"Asia/Tokyo"', 9, None),
@@ -44,7 +48,9 @@ def test_get_many_narrows_by_key_and_scope(
     user_option_service.set_option(user_id=a.id, key="theme", value_json='"dark"')
     user_option_service.set_option(user_id=b.id, key="language", value_json='"fr"', project_id=3)
     language = user_option_service.get_many(user_ids=[a.id, b.id], keys=["language"])
-    assert [(o.user_id, o.value_json) for o in language] == [(a.id, '"de"'), (b.id, '"fr"')]
+    assert [(o.user_id, o.value_json) for o in language] == [(a.id, '"de"')]
+    language = user_option_service.get_many(user_ids=[a.id, b.id], keys=["language"], project_id=3)
+    assert [(o.user_id, o.value_json) for o in language] == [(b.id, '"fr"')]
     in_project = user_option_service.get_many(user_ids=[a.id, b.id], project_id=3)
     assert [o.user_id for o in in_project] == [b.id]
     assert user_option_service.get_many(user_ids=[a.id], organization_id=1) == []

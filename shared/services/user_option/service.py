@@ -19,14 +19,22 @@ class UserOptionService(abc.ABC):
         keys: Sequence[str] = (),
         project_id: int | None = None,
         organization_id: int | None = None,
+        key: str | None = None,
+        project_ids: Sequence[int] | None = None,
     ) -> list[UserOption]:
-        """Returns the options of ``user_ids``, ordered by id.
+        """Returns the options of ``user_ids`` in one scope, ordered by id, as Sentry reads
+        them: without a project and an organization, the global options (neither set); with a
+        project (``project_id`` or ``project_ids``), only options of that project; with an
+        organization, only options of that organization.
 
         :param user_ids: 1 to 1000 user ids.
-        :param keys: only these keys; empty means every key.
-        :param project_id: only options scoped to this project, when given.
-        :param organization_id: only options scoped to this organization, when given.
-        :raises InvalidArgument: no user ids or more than 1000 (field ``user_ids``).
+        :param keys: only these keys (with ``key``); both empty means every key.
+        :param key: only this key (with ``keys``).
+        :param project_id: only options of this project.
+        :param project_ids: only options of these projects (an empty list matches none).
+        :param organization_id: only options of this organization.
+        :raises InvalidArgument: no user ids or more than 1000 (field ``user_ids``), more than
+            1000 keys or project ids.
         """
 
     @abc.abstractmethod

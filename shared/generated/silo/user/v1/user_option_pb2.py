@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1esilo/user/v1/user_option.proto\x12\x0csilo.user.v1\"\xa4\x01\n\nUserOption\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0f\n\x07user_id\x18\x02 \x01(\x03\x12\x0b\n\x03key\x18\x03 \x01(\t\x12\x12\n\nvalue_json\x18\x04 \x01(\t\x12\x17\n\nproject_id\x18\x05 \x01(\x03H\x00\x88\x01\x01\x12\x1c\n\x0forganization_id\x18\x06 \x01(\x03H\x01\x88\x01\x01\x42\r\n\x0b_project_idB\x12\n\x10_organization_id\"\x9b\x01\n\x1fUserOptionServiceGetManyRequest\x12\x10\n\x08user_ids\x18\x01 \x03(\x03\x12\x0c\n\x04keys\x18\x02 \x03(\t\x12\x17\n\nproject_id\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x1c\n\x0forganization_id\x18\x04 \x01(\x03H\x01\x88\x01\x01\x42\r\n\x0b_project_idB\x12\n\x10_organization_id\"M\n UserOptionServiceGetManyResponse\x12)\n\x07options\x18\x01 \x03(\x0b\x32\x18.silo.user.v1.UserOption\"\x9e\x01\n\x10SetOptionRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x12\n\nvalue_json\x18\x03 \x01(\t\x12\x17\n\nproject_id\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\x1c\n\x0forganization_id\x18\x05 \x01(\x03H\x01\x88\x01\x01\x42\r\n\x0b_project_idB\x12\n\x10_organization_id\"=\n\x11SetOptionResponse\x12(\n\x06option\x18\x01 \x01(\x0b\x32\x18.silo.user.v1.UserOption\"*\n\x14\x44\x65leteOptionsRequest\x12\x12\n\noption_ids\x18\x01 \x03(\x03\"(\n\x15\x44\x65leteOptionsResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x05\x32\xa5\x02\n\x11UserOptionService\x12h\n\x07GetMany\x12-.silo.user.v1.UserOptionServiceGetManyRequest\x1a..silo.user.v1.UserOptionServiceGetManyResponse\x12L\n\tSetOption\x12\x1e.silo.user.v1.SetOptionRequest\x1a\x1f.silo.user.v1.SetOptionResponse\x12X\n\rDeleteOptions\x12\".silo.user.v1.DeleteOptionsRequest\x1a#.silo.user.v1.DeleteOptionsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1esilo/user/v1/user_option.proto\x12\x0csilo.user.v1\"\xa4\x01\n\nUserOption\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0f\n\x07user_id\x18\x02 \x01(\x03\x12\x0b\n\x03key\x18\x03 \x01(\t\x12\x12\n\nvalue_json\x18\x04 \x01(\t\x12\x17\n\nproject_id\x18\x05 \x01(\x03H\x00\x88\x01\x01\x12\x1c\n\x0forganization_id\x18\x06 \x01(\x03H\x01\x88\x01\x01\x42\r\n\x0b_project_idB\x12\n\x10_organization_id\"\xe3\x01\n\x1fUserOptionServiceGetManyRequest\x12\x10\n\x08user_ids\x18\x01 \x03(\x03\x12\x0c\n\x04keys\x18\x02 \x03(\t\x12\x17\n\nproject_id\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x1c\n\x0forganization_id\x18\x04 \x01(\x03H\x01\x88\x01\x01\x12\x10\n\x03key\x18\x05 \x01(\tH\x02\x88\x01\x01\x12\x13\n\x0bproject_ids\x18\x06 \x03(\x03\x12\x17\n\x0fhas_project_ids\x18\x07 \x01(\x08\x42\r\n\x0b_project_idB\x12\n\x10_organization_idB\x06\n\x04_key\"M\n UserOptionServiceGetManyResponse\x12)\n\x07options\x18\x01 \x03(\x0b\x32\x18.silo.user.v1.UserOption\"\x9e\x01\n\x10SetOptionRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x12\n\nvalue_json\x18\x03 \x01(\t\x12\x17\n\nproject_id\x18\x04 \x01(\x03H\x00\x88\x01\x01\x12\x1c\n\x0forganization_id\x18\x05 \x01(\x03H\x01\x88\x01\x01\x42\r\n\x0b_project_idB\x12\n\x10_organization_id\"=\n\x11SetOptionResponse\x12(\n\x06option\x18\x01 \x01(\x0b\x32\x18.silo.user.v1.UserOption\"*\n\x14\x44\x65leteOptionsRequest\x12\x12\n\noption_ids\x18\x01 \x03(\x03\"(\n\x15\x44\x65leteOptionsResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x05\x32\xa5\x02\n\x11UserOptionService\x12h\n\x07GetMany\x12-.silo.user.v1.UserOptionServiceGetManyRequest\x1a..silo.user.v1.UserOptionServiceGetManyResponse\x12L\n\tSetOption\x12\x1e.silo.user.v1.SetOptionRequest\x1a\x1f.silo.user.v1.SetOptionResponse\x12X\n\rDeleteOptions\x12\".silo.user.v1.DeleteOptionsRequest\x1a#.silo.user.v1.DeleteOptionsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,17 +35,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_USEROPTION']._serialized_start=49
   _globals['_USEROPTION']._serialized_end=213
   _globals['_USEROPTIONSERVICEGETMANYREQUEST']._serialized_start=216
-  _globals['_USEROPTIONSERVICEGETMANYREQUEST']._serialized_end=371
-  _globals['_USEROPTIONSERVICEGETMANYRESPONSE']._serialized_start=373
-  _globals['_USEROPTIONSERVICEGETMANYRESPONSE']._serialized_end=450
-  _globals['_SETOPTIONREQUEST']._serialized_start=453
-  _globals['_SETOPTIONREQUEST']._serialized_end=611
-  _globals['_SETOPTIONRESPONSE']._serialized_start=613
-  _globals['_SETOPTIONRESPONSE']._serialized_end=674
-  _globals['_DELETEOPTIONSREQUEST']._serialized_start=676
-  _globals['_DELETEOPTIONSREQUEST']._serialized_end=718
-  _globals['_DELETEOPTIONSRESPONSE']._serialized_start=720
-  _globals['_DELETEOPTIONSRESPONSE']._serialized_end=760
-  _globals['_USEROPTIONSERVICE']._serialized_start=763
-  _globals['_USEROPTIONSERVICE']._serialized_end=1056
+  _globals['_USEROPTIONSERVICEGETMANYREQUEST']._serialized_end=443
+  _globals['_USEROPTIONSERVICEGETMANYRESPONSE']._serialized_start=445
+  _globals['_USEROPTIONSERVICEGETMANYRESPONSE']._serialized_end=522
+  _globals['_SETOPTIONREQUEST']._serialized_start=525
+  _globals['_SETOPTIONREQUEST']._serialized_end=683
+  _globals['_SETOPTIONRESPONSE']._serialized_start=685
+  _globals['_SETOPTIONRESPONSE']._serialized_end=746
+  _globals['_DELETEOPTIONSREQUEST']._serialized_start=748
+  _globals['_DELETEOPTIONSREQUEST']._serialized_end=790
+  _globals['_DELETEOPTIONSRESPONSE']._serialized_start=792
+  _globals['_DELETEOPTIONSRESPONSE']._serialized_end=832
+  _globals['_USEROPTIONSERVICE']._serialized_start=835
+  _globals['_USEROPTIONSERVICE']._serialized_end=1128
 # @@protoc_insertion_point(module_scope)

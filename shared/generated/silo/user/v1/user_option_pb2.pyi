@@ -24,16 +24,22 @@ class UserOption(_message.Message):
     def __init__(self, id: _Optional[int] = ..., user_id: _Optional[int] = ..., key: _Optional[str] = ..., value_json: _Optional[str] = ..., project_id: _Optional[int] = ..., organization_id: _Optional[int] = ...) -> None: ...
 
 class UserOptionServiceGetManyRequest(_message.Message):
-    __slots__ = ("user_ids", "keys", "project_id", "organization_id")
+    __slots__ = ("user_ids", "keys", "project_id", "organization_id", "key", "project_ids", "has_project_ids")
     USER_IDS_FIELD_NUMBER: _ClassVar[int]
     KEYS_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_IDS_FIELD_NUMBER: _ClassVar[int]
+    HAS_PROJECT_IDS_FIELD_NUMBER: _ClassVar[int]
     user_ids: _containers.RepeatedScalarFieldContainer[int]
     keys: _containers.RepeatedScalarFieldContainer[str]
     project_id: int
     organization_id: int
-    def __init__(self, user_ids: _Optional[_Iterable[int]] = ..., keys: _Optional[_Iterable[str]] = ..., project_id: _Optional[int] = ..., organization_id: _Optional[int] = ...) -> None: ...
+    key: str
+    project_ids: _containers.RepeatedScalarFieldContainer[int]
+    has_project_ids: bool
+    def __init__(self, user_ids: _Optional[_Iterable[int]] = ..., keys: _Optional[_Iterable[str]] = ..., project_id: _Optional[int] = ..., organization_id: _Optional[int] = ..., key: _Optional[str] = ..., project_ids: _Optional[_Iterable[int]] = ..., has_project_ids: _Optional[bool] = ...) -> None: ...
 
 class UserOptionServiceGetManyResponse(_message.Message):
     __slots__ = ("options",)

@@ -58,7 +58,8 @@ class UserOptionServiceServicer:
     """
 
     def GetMany(self, request, context):
-        """GetMany returns the options of the given users, optionally narrowed by key and scope.
+        """GetMany returns the options of the given users in one scope: global options unless a
+        project (project_id or project_ids) or an organization is named; narrowed by key.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
