@@ -26,6 +26,9 @@ class RegionDirectory:
         timeout: float = 5.0,
     ) -> None:
         self._regions = dict(regions)
+        # A directory configured without regions accepts any region name (regions added later
+        # only give addresses).
+        self._open = not self._regions
         self._open_channel = open_channel
         self._timeout = timeout
         self._channels: dict[str, grpc.Channel] = {}
@@ -37,8 +40,9 @@ class RegionDirectory:
         return sorted(self._regions)
 
     def knows(self, region_name: str) -> bool:
-        """Whether ``region_name`` is configured (an empty directory accepts any region)."""
-        return not self._regions or region_name in self._regions
+        """Whether ``region_name`` is configured (a directory configured empty accepts any
+        region)."""
+        return self._open or region_name in self._regions
 
     def require(self, region_name: str, field: str = "region_name") -> str:
         """``region_name`` if known, else ``InvalidArgument`` naming the configured regions."""
@@ -51,7 +55,7 @@ class RegionDirectory:
         return region_name
 
     def add(self, region_name: str, address: str) -> None:
-        """Configures (or moves) ``region_name`` at ``address``."""
+        """Gives ``region_name`` (a region started after the directory was built) its address."""
         with self._lock:
             self._regions[region_name] = address
             channel = self._channels.pop(region_name, None)
