@@ -84,7 +84,7 @@ class _NeedUsernames(Exception):
 def _component(value: Any) -> tuple[int, Any]:
     if value is None:
         return (0, 0)
-    if isinstance(value, bool | int | float):
+    if isinstance(value, (bool, int, float)):
         return (1, value)
     if isinstance(value, str):
         return (2, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from shared.relocation.compare.comparators import (
@@ -27,6 +28,11 @@ class ModelRules:
 
     ordinal: tuple[str, ...] | None = None
     comparators: tuple[Comparator, ...] = ()
+
+    @cached_property
+    def covered(self) -> frozenset[str]:
+        """The fields some comparator checks (left out of the plain JSON comparison)."""
+        return frozenset(name for comparator in self.comparators for name in comparator.fields)
 
     def ordinal_fields(self, model: str, fields: Mapping[str, Any]) -> tuple[str, ...] | None:
         """The fields that order this row among its model's rows, or None to order it by pk.

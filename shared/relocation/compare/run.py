@@ -79,9 +79,8 @@ def compare_pair(
         return ComparatorFinding(kind, model, reason, ordinal, left.pk, right.pk)
 
     findings = []
-    covered: set[str] = set()
-    for comparator in rules_for(model).comparators:
-        covered.update(comparator.fields)
+    rules = rules_for(model)
+    for comparator in rules.comparators:
         missing = comparator.existence(left.fields, right.fields)
         if missing:
             findings += [finding(comparator.existence_kind, reason) for reason in missing]
@@ -90,6 +89,7 @@ def compare_pair(
             finding(comparator.kind, reason)
             for reason in comparator.compare(left.fields, right.fields, keys)
         ]
+    covered = rules.covered
     rest = [
         {name: value for name, value in record.fields.items() if name not in covered}
         for record in (left, right)
