@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import click
 
 from shared.config import ConfigError, Settings, load_settings
-from shared.errors import SiloError
+from shared.errors import FailedPrecondition
+from shared.logs import mask_secrets
 
 if TYPE_CHECKING:
     from shared.metrics import Metrics
@@ -30,7 +31,7 @@ class SiloContext:
         try:
             return load_settings(flags=flags, config_file=self.config_file)
         except ConfigError as error:
-            raise click.UsageError(str(error)) from None
+            raise click.UsageError(mask_secrets(str(error))) from None
 
 
 pass_silo = click.make_pass_decorator(SiloContext)
@@ -88,6 +89,7 @@ def serve_silo(
     ``HOST:PORT (signed)``). A silo that cannot start exits with status 2."""
     from shared.logs import configure_logging  # noqa: PLC0415 - heavy imports
     from shared.rpc.server import serve_until_signalled  # noqa: PLC0415
+    from shared.startup import describe_failure  # noqa: PLC0415
 
     configure_logging(log_level)
     try:
@@ -98,8 +100,11 @@ def serve_silo(
         metrics_port = (
             silo.metrics.serve(settings.metrics_listen) if settings.metrics_listen else None
         )
-    except (SiloError, ValueError, OSError) as error:
-        click.echo(f"error: {error}", err=True)
+    except Exception as error:
+        reason = describe_failure(error)
+        if reason is None:
+            raise
+        click.echo(f"error: {reason}", err=True)
         sys.exit(2)
     host = (settings.listen or default_listen).rsplit(":", 1)[0]
     signed = "signed" if settings.rpc_shared_secrets else "UNSIGNED (loopback only)"
@@ -244,6 +249,9 @@ def outbox_status(
     settings = silo.settings(database_url=database_url, data_dir=data_dir, region_name=region_name)
     engine = make_engine(settings.database_url_for(silo_name))
     try:
+        problem = _migration_histories()[silo_name].load().outdated_reason(engine)
+        if problem is not None:
+            raise FailedPrecondition(problem)
         with Session(engine) as session:
             shards = backlog(session, table.model, per_region=table.per_region, now=utcnow())
     finally:
@@ -299,11 +307,8 @@ def outbox_drain(
         control_address=control_address,
         regions=regions or None,
     )
-    try:
-        delivered = table.drain(settings, once)
-    except SiloError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+    # Failures (also an unmigrated database) end in main(): one line, exit status 2.
+    delivered = table.drain(settings, once)
     click.echo(f"delivered {delivered} messages")
 
 
@@ -331,6 +336,17 @@ def _load_silo_commands() -> None:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. A command that cannot run (a database that cannot be reached or is
+    not migrated, a port in use, a directory that cannot be written, ...) prints one line and
+    exits 2."""
+    from shared.startup import describe_failure  # noqa: PLC0415 - small
+
     _load_silo_commands()
-    cli()
+    try:
+        cli()
+    except Exception as error:
+        reason = describe_failure(error)
+        if reason is None:
+            raise
+        click.echo(f"error: {reason}", err=True)
+        sys.exit(2)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from shared.logs import mask_secrets
 from shared.silo_mode import SiloMode
 
 DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051"
@@ -84,7 +85,7 @@ class Settings:
         return f"sqlite:///{(self.data_dir / f'{stem}.sqlite3').resolve()}"
 
     def masked(self) -> dict[str, str]:
-        """Every setting as text, with secrets masked, for display."""
+        """Every setting as text, with secrets and the passwords of URLs masked, for display."""
         shown: dict[str, str] = {}
         for setting in fields(self):
             value = getattr(self, setting.name)
@@ -95,7 +96,7 @@ class Settings:
             elif isinstance(value, Mapping):
                 shown[setting.name] = ",".join(f"{k}={v}" for k, v in value.items()) or "(none)"
             else:
-                shown[setting.name] = "(unset)" if value is None else str(value)
+                shown[setting.name] = "(unset)" if value is None else mask_secrets(str(value))
         return shown
 
 

@@ -17,6 +17,7 @@ import click
 
 from shared.config import DEFAULT_CONTROL_LISTEN, DEFAULT_REGION_PORT, Settings
 from shared.db.migrations import upgrade_url
+from shared.rpc.server import check_free
 
 SECRET_FILE_NAME = "rpc-shared-secret"  # noqa: S105 - a file name, not a secret
 
@@ -119,6 +120,8 @@ def run_devserver(settings: Settings) -> int:
     data_dir = settings.data_dir.resolve()
     secret, secret_path = shared_secret(data_dir)
     regions = region_addresses(settings)
+    for address in [settings.listen or DEFAULT_CONTROL_LISTEN, *regions.values()]:
+        check_free(address)
     _migrate(settings, regions)
     environment = {**os.environ, "SILO_RPC_SHARED_SECRETS": secret}
     children = [

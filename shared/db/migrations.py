@@ -64,7 +64,17 @@ class MigrationHistory:
         fix = f"run `silo upgrade --silo {self.silo} --database-url URL`"
         if current is None:
             return f"the {self.silo} database has no schema: {fix}"
+        if not self.knows(current):
+            return (
+                f"the {self.silo} database is at revision {current}, which this version of Silo "
+                "does not know (was it migrated by a newer one?)"
+            )
         return f"the {self.silo} database is at revision {current}, not {head}: {fix}"
+
+    def knows(self, revision: str) -> bool:
+        """Whether ``revision`` is one of this history's revisions."""
+        scripts = ScriptDirectory.from_config(self.config("sqlite://"))
+        return any(script.revision == revision for script in scripts.walk_revisions())
 
 
 def upgrade_url(history: MigrationHistory, database_url: str) -> None:

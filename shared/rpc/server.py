@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable, Sequence
 from concurrent import futures
@@ -49,6 +50,36 @@ def is_loopback(address: str) -> bool:
         return False
 
 
+def _host_and_port(address: str) -> tuple[str, int] | None:
+    host, separator, port = address.rpartition(":")
+    if not separator or not port.isdigit():
+        return None
+    return host.strip("[]") or "0.0.0.0", int(port)  # noqa: S104 - what gRPC binds for ":PORT"
+
+
+def check_free(address: str) -> None:
+    """Raises ``OSError`` naming ``address`` when it cannot be listened on (the port is taken, or
+    the host is not an address of this machine); port 0 always can."""
+    parsed = _host_and_port(address)
+    if parsed is None:
+        raise OSError(f"cannot listen on {address}: not HOST:PORT")
+    host, port = parsed
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise OSError(f"cannot listen on {address}: {error.strerror}") from None
+    for family, kind, protocol, _name, where in infos:
+        with socket.socket(family, kind, protocol) as probe:
+            # As gRPC does, so a port left in TIME_WAIT by a stopped server counts as free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(where)
+            except OSError as error:
+                raise OSError(f"cannot listen on {address}: {error.strerror}") from None
+
+
 def create_server(
     address: str,
     registrations: Sequence[Registration],
@@ -84,9 +115,13 @@ def create_server(
     reflection.enable_server_reflection(
         [*services, health.SERVICE_NAME, reflection.SERVICE_NAME], server
     )
-    port = server.add_insecure_port(address)
+    check_free(address)
+    try:
+        port = server.add_insecure_port(address)
+    except RuntimeError:
+        port = 0
     if port == 0:
-        raise OSError(f"could not bind {address}")
+        raise OSError(f"cannot listen on {address}: the address is in use or not local")
     server.start()
     return RunningServer(server=server, port=port, health=health_servicer, services=services)
 

@@ -30,7 +30,11 @@ def test_config_show_masks_secrets(tmp_path: Path) -> None:
     assert "listen = 127.0.0.1:6000" in result.stdout
     assert "region_name = env" in result.stdout
     assert "rpc_shared_secrets = ****, ****" in result.stdout
-    assert "secret" not in result.stdout.replace("rpc_shared_secrets", "")
+    assert "rpc_verify_secrets = (none)" in result.stdout
+    names_removed = result.stdout.replace("rpc_shared_secrets", "").replace(
+        "rpc_verify_secrets", ""
+    )
+    assert "secret" not in names_removed
 
 
 def test_bad_configuration_is_a_usage_error() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 import threading
 import time
 from pathlib import Path
@@ -31,11 +32,14 @@ GET_USER = "/silo.user.v1.UserService/GetUser"
 
 
 def signed_metadata(secret: str, method: str, body: bytes, timestamp: int) -> list[tuple[str, str]]:
-    """The two metadata entries, built from the documented wire format alone."""
-    mac = hmac.new(secret.encode(), f"{method}:{timestamp}:".encode() + body, hashlib.sha256)
+    """The three metadata entries, built from the documented wire format alone."""
+    nonce = secrets.token_hex(16)
+    signed = f"{method}:{timestamp}:{nonce}:".encode() + body
+    mac = hmac.new(secret.encode(), signed, hashlib.sha256)
     return [
         ("x-silo-timestamp", str(timestamp)),
-        ("authorization", f"Rpcsignature rpc0:{mac.hexdigest()}"),
+        ("x-silo-nonce", nonce),
+        ("authorization", f"Rpcsignature rpc1:{mac.hexdigest()}"),
     ]
 
 
