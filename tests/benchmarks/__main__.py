@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each printing ratios against a baseline from the same run."""
 
-from tests.benchmarks import bench_cache, bench_get_user, bench_import, bench_regions
+from tests.benchmarks import bench_cache, bench_export, bench_get_user, bench_import, bench_regions
 
 if __name__ == "__main__":
     bench_get_user.run()
@@ -10,3 +10,5 @@ if __name__ == "__main__":
     bench_cache.run()
     print()
     bench_import.run()
+    print()
+    bench_export.run()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -317,18 +318,32 @@ class CommandRun:
     max_rss_bytes: int
 
 
+# The kernel counts the pages a child starts with (before exec) in its peak, so a command forked
+# straight from this process, which may hold a large baseline, would report this process's size.
+# A small launcher forks the command instead and reports the command's own peak and exit code.
+_LAUNCHER = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execv(sys.argv[2], sys.argv[2:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "with open(sys.argv[1], 'w') as report:\n"
+    "    report.write(f'{usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}')\n"
+)
+
+
 def run_command(arguments: list[str], log: Path) -> CommandRun:
     """Runs a `silo` command signed with the cluster's secret, its output going to ``log``."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SILO_")}
     env["SILO_RPC_SHARED_SECRETS"] = SECRET
+    report = log.with_suffix(".rusage")
+    launcher = [sys.executable, "-c", _LAUNCHER, str(report), *silo_command(*arguments)]
     started = time.perf_counter()
     with log.open("wb") as output:
-        process = subprocess.Popen(silo_command(*arguments), stdout=output, stderr=output, env=env)
-    # wait4 gives this child's own peak (RUSAGE_CHILDREN is the largest over every child).
-    _, status, usage = os.wait4(process.pid, 0)
+        subprocess.run(launcher, stdout=output, stderr=output, env=env, check=True)
     seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return CommandRun(process.returncode, seconds, usage.ru_maxrss * 1024)  # KiB on Linux
+    max_rss_kib, returncode = (int(part) for part in report.read_text().split())
+    return CommandRun(returncode, seconds, max_rss_kib * 1024)  # KiB on Linux
 
 
 def _tail(path: Path, lines: int = 20) -> str:

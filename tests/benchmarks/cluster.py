@@ -25,11 +25,15 @@ class BenchCluster:
 
 
 @contextmanager
-def control_and_region(work: Path) -> Iterator[BenchCluster]:
-    """Migrates both databases under ``work`` and runs both silos, signed, until the block ends."""
-    control_url = f"sqlite:///{work / 'control.sqlite3'}"
+def control_and_region(work: Path, control_url: str | None = None) -> Iterator[BenchCluster]:
+    """Migrates both databases under ``work`` (or uses the migrated ``control_url``) and runs
+    both silos, signed, until the block ends."""
+    migrate = control_url is None
+    control_url = control_url or f"sqlite:///{work / 'control.sqlite3'}"
     region_url = f"sqlite:///{work / 'region-us.sqlite3'}"
     for silo, url in [("control", control_url), ("region", region_url)]:
+        if silo == "control" and not migrate:
+            continue
         upgraded = run_silo("upgrade", "--silo", silo, "--database-url", url)
         if upgraded.returncode != 0:
             raise SystemExit(upgraded.stderr)
