@@ -200,13 +200,14 @@ def existing_user(users: UserService, email: str) -> User | None:
 def run(request: Request, users: UserService, target: TargetOrganization | None) -> None:
     """Creates or updates every user of the request; changes nothing when one already exists
     and ``--force-update`` was not given."""
-    existing = {email: existing_user(users, email) for email in request.emails}
+    emails, repeats = _distinct(request.emails)
+    existing = {email: existing_user(users, email) for email in emails}
     if not request.force_update:
         for email, user in existing.items():
             if user is not None:
                 click.echo(f"User: {email} exists, use --force-update to force.")
                 sys.exit(EXIT_USER_EXISTS)
-    for email in request.emails:
+    for email in emails:
         user = existing[email]
         if user is not None:
             _update(users, user, request)
@@ -227,6 +228,19 @@ def run(request: Request, users: UserService, target: TargetOrganization | None)
         click.echo(f"User created: {email}")
         if target is not None:
             _join(target, created, request.superuser)
+    for email in repeats:
+        click.echo(f"User: {email} exists (given twice).")
+
+
+def _distinct(emails: list[str]) -> tuple[list[str], list[str]]:
+    """The emails without repeats (usernames collide ignoring case), and the repeats."""
+    seen: set[str] = set()
+    distinct: list[str] = []
+    repeats: list[str] = []
+    for email in emails:
+        (repeats if email.lower() in seen else distinct).append(email)
+        seen.add(email.lower())
+    return distinct, repeats
 
 
 def _update(users: UserService, user: User, request: Request) -> None:

@@ -111,6 +111,37 @@ def test_several_emails_and_collisions_change_nothing(
     assert set(users(control)) == {"a@example.com", "b@example.com"}
 
 
+def test_a_repeated_email_creates_the_user_once(control_db: tuple[str, ControlSilo]) -> None:
+    url, control = control_db
+    code, output = createuser(
+        url,
+        "--no-input",
+        "--no-password",
+        "--email",
+        "d@example.com",
+        "--email",
+        "e@example.com",
+        "--email",
+        "D@Example.com",
+    )
+    assert code == 0, output
+    assert output.splitlines() == [
+        "User created: d@example.com",
+        "User created: e@example.com",
+        "User: D@Example.com exists (given twice).",
+    ]
+    assert set(users(control)) == {"d@example.com", "e@example.com"}
+
+
+def test_a_bad_email_after_good_ones_creates_nothing(control_db: tuple[str, ControlSilo]) -> None:
+    url, control = control_db
+    code, output = createuser(
+        url, "--no-input", "--no-password", "--email", "f@example.com", "--email", "bad"
+    )
+    assert code != 0 and "Invalid or missing email address." in output
+    assert users(control) == {}
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
