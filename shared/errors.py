@@ -18,7 +18,10 @@ class SiloError(Exception):
     """Base of every error a service reports to its caller.
 
     ``field`` names the request field at fault, when there is one; ``message`` says what is wrong.
+    ``from_peer`` is set on errors a remote silo answered with (made from a received status).
     """
+
+    from_peer: bool = False
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         message = shorten(message)

@@ -161,6 +161,18 @@ class _WrappingInterceptor(grpc.ServerInterceptor):
         raise NotImplementedError
 
 
+def _answered(error: errors.SiloError) -> errors.SiloError:
+    """The error a servicer's caller gets for ``error``. A peer that refused this silo's own
+    signature is this silo's failure (its secrets are not the peer's), not the caller's: it
+    answers INTERNAL rather than UNAUTHENTICATED, which would blame the caller's signature."""
+    if isinstance(error, errors.Unauthenticated) and error.from_peer:
+        return errors.InternalError(
+            f"a silo this one called refused its request signature ({error.message}); "
+            "check that both share SILO_RPC_SHARED_SECRETS"
+        )
+    return error
+
+
 def _unexpected(context: grpc.ServicerContext, method: str, error: Exception) -> None:
     """Ends the call INTERNAL with a generic message and an error id, logging the id with the
     traceback; the details never carry the exception's text (SQL, parameters, values). A call
@@ -189,7 +201,7 @@ class ErrorMappingInterceptor(_WrappingInterceptor):
             try:
                 return inner(request, context, *send)
             except errors.SiloError as error:
-                abort_with(context, error)
+                abort_with(context, _answered(error))
             except Exception as error:
                 _unexpected(context, method, error)
                 raise
@@ -198,7 +210,7 @@ class ErrorMappingInterceptor(_WrappingInterceptor):
             try:
                 yield from inner(request, context)
             except errors.SiloError as error:
-                abort_with(context, error)
+                abort_with(context, _answered(error))
             except Exception as error:
                 _unexpected(context, method, error)
                 raise

@@ -43,7 +43,9 @@ def error_for(code: grpc.StatusCode, details: str, field: str | None) -> errors.
     message = details or code.name
     if field and message.startswith(f"{field}: "):
         message = message[len(field) + 2 :]
-    return error_type(message, field=field or None)
+    error = error_type(message, field=field or None)
+    error.from_peer = True
+    return error
 
 
 def abort_with(context: grpc.ServicerContext, error: errors.SiloError) -> NoReturn:
