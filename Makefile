@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install protos check-protos lint-protos check-breaking lint format typecheck test test-unit test-contract test-integration test-e2e bench run clean
+.PHONY: help install protos check-protos lint-protos check-breaking lint format typecheck test test-unit test-contract test-integration test-e2e fuzz bench run clean
 
 help: ## List every target
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-17s %s\n", $$1, $$2}'
@@ -65,6 +65,10 @@ test-integration: $(INSTALLED) ## Tests that start real server processes
 
 test-e2e: $(INSTALLED) ## The control silo and two regions as separate processes
 	$(PY) -m pytest tests/e2e
+
+# `make test` runs the same suite with a few seconds per RPC and fixed examples.
+fuzz: $(INSTALLED) ## The RPC fuzz suite at length: 1000 random requests per RPC (tests/fuzz)
+	SILO_FUZZ_PROFILE=long $(PY) -m pytest tests/fuzz
 
 # SILO_BENCH_IMPORT_USERS=N1,N2 sizes the import benchmark (100000,400000 unless set; the
 # defaults take about five minutes, 2000,8000 under one).
