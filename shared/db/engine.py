@@ -18,6 +18,15 @@ def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def fold_case(value: Any) -> Any:
+    """``lower()`` as PostgreSQL computes it, letter by letter (no context: a final capital sigma
+    becomes a plain small sigma, and a dotted capital I a plain i); anything but text passes
+    through."""
+    if not isinstance(value, str):
+        return value
+    return "".join(letter.lower()[:1] for letter in value)
+
+
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """Creates an engine; for SQLite it enables foreign keys, WAL and a busy timeout, and takes
     control of BEGIN so units of work can ask for an immediate (write-locking) transaction."""
@@ -32,6 +41,8 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     def _configure(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself (below) instead of the sqlite3 module guessing.
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds ASCII only; PostgreSQL's folds every letter.
+        dbapi_connection.create_function("lower", 1, fold_case, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")

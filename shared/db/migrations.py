@@ -9,9 +9,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, text
 
-from shared.db.engine import make_engine
+from shared.db.engine import is_sqlite, make_engine
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,11 @@ class MigrationHistory:
         return ScriptDirectory.from_config(self.config("sqlite://")).get_current_head()
 
     def upgrade(self, database_url: str, revision: str = "head") -> None:
-        """Creates or migrates the schema up to ``revision``."""
+        """Creates or migrates the schema up to ``revision``; on SQLite, then rebuilds the
+        indexes over ``lower(...)``, whose keys an older case folding may have computed."""
         command.upgrade(self.config(database_url), revision)
+        if is_sqlite(database_url):
+            refold_indexes(database_url)
 
     def current(self, engine: Engine) -> str | None:
         """The revision the database is at, or None when it was never migrated."""
@@ -75,6 +78,24 @@ class MigrationHistory:
         """Whether ``revision`` is one of this history's revisions."""
         scripts = ScriptDirectory.from_config(self.config("sqlite://"))
         return any(script.revision == revision for script in scripts.walk_revisions())
+
+
+def refold_indexes(database_url: str) -> None:
+    """Rebuilds every SQLite index whose expression calls ``lower``, with the engine's case
+    folding (``shared.db.engine.fold_case``)."""
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            names = connection.scalars(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' "
+                    "AND lower(sql) LIKE '%lower(%'"
+                )
+            ).all()
+            for name in names:
+                connection.execute(text(f'REINDEX "{name}"'))
+    finally:
+        engine.dispose()
 
 
 def upgrade_url(history: MigrationHistory, database_url: str) -> None:
