@@ -17,6 +17,7 @@ from control_silo.outbox.messages import member_regions
 from control_silo.services.rows import to_summary
 from control_silo.services.user_base import UserServiceBase
 from control_silo.services.user_queries import (
+    checked_filter,
     decode_page_token,
     encode_page_token,
     filter_conditions,
@@ -59,12 +60,7 @@ class UserLookups(UserServiceBase):
             return UserLoader(connection).ordered(ids)
 
     def get_many(self, *, filter: UserFilter, page_size: int = 0, page_token: str = "") -> UserPage:
-        if filter.user_ids is None and filter.emails is None and filter.organization_id is None:
-            raise InvalidArgument(
-                "needs at least one of user_ids, emails or organization_id", field="filter"
-            )
-        validation.bounded_list(filter.user_ids or (), "filter.user_ids")
-        validation.bounded_list(filter.emails or (), "filter.emails")
+        checked_filter(filter)
         if not 0 <= page_size <= MAX_IDS_PER_REQUEST:
             raise InvalidArgument(f"must be between 0 and {MAX_IDS_PER_REQUEST}", field="page_size")
         size = page_size or DEFAULT_PAGE_SIZE

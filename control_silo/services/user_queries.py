@@ -11,11 +11,13 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from control_silo.db.models import (
+    AuthenticatorRow,
     AuthIdentityRow,
     OrganizationMemberMappingRow,
     UserEmailRow,
     UserRow,
 )
+from shared import validation
 from shared.errors import InvalidArgument
 from shared.services.user.model import UserFilter
 
@@ -38,6 +40,23 @@ def decode_page_token(token: str) -> int:
     if not isinstance(after, int) or after < 0:
         raise InvalidArgument("is not a token this service issued", field="page_token")
     return after
+
+
+def checked_filter(user_filter: UserFilter) -> UserFilter:
+    """``user_filter`` if it selects users (Sentry refuses a filter without ids, emails or an
+    organization) and its lists are within bounds."""
+    if (
+        user_filter.user_ids is None
+        and user_filter.emails is None
+        and user_filter.organization_id is None
+    ):
+        raise InvalidArgument(
+            "needs at least one of user_ids, emails or organization_id", field="filter"
+        )
+    validation.bounded_list(user_filter.user_ids or (), "filter.user_ids")
+    validation.bounded_list(user_filter.emails or (), "filter.emails")
+    validation.bounded_list(user_filter.authenticator_types or (), "filter.authenticator_types")
+    return user_filter
 
 
 def like_pattern(text: str) -> str:
@@ -72,6 +91,13 @@ def filter_conditions(user_filter: UserFilter) -> list[ColumnElement[bool]]:
             exists().where(
                 UserEmailRow.user_id == UserRow.id,
                 func.lower(UserEmailRow.email).in_(lowered(user_filter.emails)),
+            )
+        )
+    if user_filter.authenticator_types is not None:
+        conditions.append(
+            exists().where(
+                AuthenticatorRow.user_id == UserRow.id,
+                AuthenticatorRow.type.in_(set(user_filter.authenticator_types)),
             )
         )
     if user_filter.query:

@@ -1,6 +1,7 @@
 """The control silo's tables; importing this package registers all of them on ControlBase."""
 
 from control_silo.db.models.auth import AuthIdentityRow, AuthProviderRow
+from control_silo.db.models.avatar import UserAvatarRow, UserEmailRequestRow
 from control_silo.db.models.organization import (
     OrganizationIdAllocationRow,
     OrganizationMappingRow,
@@ -32,6 +33,8 @@ __all__ = [
     "OrganizationMappingRow",
     "OrganizationMemberMappingRow",
     "OrganizationSlugReservationRow",
+    "UserAvatarRow",
+    "UserEmailRequestRow",
     "UserEmailRow",
     "UserIPRow",
     "UserOptionRow",

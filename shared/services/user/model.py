@@ -72,6 +72,8 @@ class UserFilter:
     is_active: bool | None = None
     email_verified: bool | None = None
     query: str | None = None
+    # Users with a second factor of one of these types (Sentry's authenticator type ids).
+    authenticator_types: Sequence[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -164,3 +166,35 @@ class OrganizationSummary:
     name: str
     region_name: str
     status: int
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    """The few user attributes read without emails, permissions or roles (Sentry's
+    ``RpcUserProfile``): ``display_name`` is the name, else the email, else the username;
+    ``label`` the email, else the username, else the id."""
+
+    id: int
+    username: str
+    email: str
+    name: str
+    display_name: str
+    label: str
+    is_active: bool
+    is_staff: bool
+    is_superuser: bool
+    is_unclaimed: bool
+    is_password_expired: bool
+    password_usable: bool
+    last_active: datetime | None
+
+
+@dataclass(frozen=True)
+class UserAvatar:
+    """A user's avatar row (Sentry's ``RpcAvatar``): ``avatar_type`` is ``letter_avatar``,
+    ``upload`` or ``gravatar``; ``ident`` is its public 32-hex-digit name."""
+
+    id: int
+    file_id: int | None
+    ident: str
+    avatar_type: str

@@ -9,10 +9,12 @@ from shared.services.user.model import (
     NewUser,
     OrganizationSummary,
     User,
+    UserAvatar,
     UserCreateResult,
     UserFilter,
     UserIdEmail,
     UserPage,
+    UserProfile,
     UserUpdate,
     VerifyUserEmailResult,
 )
@@ -45,6 +47,40 @@ class UserService(abc.ABC):
         :param page_size: 1 to 1000; 0 means 100.
         :param page_token: the ``next_page_token`` of the previous page, or empty.
         :raises InvalidArgument: an empty filter, a bad page size or a bad token.
+        """
+
+    @abc.abstractmethod
+    def get_many_ids(self, *, filter: UserFilter) -> list[int]:
+        """Returns the ids of every user matching ``filter``, ascending (Sentry's
+        ``get_many_ids``: no paging).
+
+        :raises InvalidArgument: a filter without ``user_ids``, ``emails`` or ``organization_id``.
+        """
+
+    @abc.abstractmethod
+    def get_many_profiles(self, *, filter: UserFilter) -> list[UserProfile]:
+        """Returns the profiles of every user matching ``filter``, ordered by id.
+
+        :raises InvalidArgument: a filter without ``user_ids``, ``emails`` or ``organization_id``.
+        """
+
+    @abc.abstractmethod
+    def serialize_many(self, *, filter: UserFilter, as_user_id: int | None = None) -> list[str]:
+        """Returns every user matching ``filter``, ordered by id, in the shape of Sentry's user
+        API (``id`` as text, ``name``, ``username``, ``email``, ``avatarUrl``, ``isActive``,
+        ``hasPasswordAuth``, ``isManaged``, ``dateJoined``, ``lastLogin``, ``has2fa``,
+        ``lastActive``, ``isSuperuser``, ``isStaff``, ``experiments``, ``emails`` and
+        ``avatar``), each as JSON text; ``flags`` is added for the user ``as_user_id`` itself,
+        as Sentry shows it only to the user.
+
+        :raises InvalidArgument: a filter without ``user_ids``, ``emails`` or ``organization_id``.
+        """
+
+    @abc.abstractmethod
+    def get_user_avatar(self, *, user_id: int) -> UserAvatar | None:
+        """Returns the user's avatar row, or None when the user has none.
+
+        :raises InvalidArgument: a user id that is not positive (field ``user_id``).
         """
 
     @abc.abstractmethod

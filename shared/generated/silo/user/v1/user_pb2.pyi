@@ -102,7 +102,7 @@ class GetManyByIDResponse(_message.Message):
     def __init__(self, users: _Optional[_Iterable[_Union[User, _Mapping]]] = ...) -> None: ...
 
 class UserFilter(_message.Message):
-    __slots__ = ("user_ids", "emails", "organization_id", "is_active", "email_verified", "query", "has_user_ids", "has_emails")
+    __slots__ = ("user_ids", "emails", "organization_id", "is_active", "email_verified", "query", "has_user_ids", "has_emails", "authenticator_types", "has_authenticator_types")
     USER_IDS_FIELD_NUMBER: _ClassVar[int]
     EMAILS_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -111,6 +111,8 @@ class UserFilter(_message.Message):
     QUERY_FIELD_NUMBER: _ClassVar[int]
     HAS_USER_IDS_FIELD_NUMBER: _ClassVar[int]
     HAS_EMAILS_FIELD_NUMBER: _ClassVar[int]
+    AUTHENTICATOR_TYPES_FIELD_NUMBER: _ClassVar[int]
+    HAS_AUTHENTICATOR_TYPES_FIELD_NUMBER: _ClassVar[int]
     user_ids: _containers.RepeatedScalarFieldContainer[int]
     emails: _containers.RepeatedScalarFieldContainer[str]
     organization_id: int
@@ -119,7 +121,9 @@ class UserFilter(_message.Message):
     query: str
     has_user_ids: bool
     has_emails: bool
-    def __init__(self, user_ids: _Optional[_Iterable[int]] = ..., emails: _Optional[_Iterable[str]] = ..., organization_id: _Optional[int] = ..., is_active: _Optional[bool] = ..., email_verified: _Optional[bool] = ..., query: _Optional[str] = ..., has_user_ids: _Optional[bool] = ..., has_emails: _Optional[bool] = ...) -> None: ...
+    authenticator_types: _containers.RepeatedScalarFieldContainer[int]
+    has_authenticator_types: bool
+    def __init__(self, user_ids: _Optional[_Iterable[int]] = ..., emails: _Optional[_Iterable[str]] = ..., organization_id: _Optional[int] = ..., is_active: _Optional[bool] = ..., email_verified: _Optional[bool] = ..., query: _Optional[str] = ..., has_user_ids: _Optional[bool] = ..., has_emails: _Optional[bool] = ..., authenticator_types: _Optional[_Iterable[int]] = ..., has_authenticator_types: _Optional[bool] = ...) -> None: ...
 
 class GetManyRequest(_message.Message):
     __slots__ = ("filter", "page_size", "page_token")
@@ -442,3 +446,95 @@ class RemoveUserRoleRequest(_message.Message):
 class RemoveUserRoleResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class GetManyIDsRequest(_message.Message):
+    __slots__ = ("filter",)
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    filter: UserFilter
+    def __init__(self, filter: _Optional[_Union[UserFilter, _Mapping]] = ...) -> None: ...
+
+class GetManyIDsResponse(_message.Message):
+    __slots__ = ("user_ids",)
+    USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    user_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, user_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class UserProfile(_message.Message):
+    __slots__ = ("id", "username", "email", "name", "display_name", "label", "is_active", "is_staff", "is_superuser", "is_unclaimed", "is_password_expired", "password_usable", "last_active")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    IS_ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    IS_STAFF_FIELD_NUMBER: _ClassVar[int]
+    IS_SUPERUSER_FIELD_NUMBER: _ClassVar[int]
+    IS_UNCLAIMED_FIELD_NUMBER: _ClassVar[int]
+    IS_PASSWORD_EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_USABLE_FIELD_NUMBER: _ClassVar[int]
+    LAST_ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    username: str
+    email: str
+    name: str
+    display_name: str
+    label: str
+    is_active: bool
+    is_staff: bool
+    is_superuser: bool
+    is_unclaimed: bool
+    is_password_expired: bool
+    password_usable: bool
+    last_active: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., username: _Optional[str] = ..., email: _Optional[str] = ..., name: _Optional[str] = ..., display_name: _Optional[str] = ..., label: _Optional[str] = ..., is_active: _Optional[bool] = ..., is_staff: _Optional[bool] = ..., is_superuser: _Optional[bool] = ..., is_unclaimed: _Optional[bool] = ..., is_password_expired: _Optional[bool] = ..., password_usable: _Optional[bool] = ..., last_active: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetManyProfilesRequest(_message.Message):
+    __slots__ = ("filter",)
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    filter: UserFilter
+    def __init__(self, filter: _Optional[_Union[UserFilter, _Mapping]] = ...) -> None: ...
+
+class GetManyProfilesResponse(_message.Message):
+    __slots__ = ("profiles",)
+    PROFILES_FIELD_NUMBER: _ClassVar[int]
+    profiles: _containers.RepeatedCompositeFieldContainer[UserProfile]
+    def __init__(self, profiles: _Optional[_Iterable[_Union[UserProfile, _Mapping]]] = ...) -> None: ...
+
+class SerializeManyRequest(_message.Message):
+    __slots__ = ("filter", "as_user_id")
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    AS_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    filter: UserFilter
+    as_user_id: int
+    def __init__(self, filter: _Optional[_Union[UserFilter, _Mapping]] = ..., as_user_id: _Optional[int] = ...) -> None: ...
+
+class SerializeManyResponse(_message.Message):
+    __slots__ = ("users_json",)
+    USERS_JSON_FIELD_NUMBER: _ClassVar[int]
+    users_json: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, users_json: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class UserAvatar(_message.Message):
+    __slots__ = ("id", "file_id", "ident", "avatar_type")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    FILE_ID_FIELD_NUMBER: _ClassVar[int]
+    IDENT_FIELD_NUMBER: _ClassVar[int]
+    AVATAR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    file_id: int
+    ident: str
+    avatar_type: str
+    def __init__(self, id: _Optional[int] = ..., file_id: _Optional[int] = ..., ident: _Optional[str] = ..., avatar_type: _Optional[str] = ...) -> None: ...
+
+class GetUserAvatarRequest(_message.Message):
+    __slots__ = ("user_id",)
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: int
+    def __init__(self, user_id: _Optional[int] = ...) -> None: ...
+
+class GetUserAvatarResponse(_message.Message):
+    __slots__ = ("avatar",)
+    AVATAR_FIELD_NUMBER: _ClassVar[int]
+    avatar: UserAvatar
+    def __init__(self, avatar: _Optional[_Union[UserAvatar, _Mapping]] = ...) -> None: ...

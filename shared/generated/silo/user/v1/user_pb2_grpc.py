@@ -56,6 +56,26 @@ class UserServiceStub:
                 request_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyByEmailRequest.SerializeToString,
                 response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyByEmailResponse.FromString,
                 _registered_method=True)
+        self.GetManyIDs = channel.unary_unary(
+                '/silo.user.v1.UserService/GetManyIDs',
+                request_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyIDsRequest.SerializeToString,
+                response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyIDsResponse.FromString,
+                _registered_method=True)
+        self.GetManyProfiles = channel.unary_unary(
+                '/silo.user.v1.UserService/GetManyProfiles',
+                request_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyProfilesRequest.SerializeToString,
+                response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyProfilesResponse.FromString,
+                _registered_method=True)
+        self.SerializeMany = channel.unary_unary(
+                '/silo.user.v1.UserService/SerializeMany',
+                request_serializer=silo_dot_user_dot_v1_dot_user__pb2.SerializeManyRequest.SerializeToString,
+                response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.SerializeManyResponse.FromString,
+                _registered_method=True)
+        self.GetUserAvatar = channel.unary_unary(
+                '/silo.user.v1.UserService/GetUserAvatar',
+                request_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarRequest.SerializeToString,
+                response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarResponse.FromString,
+                _registered_method=True)
         self.GetByUsername = channel.unary_unary(
                 '/silo.user.v1.UserService/GetByUsername',
                 request_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetByUsernameRequest.SerializeToString,
@@ -170,6 +190,34 @@ class UserServiceServicer:
 
     def GetManyByEmail(self, request, context):
         """GetManyByEmail returns one user per matching (user, email) pair, compared case-insensitively.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetManyIDs(self, request, context):
+        """GetManyIDs returns the ids of every user matching a filter (no paging).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetManyProfiles(self, request, context):
+        """GetManyProfiles returns the profiles of every user matching a filter (no paging).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SerializeMany(self, request, context):
+        """SerializeMany returns every user matching a filter in the shape of Sentry's user API.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetUserAvatar(self, request, context):
+        """GetUserAvatar returns a user's avatar row, unset when the user has none.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -316,6 +364,26 @@ def add_UserServiceServicer_to_server(servicer, server):
                     servicer.GetManyByEmail,
                     request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyByEmailRequest.FromString,
                     response_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyByEmailResponse.SerializeToString,
+            ),
+            'GetManyIDs': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetManyIDs,
+                    request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyIDsRequest.FromString,
+                    response_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyIDsResponse.SerializeToString,
+            ),
+            'GetManyProfiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetManyProfiles,
+                    request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyProfilesRequest.FromString,
+                    response_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetManyProfilesResponse.SerializeToString,
+            ),
+            'SerializeMany': grpc.unary_unary_rpc_method_handler(
+                    servicer.SerializeMany,
+                    request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.SerializeManyRequest.FromString,
+                    response_serializer=silo_dot_user_dot_v1_dot_user__pb2.SerializeManyResponse.SerializeToString,
+            ),
+            'GetUserAvatar': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUserAvatar,
+                    request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarRequest.FromString,
+                    response_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarResponse.SerializeToString,
             ),
             'GetByUsername': grpc.unary_unary_rpc_method_handler(
                     servicer.GetByUsername,
@@ -512,6 +580,114 @@ class UserService:
             '/silo.user.v1.UserService/GetManyByEmail',
             silo_dot_user_dot_v1_dot_user__pb2.GetManyByEmailRequest.SerializeToString,
             silo_dot_user_dot_v1_dot_user__pb2.GetManyByEmailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetManyIDs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.user.v1.UserService/GetManyIDs',
+            silo_dot_user_dot_v1_dot_user__pb2.GetManyIDsRequest.SerializeToString,
+            silo_dot_user_dot_v1_dot_user__pb2.GetManyIDsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetManyProfiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.user.v1.UserService/GetManyProfiles',
+            silo_dot_user_dot_v1_dot_user__pb2.GetManyProfilesRequest.SerializeToString,
+            silo_dot_user_dot_v1_dot_user__pb2.GetManyProfilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SerializeMany(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.user.v1.UserService/SerializeMany',
+            silo_dot_user_dot_v1_dot_user__pb2.SerializeManyRequest.SerializeToString,
+            silo_dot_user_dot_v1_dot_user__pb2.SerializeManyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUserAvatar(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.user.v1.UserService/GetUserAvatar',
+            silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarRequest.SerializeToString,
+            silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarResponse.FromString,
             options,
             channel_credentials,
             insecure,
