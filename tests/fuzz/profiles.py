@@ -1,6 +1,6 @@
 """How long the fuzz suite runs: `ci` (the default, in `make test`: a few seconds per RPC,
 derandomized so every run sends the same requests) or `long` (`make fuzz`, random and with
-shrinking), chosen with SILO_FUZZ_PROFILE."""
+shrinking, SILO_FUZZ_EXAMPLES requests per RPC, 1000 unless set), chosen with SILO_FUZZ_PROFILE."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ _COMMON = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 CI = settings(_COMMON, max_examples=20, derandomize=True, phases=[Phase.explicit, Phase.generate])
-LONG = settings(_COMMON, max_examples=1000)
+LONG = settings(_COMMON, max_examples=int(os.environ.get("SILO_FUZZ_EXAMPLES", "1000")))
 
 FUZZ = {"ci": CI, "long": LONG}[os.environ.get("SILO_FUZZ_PROFILE", "ci")]
 """The profile this run uses."""
