@@ -99,6 +99,11 @@ def _opened(source: Path, decrypt_with: Path | None) -> Iterator[BinaryIO]:
     show_default=True,
     help="Rows per chunk (one transaction each).",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Resolve everything against the silos and print the plan; write nothing.",
+)
 @click.option("--no-prompt", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--silent", is_flag=True, help="Print nothing but errors.")
 @click.pass_obj
@@ -119,6 +124,7 @@ def import_command(
     control_address: str | None,
     findings_file: Path | None,
     chunk_size: int,
+    dry_run: bool,
     no_prompt: bool,
     silent: bool,
 ) -> None:
@@ -141,6 +147,7 @@ def import_command(
         filter_usernames=names_from(filter_usernames, filter_usernames_file),
         filter_org_slugs=_lowered(names_from(filter_org_slugs, None)),
         chunk_size=chunk_size,
+        dry_run=dry_run,
     )
     region = _target_region(targets, settings.regions, import_scope)
     if not no_prompt and sys.stdin.isatty():
@@ -149,7 +156,7 @@ def import_command(
     findings: list[Finding] = []
     try:
         with ExitStack() as stack:
-            target = stack.enter_context(ImportTargets.open(settings, region))
+            target = stack.enter_context(ImportTargets.open(settings, region, dry_run=dry_run))
             summary = run_import(
                 options,
                 target,
@@ -161,9 +168,11 @@ def import_command(
         reporter.done()
         findings.append(error.finding)
         click.echo(f"error: {error.finding}", err=True)
-        click.echo(
-            f"Resume after fixing the cause with --import-uuid {options.import_uuid}", err=True
-        )
+        if not dry_run:
+            click.echo(
+                f"Resume after fixing the cause with --import-uuid {options.import_uuid}",
+                err=True,
+            )
     finally:
         if findings_file is not None:
             write_findings(findings_file, findings)
@@ -171,7 +180,7 @@ def import_command(
         sys.exit(1)
     reporter.done()
     if not silent:
-        _print_summary(summary, options.import_uuid)
+        _print_summary(summary, options.import_uuid, dry_run=dry_run)
 
 
 def _target_region(targets: list[str], known: Mapping[str, str], scope: ImportScope) -> str | None:
@@ -195,8 +204,11 @@ def _target_region(targets: list[str], known: Mapping[str, str], scope: ImportSc
     )
 
 
-def _print_summary(summary: ImportSummary, import_uuid: str) -> None:
-    click.echo(f"import {import_uuid}: {summary.rows} rows")
+def _print_summary(summary: ImportSummary, import_uuid: str, *, dry_run: bool) -> None:
+    if dry_run:
+        click.echo(f"dry run of import {import_uuid}: {summary.rows} rows, nothing was written")
+    else:
+        click.echo(f"import {import_uuid}: {summary.rows} rows")
     click.echo(
         f"{'model':32} {'inserted':>9} {'reused':>7} {'overwrote':>9} {'renamed':>8} {'skipped':>8}"
     )

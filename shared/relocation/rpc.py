@@ -4,7 +4,9 @@ owning silo and reads an export's pages from it, and the servicer that hands chu
 
 from __future__ import annotations
 
+import contextlib
 import json
+import queue
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -26,12 +28,13 @@ from shared.relocation.writer import ChunkWriter
 from shared.rpc.channel import DEFAULT_TIMEOUT_SECONDS, call
 from shared.rpc.server import Registration
 from shared.rpc.status import error_from_rpc_error
-from shared.rpc.streams import stream_unary
+from shared.rpc.streams import stream_stream, stream_unary
 
 SERVICE = pb.DESCRIPTOR.services_by_name["ImportExportService"]
 IMPORT_CHUNK = f"/{SERVICE.full_name}/ImportChunk"
 SELECT_FOR_EXPORT = f"/{SERVICE.full_name}/SelectForExport"
 EXPORT_MODEL = f"/{SERVICE.full_name}/ExportModel"
+DRY_RUN_IMPORT = f"/{SERVICE.full_name}/DryRunImport"
 # Rows per message of a chunk's stream: keeps each message far below gRPC's 4 MB limit.
 ROWS_PER_MESSAGE = 500
 
@@ -119,6 +122,64 @@ def _failure_from_pb(message: pb.ImportFailure) -> Finding:
     )
 
 
+def _mapped_to_pb(result: ChunkResult) -> pb.ChunkMapped:
+    return pb.ChunkMapped(
+        rows=[
+            pb.MappedRow(
+                old_pk=row.old_pk,
+                new_id=row.new_id,
+                kind=int(row.kind),  # type: ignore[arg-type]
+                renamed_to=row.renamed_to,
+            )
+            for row in result.rows
+        ],
+        replayed=result.replayed,
+    )
+
+
+def _result_from_pb(response: pb.ImportChunkResponse | pb.DryRunImportResponse) -> ChunkResult:
+    if response.HasField("failure"):
+        raise RelocationError(_failure_from_pb(response.failure))
+    return ChunkResult(
+        rows=[
+            MappedRow(row.old_pk, row.new_id, MappingKind(row.kind), row.renamed_to)
+            for row in response.mapped.rows
+        ],
+        replayed=response.mapped.replayed,
+    )
+
+
+class DryRunStream:
+    """One dry run's stream to a silo: chunks go one at a time, each answered before the next is
+    sent, all in one transaction of the silo that is rolled back when the stream closes."""
+
+    def __init__(self, channel: grpc.Channel, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        self._outgoing: queue.Queue[pb.DryRunImportRequest | None] = queue.Queue()
+        call = stream_stream(channel, DRY_RUN_IMPORT, pb.DryRunImportResponse)
+        self._responses = call(iter(self._outgoing.get, None), timeout=timeout)
+
+    def import_chunk(self, header: ChunkHeader, rows: Sequence[ChunkRow]) -> ChunkResult:
+        """The silo's answer to one chunk, as ``RelocationClient.import_chunk`` gives it."""
+        for message in _requests(header, rows):
+            if message.HasField("header"):
+                self._outgoing.put(pb.DryRunImportRequest(header=message.header))
+            else:
+                self._outgoing.put(pb.DryRunImportRequest(rows=message.rows))
+        self._outgoing.put(pb.DryRunImportRequest(end=pb.ChunkEnd()))
+        try:
+            response = next(self._responses)
+        except grpc.RpcError as error:
+            raise error_from_rpc_error(error) from None
+        return _result_from_pb(response)
+
+    def close(self) -> None:
+        """Ends the stream: the silo rolls the dry run back."""
+        self._outgoing.put(None)
+        with contextlib.suppress(grpc.RpcError, StopIteration):
+            for _ in self._responses:
+                pass
+
+
 class RelocationClient:
     """Sends chunks to one silo's ImportExportService."""
 
@@ -170,15 +231,7 @@ class RelocationClient:
         """Writes one chunk in the silo (or returns its recorded result); raises
         ``RelocationError`` with the silo's finding when nothing was written."""
         response = call(self._import_chunk, _requests(header, rows), timeout=self._timeout)
-        if response.HasField("failure"):
-            raise RelocationError(_failure_from_pb(response.failure))
-        return ChunkResult(
-            rows=[
-                MappedRow(row.old_pk, row.new_id, MappingKind(row.kind), row.renamed_to)
-                for row in response.mapped.rows
-            ],
-            replayed=response.mapped.replayed,
-        )
+        return _result_from_pb(response)
 
 
 def _read_chunk(requests: Iterable[pb.ImportChunkRequest]) -> tuple[ChunkHeader, list[ChunkRow]]:
@@ -195,10 +248,43 @@ def _read_chunk(requests: Iterable[pb.ImportChunkRequest]) -> tuple[ChunkHeader,
             raise RelocationError(
                 Finding(FindingKind.DESERIALIZATION_FAILED, "a chunk has one header only")
             )
-        for row in request.rows.rows:
-            ordinal = row.ordinal or header.min_ordinal + len(rows)
-            rows.append(ChunkRow(row.pk, _fields(header, row, ordinal), ordinal))
+        _add_rows(header, request.rows, rows)
     return header, rows
+
+
+def _dry_run_chunks(
+    requests: Iterable[pb.DryRunImportRequest],
+) -> Iterator[tuple[ChunkHeader, list[ChunkRow]]]:
+    """The chunks of a dry-run stream: each a header, rows, then an end."""
+    header: ChunkHeader | None = None
+    rows: list[ChunkRow] = []
+    for request in requests:
+        part = request.WhichOneof("part")
+        if part == "header":
+            if header is not None:
+                raise RelocationError(
+                    Finding(FindingKind.DESERIALIZATION_FAILED, "a chunk has one header only")
+                )
+            header, rows = _header_from_pb(request.header), []
+        elif header is None:
+            raise RelocationError(
+                Finding(FindingKind.DESERIALIZATION_FAILED, "a chunk starts with its header")
+            )
+        elif part == "rows":
+            _add_rows(header, request.rows, rows)
+        else:
+            yield header, rows
+            header = None
+    if header is not None:
+        raise RelocationError(
+            Finding(FindingKind.DESERIALIZATION_FAILED, "the stream ended inside a chunk")
+        )
+
+
+def _add_rows(header: ChunkHeader, message: pb.ChunkRows, rows: list[ChunkRow]) -> None:
+    for row in message.rows:
+        ordinal = row.ordinal or header.min_ordinal + len(rows)
+        rows.append(ChunkRow(row.pk, _fields(header, row, ordinal), ordinal))
 
 
 def _fields(header: ChunkHeader, row: pb.ChunkRow, ordinal: int) -> dict[str, Any]:
@@ -293,20 +379,18 @@ def relocation_registration(writer: ChunkWriter, exporter: SiloExporter) -> Regi
             result = writer.write(header, rows)
         except RelocationError as error:
             return pb.ImportChunkResponse(failure=_failure_to_pb(error.finding))
-        return pb.ImportChunkResponse(
-            mapped=pb.ChunkMapped(
-                rows=[
-                    pb.MappedRow(
-                        old_pk=row.old_pk,
-                        new_id=row.new_id,
-                        kind=int(row.kind),  # type: ignore[arg-type]
-                        renamed_to=row.renamed_to,
-                    )
-                    for row in result.rows
-                ],
-                replayed=result.replayed,
-            )
-        )
+        return pb.ImportChunkResponse(mapped=_mapped_to_pb(result))
+
+    def dry_run_import(
+        requests: Iterable[pb.DryRunImportRequest], context: grpc.ServicerContext
+    ) -> Iterator[pb.DryRunImportResponse]:
+        # The first refused chunk ends the dry run, as it ends an import.
+        with writer.dry_run() as run:
+            try:
+                for chunk in _dry_run_chunks(requests):
+                    yield pb.DryRunImportResponse(mapped=_mapped_to_pb(run.write(*chunk)))
+            except RelocationError as error:
+                yield pb.DryRunImportResponse(failure=_failure_to_pb(error.finding))
 
     handler = grpc.method_handlers_generic_handler(
         SERVICE.full_name,
@@ -315,6 +399,11 @@ def relocation_registration(writer: ChunkWriter, exporter: SiloExporter) -> Regi
                 import_chunk,
                 request_deserializer=pb.ImportChunkRequest.FromString,
                 response_serializer=pb.ImportChunkResponse.SerializeToString,
+            ),
+            "DryRunImport": grpc.stream_stream_rpc_method_handler(
+                dry_run_import,
+                request_deserializer=pb.DryRunImportRequest.FromString,
+                response_serializer=pb.DryRunImportResponse.SerializeToString,
             ),
             "SelectForExport": grpc.unary_unary_rpc_method_handler(
                 select_for_export,

@@ -43,6 +43,8 @@ class ImportOptions:
     filter_usernames: frozenset[str] | None = None
     filter_org_slugs: frozenset[str] | None = None
     chunk_size: int = 2000
+    # Resolve everything against the silos and write nothing.
+    dry_run: bool = False
 
 
 @dataclass
@@ -231,6 +233,7 @@ class ImportRun:
             merge_users=self.options.merge_users,
             overwrite_configs=self.options.overwrite_configs,
             hide_organizations=self.options.hide_organizations,
+            dry_run=self.options.dry_run,
             id_map=pending.id_map,
         )
 

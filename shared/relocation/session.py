@@ -3,10 +3,10 @@ the check that a full restore goes into empty silos, and the two passes over the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import BinaryIO
+from dataclasses import dataclass, field
+from typing import BinaryIO, Protocol
 
 import grpc
 
@@ -17,7 +17,7 @@ from shared.relocation.findings import Finding, FindingKind, RelocationError
 from shared.relocation.models import owned_by
 from shared.relocation.prepass import first_pass
 from shared.relocation.records import read_records
-from shared.relocation.rpc import RelocationClient
+from shared.relocation.rpc import DryRunStream, RelocationClient
 from shared.relocation.run import ImportOptions, ImportRun, ImportSummary, Progress
 from shared.relocation.scopes import ImportScope
 from shared.rpc.channel import open_channel
@@ -25,12 +25,21 @@ from shared.silo_mode import SiloMode
 
 # A chunk of thousands of rows is one transaction; give it time.
 CHUNK_TIMEOUT_SECONDS = 300.0
+# A dry run is one stream for the whole import.
+DRY_RUN_TIMEOUT_SECONDS = 24 * 3600.0
+
+
+class ChunkClient(Protocol):
+    """What sends a chunk to a silo: an import's client, or a dry run's stream."""
+
+    def import_chunk(self, header: ChunkHeader, rows: Sequence[ChunkRow]) -> ChunkResult:
+        """The silo's answer to one chunk."""
 
 
 class _Sink:
     """Sends chunks to one silo, turning a failed call into a finding."""
 
-    def __init__(self, name: str, client: RelocationClient) -> None:
+    def __init__(self, name: str, client: ChunkClient) -> None:
         self._name = name
         self._client = client
 
@@ -50,15 +59,18 @@ class _Sink:
 
 @dataclass
 class ImportTargets:
-    """The silos an import writes to."""
+    """The silos an import writes to; in a dry run, a dry-run stream to each."""
 
     control: grpc.Channel
     region: grpc.Channel | None
     region_name: str | None
+    dry_runs: dict[SiloMode, DryRunStream] = field(default_factory=dict)
 
     @classmethod
     @contextmanager
-    def open(cls, settings: Settings, region_name: str | None) -> Iterator[ImportTargets]:
+    def open(
+        cls, settings: Settings, region_name: str | None, *, dry_run: bool = False
+    ) -> Iterator[ImportTargets]:
         """Signed channels to the control silo and, when given, the region."""
         secret = settings.signing_secret
         control = open_channel(
@@ -69,25 +81,35 @@ class ImportTargets:
             if region_name is not None
             else None
         )
+        targets = cls(control, region, region_name)
         try:
-            yield cls(control, region, region_name)
+            if dry_run:
+                targets.dry_runs[SiloMode.CONTROL] = DryRunStream(control, DRY_RUN_TIMEOUT_SECONDS)
+                if region is not None:
+                    targets.dry_runs[SiloMode.REGION] = DryRunStream(
+                        region, DRY_RUN_TIMEOUT_SECONDS
+                    )
+            yield targets
         finally:
+            # Regions first: a region's dry run may still ask the control silo's.
+            for silo in (SiloMode.REGION, SiloMode.CONTROL):
+                stream = targets.dry_runs.pop(silo, None)
+                if stream is not None:
+                    stream.close()
             control.close()
             if region is not None:
                 region.close()
 
     def sinks(self) -> dict[SiloMode, _Sink]:
-        """Where each silo's chunks go."""
-        sinks = {
-            SiloMode.CONTROL: _Sink(
-                "control silo", RelocationClient(self.control, CHUNK_TIMEOUT_SECONDS)
-            )
+        """Where each silo's chunks go: its dry-run stream in a dry run."""
+        clients: dict[SiloMode, ChunkClient] = {
+            SiloMode.CONTROL: RelocationClient(self.control, CHUNK_TIMEOUT_SECONDS)
         }
         if self.region is not None:
-            sinks[SiloMode.REGION] = _Sink(
-                f"region {self.region_name}", RelocationClient(self.region, CHUNK_TIMEOUT_SECONDS)
-            )
-        return sinks
+            clients[SiloMode.REGION] = RelocationClient(self.region, CHUNK_TIMEOUT_SECONDS)
+        clients.update(self.dry_runs)
+        names = {SiloMode.CONTROL: "control silo", SiloMode.REGION: f"region {self.region_name}"}
+        return {silo: _Sink(names[silo], client) for silo, client in clients.items()}
 
 
 def run_import(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,35 +129,32 @@ class ChunkWriter:
         self._importers = dict(importers)
         self._preparers = dict(preparers or {})
         self._occupied = occupied
+        self._dry_runs: dict[str, DryRun] = {}
+        self._dry_runs_lock = threading.Lock()
 
     def write(self, header: ChunkHeader, rows: list[ChunkRow]) -> ChunkResult:
         """Writes the chunk, or returns the recorded result of the same chunk; raises
-        ``RelocationError`` with the finding when nothing could be written."""
+        ``RelocationError`` with the finding when nothing could be written. A dry-run chunk of
+        an import whose dry run is open here joins that dry run's transaction."""
         self._check(header)
-        try:
+        if header.dry_run:
+            with self._dry_runs_lock:
+                joined = self._dry_runs.get(header.import_uuid)
+            if joined is not None:
+                return joined.write(header, rows)
+        with _as_findings(header):
             prepare = self._preparers.get(header.model)
             return self._write(header, prepare(header, rows) if prepare else rows)
-        except RelocationError:
-            raise
-        except SiloError as error:
-            raise RelocationError(
-                Finding(
-                    _KIND_BY_ERROR.get(type(error), FindingKind.UNKNOWN),
-                    error.message,
-                    model=header.model,
-                    ordinal=header.min_ordinal,
-                    field=error.field,
-                )
-            ) from None
-        except IntegrityError as error:
-            raise chunk_failure(
-                FindingKind.INTEGRITY_ERROR, header, _first_line(error.orig)
-            ) from None
-        except DatabaseError as error:
-            log.exception("import chunk %s of %s failed", header.min_ordinal, header.model)
-            raise chunk_failure(
-                FindingKind.DATABASE_ERROR, header, _first_line(error.orig)
-            ) from None
+
+    @contextmanager
+    def dry_run(self) -> Iterator[DryRun]:
+        """One dry run: every chunk it writes goes into one transaction, rolled back when the
+        block ends, so each chunk sees the ones before it and nothing is written."""
+        run = DryRun(self)
+        try:
+            yield run
+        finally:
+            run.close()
 
     def _check(self, header: ChunkHeader) -> None:
         if not header.import_uuid:
@@ -215,10 +214,17 @@ class ChunkWriter:
             uow.commit()
             return ChunkResult(mapped)
 
-    def _check_fits(self, session: Session, header: ChunkHeader, rows: list[ChunkRow]) -> None:
+    def _check_fits(
+        self,
+        session: Session,
+        header: ChunkHeader,
+        rows: list[ChunkRow],
+        *,
+        check_empty: bool = True,
+    ) -> None:
         """Refuses a chunk that overlaps one of the same import written with other bounds (a
-        resume with another chunk size would write those rows twice), and the first chunk of a
-        full restore into a silo that holds data already."""
+        resume with another chunk size would write those rows twice), and (``check_empty``) the
+        first chunk of a full restore into a silo that holds data already."""
         last = rows[-1].ordinal if rows else header.min_ordinal
         record = self._record
         overlapping = session.scalar(
@@ -236,7 +242,7 @@ class ChunkWriter:
                 f"rows from {overlapping} on were written by this import in another chunk: "
                 "resume with the --chunk-size it started with",
             )
-        if header.scope is not ImportScope.GLOBAL or self._occupied is None:
+        if not check_empty or header.scope is not ImportScope.GLOBAL or self._occupied is None:
             return
         started = session.scalar(
             select(record.id).where(record.import_uuid == header.import_uuid).limit(1)
@@ -249,6 +255,99 @@ class ChunkWriter:
                 f"a global import restores a backup into an empty silo, and this one holds "
                 f"{reason}; Silo never deletes data to make room",
             )
+
+
+class DryRun:
+    """The chunks of one dry run, in one transaction of this silo that is never committed. The
+    first chunk names the import; a dry-run chunk of that import sent by another caller (a
+    region asking for organization ids) joins it. One chunk at a time: gRPC calls come on
+    several threads and a session serves one."""
+
+    def __init__(self, writer: ChunkWriter) -> None:
+        self._writer = writer
+        self._lock = threading.RLock()
+        self._uow: UnitOfWork | None = None
+        self._import_uuid: str | None = None
+
+    def write(self, header: ChunkHeader, rows: list[ChunkRow]) -> ChunkResult:
+        """Writes one chunk into the dry run's transaction and returns what became of its
+        rows; a refused chunk leaves the transaction as it was before it."""
+        writer = self._writer
+        writer._check(header)
+        with self._lock, _as_findings(header):
+            uow = self._open(header)
+            prepare = writer._preparers.get(header.model)
+            if prepare is not None:
+                rows = prepare(header, rows)
+            recorded = writer._recorded(uow.session, header)
+            if recorded is not None:
+                return ChunkResult(recorded, replayed=True)
+            first = self._import_uuid is None
+            writer._check_fits(uow.session, header, rows, check_empty=first)
+            self._import_uuid = header.import_uuid
+            savepoint = uow.session.begin_nested()
+            try:
+                mapped = writer._importers[header.model](ImportContext(uow, header), rows)
+            except BaseException:
+                savepoint.rollback()
+                raise
+            savepoint.commit()
+            return ChunkResult(mapped)
+
+    def _open(self, header: ChunkHeader) -> UnitOfWork:
+        if self._uow is not None:
+            if header.import_uuid != self._import_uuid:
+                raise chunk_failure(
+                    FindingKind.MISSING_IMPORT_UUID, header, "a dry run covers one import"
+                )
+            return self._uow
+        writer = self._writer
+        with writer._dry_runs_lock:
+            if header.import_uuid in writer._dry_runs:
+                raise chunk_failure(
+                    FindingKind.MISSING_IMPORT_UUID,
+                    header,
+                    "a dry run of this import is running already",
+                )
+            writer._dry_runs[header.import_uuid] = self
+        self._uow = UnitOfWork(writer._sessions, outbox=writer._outbox).__enter__()
+        return self._uow
+
+    def close(self) -> None:
+        """Rolls everything back and lets the import id go."""
+        with self._lock:
+            writer = self._writer
+            with writer._dry_runs_lock:
+                if writer._dry_runs.get(self._import_uuid or "") is self:
+                    del writer._dry_runs[self._import_uuid or ""]
+            if self._uow is not None:
+                self._uow.__exit__(None, None, None)
+                self._uow = None
+
+
+@contextmanager
+def _as_findings(header: ChunkHeader) -> Iterator[None]:
+    """Turns what stops a chunk (another silo's refusal, a constraint, the database) into the
+    chunk's finding."""
+    try:
+        yield
+    except RelocationError:
+        raise
+    except SiloError as error:
+        raise RelocationError(
+            Finding(
+                _KIND_BY_ERROR.get(type(error), FindingKind.UNKNOWN),
+                error.message,
+                model=header.model,
+                ordinal=header.min_ordinal,
+                field=error.field,
+            )
+        ) from None
+    except IntegrityError as error:
+        raise chunk_failure(FindingKind.INTEGRITY_ERROR, header, _first_line(error.orig)) from None
+    except DatabaseError as error:
+        log.exception("import chunk %s of %s failed", header.min_ordinal, header.model)
+        raise chunk_failure(FindingKind.DATABASE_ERROR, header, _first_line(error.orig)) from None
 
 
 def _first_line(error: BaseException | None) -> str:

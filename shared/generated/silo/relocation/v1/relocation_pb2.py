@@ -25,45 +25,51 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#silo/relocation/v1/relocation.proto\x12\x12silo.relocation.v1\"~\n\x12ImportChunkRequest\x12\x31\n\x06header\x18\x01 \x01(\x0b\x32\x1f.silo.relocation.v1.ChunkHeaderH\x00\x12-\n\x04rows\x18\x02 \x01(\x0b\x32\x1d.silo.relocation.v1.ChunkRowsH\x00\x42\x06\n\x04part\"\x82\x02\n\x0b\x43hunkHeader\x12\x13\n\x0bimport_uuid\x18\x01 \x01(\t\x12.\n\x05scope\x18\x02 \x01(\x0e\x32\x1f.silo.relocation.v1.ImportScope\x12\r\n\x05model\x18\x03 \x01(\t\x12\x13\n\x0bmin_ordinal\x18\x04 \x01(\x03\x12\x13\n\x0bmerge_users\x18\x05 \x01(\x08\x12\x19\n\x11overwrite_configs\x18\x06 \x01(\x08\x12\x1a\n\x12hide_organizations\x18\x07 \x01(\x08\x12\x0f\n\x07\x64ry_run\x18\x08 \x01(\x08\x12-\n\x06id_map\x18\t \x03(\x0b\x32\x1d.silo.relocation.v1.IdMapping\":\n\tIdMapping\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06old_pk\x18\x02 \x01(\x03\x12\x0e\n\x06new_id\x18\x03 \x01(\x03\"7\n\tChunkRows\x12*\n\x04rows\x18\x01 \x03(\x0b\x32\x1c.silo.relocation.v1.ChunkRow\"<\n\x08\x43hunkRow\x12\n\n\x02pk\x18\x01 \x01(\x03\x12\x13\n\x0b\x66ields_json\x18\x02 \x01(\x0c\x12\x0f\n\x07ordinal\x18\x03 \x01(\x03\"\x88\x01\n\x13ImportChunkResponse\x12\x31\n\x06mapped\x18\x01 \x01(\x0b\x32\x1f.silo.relocation.v1.ChunkMappedH\x00\x12\x34\n\x07\x66\x61ilure\x18\x02 \x01(\x0b\x32!.silo.relocation.v1.ImportFailureH\x00\x42\x08\n\x06result\"L\n\x0b\x43hunkMapped\x12+\n\x04rows\x18\x01 \x03(\x0b\x32\x1d.silo.relocation.v1.MappedRow\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"n\n\tMappedRow\x12\x0e\n\x06old_pk\x18\x01 \x01(\x03\x12\x0e\n\x06new_id\x18\x02 \x01(\x03\x12-\n\x04kind\x18\x03 \x01(\x0e\x32\x1f.silo.relocation.v1.MappingKind\x12\x12\n\nrenamed_to\x18\x04 \x01(\t\"m\n\rImportFailure\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x0f\n\x07ordinal\x18\x03 \x01(\x03\x12\x0f\n\x07left_pk\x18\x04 \x01(\x03\x12\r\n\x05\x66ield\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\t\"\xa2\x01\n\x16SelectForExportRequest\x12.\n\x05scope\x18\x01 \x01(\x0e\x32\x1f.silo.relocation.v1.ImportScope\x12\x18\n\x10\x66ilter_usernames\x18\x02 \x01(\x08\x12\x11\n\tusernames\x18\x03 \x03(\t\x12\x18\n\x10\x66ilter_org_slugs\x18\x04 \x01(\x08\x12\x11\n\torg_slugs\x18\x05 \x03(\t\"\xab\x01\n\x17SelectForExportResponse\x12\x10\n\x08user_ids\x18\x01 \x03(\x03\x12\x11\n\tall_users\x18\x02 \x01(\x08\x12\x18\n\x10organization_ids\x18\x03 \x03(\x03\x12\x17\n\x0fmember_user_ids\x18\x04 \x03(\x03\x12\x1b\n\x13unmatched_usernames\x18\x05 \x03(\t\x12\x1b\n\x13unmatched_org_slugs\x18\x06 \x03(\t\"\xb3\x01\n\x12\x45xportModelRequest\x12.\n\x05scope\x18\x01 \x01(\x0e\x32\x1f.silo.relocation.v1.ImportScope\x12\r\n\x05model\x18\x02 \x01(\t\x12\x14\n\x0c\x66ilter_users\x18\x03 \x01(\x08\x12\x10\n\x08user_ids\x18\x04 \x03(\x03\x12\x1c\n\x14\x66ilter_organizations\x18\x05 \x01(\x08\x12\x18\n\x10organization_ids\x18\x06 \x03(\x03\"D\n\x13\x45xportModelResponse\x12-\n\x04rows\x18\x01 \x03(\x0b\x32\x1f.silo.relocation.v1.ExportedRow\".\n\x0b\x45xportedRow\x12\n\n\x02pk\x18\x01 \x01(\x03\x12\x13\n\x0b\x66ields_json\x18\x02 \x01(\x0c*\x93\x01\n\x0bImportScope\x12\x1c\n\x18IMPORT_SCOPE_UNSPECIFIED\x10\x00\x12\x15\n\x11IMPORT_SCOPE_USER\x10\x01\x12\x1d\n\x19IMPORT_SCOPE_ORGANIZATION\x10\x02\x12\x17\n\x13IMPORT_SCOPE_CONFIG\x10\x03\x12\x17\n\x13IMPORT_SCOPE_GLOBAL\x10\x04*\x97\x01\n\x0bMappingKind\x12\x1c\n\x18MAPPING_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15MAPPING_KIND_INSERTED\x10\x01\x12\x19\n\x15MAPPING_KIND_EXISTING\x10\x02\x12\x1a\n\x16MAPPING_KIND_OVERWRITE\x10\x03\x12\x18\n\x14MAPPING_KIND_SKIPPED\x10\x04\x32\xc5\x02\n\x13ImportExportService\x12`\n\x0bImportChunk\x12&.silo.relocation.v1.ImportChunkRequest\x1a\'.silo.relocation.v1.ImportChunkResponse(\x01\x12j\n\x0fSelectForExport\x12*.silo.relocation.v1.SelectForExportRequest\x1a+.silo.relocation.v1.SelectForExportResponse\x12`\n\x0b\x45xportModel\x12&.silo.relocation.v1.ExportModelRequest\x1a\'.silo.relocation.v1.ExportModelResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#silo/relocation/v1/relocation.proto\x12\x12silo.relocation.v1\"~\n\x12ImportChunkRequest\x12\x31\n\x06header\x18\x01 \x01(\x0b\x32\x1f.silo.relocation.v1.ChunkHeaderH\x00\x12-\n\x04rows\x18\x02 \x01(\x0b\x32\x1d.silo.relocation.v1.ChunkRowsH\x00\x42\x06\n\x04part\"\xac\x01\n\x13\x44ryRunImportRequest\x12\x31\n\x06header\x18\x01 \x01(\x0b\x32\x1f.silo.relocation.v1.ChunkHeaderH\x00\x12-\n\x04rows\x18\x02 \x01(\x0b\x32\x1d.silo.relocation.v1.ChunkRowsH\x00\x12+\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x1c.silo.relocation.v1.ChunkEndH\x00\x42\x06\n\x04part\"\n\n\x08\x43hunkEnd\"\x89\x01\n\x14\x44ryRunImportResponse\x12\x31\n\x06mapped\x18\x01 \x01(\x0b\x32\x1f.silo.relocation.v1.ChunkMappedH\x00\x12\x34\n\x07\x66\x61ilure\x18\x02 \x01(\x0b\x32!.silo.relocation.v1.ImportFailureH\x00\x42\x08\n\x06result\"\x82\x02\n\x0b\x43hunkHeader\x12\x13\n\x0bimport_uuid\x18\x01 \x01(\t\x12.\n\x05scope\x18\x02 \x01(\x0e\x32\x1f.silo.relocation.v1.ImportScope\x12\r\n\x05model\x18\x03 \x01(\t\x12\x13\n\x0bmin_ordinal\x18\x04 \x01(\x03\x12\x13\n\x0bmerge_users\x18\x05 \x01(\x08\x12\x19\n\x11overwrite_configs\x18\x06 \x01(\x08\x12\x1a\n\x12hide_organizations\x18\x07 \x01(\x08\x12\x0f\n\x07\x64ry_run\x18\x08 \x01(\x08\x12-\n\x06id_map\x18\t \x03(\x0b\x32\x1d.silo.relocation.v1.IdMapping\":\n\tIdMapping\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06old_pk\x18\x02 \x01(\x03\x12\x0e\n\x06new_id\x18\x03 \x01(\x03\"7\n\tChunkRows\x12*\n\x04rows\x18\x01 \x03(\x0b\x32\x1c.silo.relocation.v1.ChunkRow\"<\n\x08\x43hunkRow\x12\n\n\x02pk\x18\x01 \x01(\x03\x12\x13\n\x0b\x66ields_json\x18\x02 \x01(\x0c\x12\x0f\n\x07ordinal\x18\x03 \x01(\x03\"\x88\x01\n\x13ImportChunkResponse\x12\x31\n\x06mapped\x18\x01 \x01(\x0b\x32\x1f.silo.relocation.v1.ChunkMappedH\x00\x12\x34\n\x07\x66\x61ilure\x18\x02 \x01(\x0b\x32!.silo.relocation.v1.ImportFailureH\x00\x42\x08\n\x06result\"L\n\x0b\x43hunkMapped\x12+\n\x04rows\x18\x01 \x03(\x0b\x32\x1d.silo.relocation.v1.MappedRow\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"n\n\tMappedRow\x12\x0e\n\x06old_pk\x18\x01 \x01(\x03\x12\x0e\n\x06new_id\x18\x02 \x01(\x03\x12-\n\x04kind\x18\x03 \x01(\x0e\x32\x1f.silo.relocation.v1.MappingKind\x12\x12\n\nrenamed_to\x18\x04 \x01(\t\"m\n\rImportFailure\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x0f\n\x07ordinal\x18\x03 \x01(\x03\x12\x0f\n\x07left_pk\x18\x04 \x01(\x03\x12\r\n\x05\x66ield\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\t\"\xa2\x01\n\x16SelectForExportRequest\x12.\n\x05scope\x18\x01 \x01(\x0e\x32\x1f.silo.relocation.v1.ImportScope\x12\x18\n\x10\x66ilter_usernames\x18\x02 \x01(\x08\x12\x11\n\tusernames\x18\x03 \x03(\t\x12\x18\n\x10\x66ilter_org_slugs\x18\x04 \x01(\x08\x12\x11\n\torg_slugs\x18\x05 \x03(\t\"\xab\x01\n\x17SelectForExportResponse\x12\x10\n\x08user_ids\x18\x01 \x03(\x03\x12\x11\n\tall_users\x18\x02 \x01(\x08\x12\x18\n\x10organization_ids\x18\x03 \x03(\x03\x12\x17\n\x0fmember_user_ids\x18\x04 \x03(\x03\x12\x1b\n\x13unmatched_usernames\x18\x05 \x03(\t\x12\x1b\n\x13unmatched_org_slugs\x18\x06 \x03(\t\"\xb3\x01\n\x12\x45xportModelRequest\x12.\n\x05scope\x18\x01 \x01(\x0e\x32\x1f.silo.relocation.v1.ImportScope\x12\r\n\x05model\x18\x02 \x01(\t\x12\x14\n\x0c\x66ilter_users\x18\x03 \x01(\x08\x12\x10\n\x08user_ids\x18\x04 \x03(\x03\x12\x1c\n\x14\x66ilter_organizations\x18\x05 \x01(\x08\x12\x18\n\x10organization_ids\x18\x06 \x03(\x03\"D\n\x13\x45xportModelResponse\x12-\n\x04rows\x18\x01 \x03(\x0b\x32\x1f.silo.relocation.v1.ExportedRow\".\n\x0b\x45xportedRow\x12\n\n\x02pk\x18\x01 \x01(\x03\x12\x13\n\x0b\x66ields_json\x18\x02 \x01(\x0c*\x93\x01\n\x0bImportScope\x12\x1c\n\x18IMPORT_SCOPE_UNSPECIFIED\x10\x00\x12\x15\n\x11IMPORT_SCOPE_USER\x10\x01\x12\x1d\n\x19IMPORT_SCOPE_ORGANIZATION\x10\x02\x12\x17\n\x13IMPORT_SCOPE_CONFIG\x10\x03\x12\x17\n\x13IMPORT_SCOPE_GLOBAL\x10\x04*\x97\x01\n\x0bMappingKind\x12\x1c\n\x18MAPPING_KIND_UNSPECIFIED\x10\x00\x12\x19\n\x15MAPPING_KIND_INSERTED\x10\x01\x12\x19\n\x15MAPPING_KIND_EXISTING\x10\x02\x12\x1a\n\x16MAPPING_KIND_OVERWRITE\x10\x03\x12\x18\n\x14MAPPING_KIND_SKIPPED\x10\x04\x32\xac\x03\n\x13ImportExportService\x12`\n\x0bImportChunk\x12&.silo.relocation.v1.ImportChunkRequest\x1a\'.silo.relocation.v1.ImportChunkResponse(\x01\x12\x65\n\x0c\x44ryRunImport\x12\'.silo.relocation.v1.DryRunImportRequest\x1a(.silo.relocation.v1.DryRunImportResponse(\x01\x30\x01\x12j\n\x0fSelectForExport\x12*.silo.relocation.v1.SelectForExportRequest\x1a+.silo.relocation.v1.SelectForExportResponse\x12`\n\x0b\x45xportModel\x12&.silo.relocation.v1.ExportModelRequest\x1a\'.silo.relocation.v1.ExportModelResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'silo.relocation.v1.relocation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_IMPORTSCOPE']._serialized_start=1707
-  _globals['_IMPORTSCOPE']._serialized_end=1854
-  _globals['_MAPPINGKIND']._serialized_start=1857
-  _globals['_MAPPINGKIND']._serialized_end=2008
+  _globals['_IMPORTSCOPE']._serialized_start=2034
+  _globals['_IMPORTSCOPE']._serialized_end=2181
+  _globals['_MAPPINGKIND']._serialized_start=2184
+  _globals['_MAPPINGKIND']._serialized_end=2335
   _globals['_IMPORTCHUNKREQUEST']._serialized_start=59
   _globals['_IMPORTCHUNKREQUEST']._serialized_end=185
-  _globals['_CHUNKHEADER']._serialized_start=188
-  _globals['_CHUNKHEADER']._serialized_end=446
-  _globals['_IDMAPPING']._serialized_start=448
-  _globals['_IDMAPPING']._serialized_end=506
-  _globals['_CHUNKROWS']._serialized_start=508
-  _globals['_CHUNKROWS']._serialized_end=563
-  _globals['_CHUNKROW']._serialized_start=565
-  _globals['_CHUNKROW']._serialized_end=625
-  _globals['_IMPORTCHUNKRESPONSE']._serialized_start=628
-  _globals['_IMPORTCHUNKRESPONSE']._serialized_end=764
-  _globals['_CHUNKMAPPED']._serialized_start=766
-  _globals['_CHUNKMAPPED']._serialized_end=842
-  _globals['_MAPPEDROW']._serialized_start=844
-  _globals['_MAPPEDROW']._serialized_end=954
-  _globals['_IMPORTFAILURE']._serialized_start=956
-  _globals['_IMPORTFAILURE']._serialized_end=1065
-  _globals['_SELECTFOREXPORTREQUEST']._serialized_start=1068
-  _globals['_SELECTFOREXPORTREQUEST']._serialized_end=1230
-  _globals['_SELECTFOREXPORTRESPONSE']._serialized_start=1233
-  _globals['_SELECTFOREXPORTRESPONSE']._serialized_end=1404
-  _globals['_EXPORTMODELREQUEST']._serialized_start=1407
-  _globals['_EXPORTMODELREQUEST']._serialized_end=1586
-  _globals['_EXPORTMODELRESPONSE']._serialized_start=1588
-  _globals['_EXPORTMODELRESPONSE']._serialized_end=1656
-  _globals['_EXPORTEDROW']._serialized_start=1658
-  _globals['_EXPORTEDROW']._serialized_end=1704
-  _globals['_IMPORTEXPORTSERVICE']._serialized_start=2011
-  _globals['_IMPORTEXPORTSERVICE']._serialized_end=2336
+  _globals['_DRYRUNIMPORTREQUEST']._serialized_start=188
+  _globals['_DRYRUNIMPORTREQUEST']._serialized_end=360
+  _globals['_CHUNKEND']._serialized_start=362
+  _globals['_CHUNKEND']._serialized_end=372
+  _globals['_DRYRUNIMPORTRESPONSE']._serialized_start=375
+  _globals['_DRYRUNIMPORTRESPONSE']._serialized_end=512
+  _globals['_CHUNKHEADER']._serialized_start=515
+  _globals['_CHUNKHEADER']._serialized_end=773
+  _globals['_IDMAPPING']._serialized_start=775
+  _globals['_IDMAPPING']._serialized_end=833
+  _globals['_CHUNKROWS']._serialized_start=835
+  _globals['_CHUNKROWS']._serialized_end=890
+  _globals['_CHUNKROW']._serialized_start=892
+  _globals['_CHUNKROW']._serialized_end=952
+  _globals['_IMPORTCHUNKRESPONSE']._serialized_start=955
+  _globals['_IMPORTCHUNKRESPONSE']._serialized_end=1091
+  _globals['_CHUNKMAPPED']._serialized_start=1093
+  _globals['_CHUNKMAPPED']._serialized_end=1169
+  _globals['_MAPPEDROW']._serialized_start=1171
+  _globals['_MAPPEDROW']._serialized_end=1281
+  _globals['_IMPORTFAILURE']._serialized_start=1283
+  _globals['_IMPORTFAILURE']._serialized_end=1392
+  _globals['_SELECTFOREXPORTREQUEST']._serialized_start=1395
+  _globals['_SELECTFOREXPORTREQUEST']._serialized_end=1557
+  _globals['_SELECTFOREXPORTRESPONSE']._serialized_start=1560
+  _globals['_SELECTFOREXPORTRESPONSE']._serialized_end=1731
+  _globals['_EXPORTMODELREQUEST']._serialized_start=1734
+  _globals['_EXPORTMODELREQUEST']._serialized_end=1913
+  _globals['_EXPORTMODELRESPONSE']._serialized_start=1915
+  _globals['_EXPORTMODELRESPONSE']._serialized_end=1983
+  _globals['_EXPORTEDROW']._serialized_start=1985
+  _globals['_EXPORTEDROW']._serialized_end=2031
+  _globals['_IMPORTEXPORTSERVICE']._serialized_start=2338
+  _globals['_IMPORTEXPORTSERVICE']._serialized_end=2766
 # @@protoc_insertion_point(module_scope)

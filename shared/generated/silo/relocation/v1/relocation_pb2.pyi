@@ -42,6 +42,28 @@ class ImportChunkRequest(_message.Message):
     rows: ChunkRows
     def __init__(self, header: _Optional[_Union[ChunkHeader, _Mapping]] = ..., rows: _Optional[_Union[ChunkRows, _Mapping]] = ...) -> None: ...
 
+class DryRunImportRequest(_message.Message):
+    __slots__ = ("header", "rows", "end")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    header: ChunkHeader
+    rows: ChunkRows
+    end: ChunkEnd
+    def __init__(self, header: _Optional[_Union[ChunkHeader, _Mapping]] = ..., rows: _Optional[_Union[ChunkRows, _Mapping]] = ..., end: _Optional[_Union[ChunkEnd, _Mapping]] = ...) -> None: ...
+
+class ChunkEnd(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DryRunImportResponse(_message.Message):
+    __slots__ = ("mapped", "failure")
+    MAPPED_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_FIELD_NUMBER: _ClassVar[int]
+    mapped: ChunkMapped
+    failure: ImportFailure
+    def __init__(self, mapped: _Optional[_Union[ChunkMapped, _Mapping]] = ..., failure: _Optional[_Union[ImportFailure, _Mapping]] = ...) -> None: ...
+
 class ChunkHeader(_message.Message):
     __slots__ = ("import_uuid", "scope", "model", "min_ordinal", "merge_users", "overwrite_configs", "hide_organizations", "dry_run", "id_map")
     IMPORT_UUID_FIELD_NUMBER: _ClassVar[int]

@@ -42,6 +42,11 @@ class ImportExportServiceStub:
                 request_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkRequest.SerializeToString,
                 response_deserializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkResponse.FromString,
                 _registered_method=True)
+        self.DryRunImport = channel.stream_stream(
+                '/silo.relocation.v1.ImportExportService/DryRunImport',
+                request_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.DryRunImportRequest.SerializeToString,
+                response_deserializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.DryRunImportResponse.FromString,
+                _registered_method=True)
         self.SelectForExport = channel.unary_unary(
                 '/silo.relocation.v1.ImportExportService/SelectForExport',
                 request_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.SelectForExportRequest.SerializeToString,
@@ -63,6 +68,17 @@ class ImportExportServiceServicer:
         """ImportChunk takes a header, then the chunk's rows in one or more messages, and writes them
         all or nothing. The result is recorded with the rows: the same chunk sent again (a resumed
         or racing import) returns the recorded result and writes nothing more.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DryRunImport(self, request_iterator, context):
+        """DryRunImport takes the chunks of one import one after another, each a header, its rows and
+        an end, and answers each as ImportChunk would, all in one transaction of this silo that is
+        rolled back when the stream ends: an import's plan, with nothing written. A chunk sent by
+        ImportChunk with dry_run set and the same import id while the stream is open (a region's
+        request for organization ids) joins that transaction.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -91,6 +107,11 @@ def add_ImportExportServiceServicer_to_server(servicer, server):
                     servicer.ImportChunk,
                     request_deserializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkRequest.FromString,
                     response_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkResponse.SerializeToString,
+            ),
+            'DryRunImport': grpc.stream_stream_rpc_method_handler(
+                    servicer.DryRunImport,
+                    request_deserializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.DryRunImportRequest.FromString,
+                    response_serializer=silo_dot_relocation_dot_v1_dot_relocation__pb2.DryRunImportResponse.SerializeToString,
             ),
             'SelectForExport': grpc.unary_unary_rpc_method_handler(
                     servicer.SelectForExport,
@@ -132,6 +153,33 @@ class ImportExportService:
             '/silo.relocation.v1.ImportExportService/ImportChunk',
             silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkRequest.SerializeToString,
             silo_dot_relocation_dot_v1_dot_relocation__pb2.ImportChunkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DryRunImport(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/silo.relocation.v1.ImportExportService/DryRunImport',
+            silo_dot_relocation_dot_v1_dot_relocation__pb2.DryRunImportRequest.SerializeToString,
+            silo_dot_relocation_dot_v1_dot_relocation__pb2.DryRunImportResponse.FromString,
             options,
             channel_credentials,
             insecure,
