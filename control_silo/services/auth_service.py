@@ -3,31 +3,28 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import AuthIdentityRow, AuthProviderRow, UserRow
+from control_silo.services.auth_providers import (
+    MAX_PROVIDER_LENGTH,
+    AuthProviderMethods,
+    find_provider,
+)
 from control_silo.services.rows import to_identity, to_provider
 from control_silo.services.user_reads import UserLoader
 from control_silo.writes import auth
+from control_silo.writes.users import require_user
 from shared import validation
 from shared.db.unit_of_work import UnitOfWork
-from shared.outbox.writer import OutboxWriter
+from shared.errors import InvalidArgument
 from shared.services.auth.model import AuthIdentity, AuthProvider
-from shared.services.auth.service import AuthService
 from shared.services.user.model import User
 
-MAX_PROVIDER_LENGTH = 128
 MAX_IDENT_LENGTH = 128
 
 
-class DatabaseAuthService(AuthService):
+class DatabaseAuthService(AuthProviderMethods):
     """Reads and writes auth providers and identities in the control database."""
-
-    def __init__(
-        self, session_factory: sessionmaker[Session], outbox: OutboxWriter | None = None
-    ) -> None:
-        self._sessions = session_factory
-        self._outbox = outbox
 
     def create_auth_provider(
         self, *, organization_id: int, provider: str, config_json: str = "{}"
@@ -49,14 +46,42 @@ class DatabaseAuthService(AuthService):
             return to_provider(row) if row is not None else None
 
     def create_auth_identity(
-        self, *, auth_provider_id: int, user_id: int, ident: str, data_json: str = "{}"
-    ) -> AuthIdentity:
-        validation.positive_id(auth_provider_id, "auth_provider_id")
+        self,
+        *,
+        user_id: int,
+        ident: str,
+        auth_provider_id: int = 0,
+        data_json: str = "{}",
+        provider: str = "",
+        config_json: str = "",
+        equiv_email: str = "",
+    ) -> AuthIdentity | None:
         validation.positive_id(user_id, "user_id")
         validation.text(ident, "ident", max_length=MAX_IDENT_LENGTH)
         data = validation.json_text(data_json or "{}", "data_json", object_only=True)
+        if equiv_email:
+            data = {**data, "email": equiv_email}
+        if auth_provider_id:
+            validation.positive_id(auth_provider_id, "auth_provider_id")
+        elif not provider:
+            raise InvalidArgument(
+                "give auth_provider_id, or provider with config_json", field="auth_provider_id"
+            )
+        config = validation.json_text(config_json or "{}", "config_json", object_only=True)
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
-            row = auth.create_auth_identity(uow, auth_provider_id, user_id, ident, data)
+            session = uow.session
+            found = (
+                session.get(AuthProviderRow, auth_provider_id)
+                if auth_provider_id
+                else find_provider(session, provider, config)
+            )
+            if found is None:
+                return None
+            require_user(session, user_id)
+            linked = auth.linked_identity(session, found.id, user_id)
+            if linked is not None:
+                return to_identity(linked)
+            row = auth.create_auth_identity(uow, found.id, user_id, ident, data)
             created = to_identity(row)
             uow.commit()
         return created

@@ -33,6 +33,63 @@ def create_auth_provider(
     return row
 
 
+def require_provider(
+    session: Session, provider_id: int, field: str = "auth_provider_id"
+) -> AuthProviderRow:
+    """The provider with that id.
+
+    :raises NotFound: none has it (naming ``field``).
+    """
+    row = session.get(AuthProviderRow, provider_id)
+    if row is None:
+        raise NotFound(f"no auth provider has id {provider_id}", field=field)
+    return row
+
+
+def organization_provider(
+    session: Session, organization_id: int, provider_id: int
+) -> AuthProviderRow:
+    """The organization's provider with that id.
+
+    :raises NotFound: the organization has none with that id (field ``auth_provider_id``).
+    """
+    row = session.get(AuthProviderRow, provider_id)
+    if row is None or row.organization_id != organization_id:
+        raise NotFound(
+            f"organization {organization_id} has no auth provider {provider_id}",
+            field="auth_provider_id",
+        )
+    return row
+
+
+def delete_auth_provider(uow: UnitOfWork, provider_id: int) -> bool:
+    """Deletes the provider and its identities, telling their users' regions; False when there
+    is no such provider."""
+    session = uow.session
+    row = session.get(AuthProviderRow, provider_id)
+    if row is None:
+        return False
+    identities = session.scalars(
+        select(AuthIdentityRow).where(AuthIdentityRow.auth_provider_id == provider_id)
+    ).all()
+    for identity in identities:
+        session.delete(identity)
+        user_changed(uow, identity.user_id, OutboxCategory.AUTH_IDENTITY_UPDATE)
+    session.flush()
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def linked_identity(session: Session, provider_id: int, user_id: int) -> AuthIdentityRow | None:
+    """The identity by which the provider knows the user, if any."""
+    return session.scalars(
+        select(AuthIdentityRow).where(
+            AuthIdentityRow.auth_provider_id == provider_id, AuthIdentityRow.user_id == user_id
+        )
+    ).first()
+
+
 def create_auth_identity(
     uow: UnitOfWork, auth_provider_id: int, user_id: int, ident: str, data: dict[str, object]
 ) -> AuthIdentityRow:
@@ -43,8 +100,7 @@ def create_auth_identity(
         ``user_id``) already.
     """
     session = uow.session
-    if session.get(AuthProviderRow, auth_provider_id) is None:
-        raise NotFound(f"no auth provider has id {auth_provider_id}", field="auth_provider_id")
+    require_provider(session, auth_provider_id)
     require_user(session, user_id)
     _check_unlinked(session, auth_provider_id, user_id, ident)
     row = AuthIdentityRow(

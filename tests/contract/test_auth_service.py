@@ -64,6 +64,7 @@ def test_identity_lifecycle(auth_service: AuthService, make_user: MakeUser) -> N
     identity = auth_service.create_auth_identity(
         auth_provider_id=provider.id, user_id=user.id, ident="sso|1", data_json='{"name": "S"}'
     )
+    assert identity is not None
     assert (identity.user_id, identity.ident) == (user.id, "sso|1")
     assert auth_service.get_auth_identities(user_id=user.id) == [identity]
     found = auth_service.get_user_by_ident(auth_provider_id=provider.id, ident="sso|1")
@@ -88,9 +89,11 @@ def test_identity_uniqueness(
             auth_provider_id=provider.id, user_id=second.id, ident="x"
         )
     assert same_ident.value.field == "ident"
-    with pytest.raises(AlreadyExists) as same_user:
-        auth_service.create_auth_identity(auth_provider_id=provider.id, user_id=first.id, ident="y")
-    assert same_user.value.field == "user_id"
+    # As in Sentry, a user the provider links already keeps its identity: a quiet no-op.
+    kept = auth_service.create_auth_identity(
+        auth_provider_id=provider.id, user_id=first.id, ident="y"
+    )
+    assert kept is not None and (kept.user_id, kept.ident) == (first.id, "x")
     assert row_counts() == before
 
 
@@ -100,9 +103,17 @@ def test_identity_missing_references(
     user = make_user("ref")
     provider = auth_service.create_auth_provider(organization_id=22, provider="saml")
     before = row_counts()
-    with pytest.raises(NotFound) as no_provider:
+    # As in Sentry, an unknown provider is a quiet no-op.
+    assert (
         auth_service.create_auth_identity(auth_provider_id=98765, user_id=user.id, ident="a")
-    assert no_provider.value.field == "auth_provider_id"
+        is None
+    )
+    assert (
+        auth_service.create_auth_identity(
+            provider="saml", config_json='{"other": 1}', user_id=user.id, ident="a"
+        )
+        is None
+    )
     with pytest.raises(NotFound) as no_user:
         auth_service.create_auth_identity(auth_provider_id=provider.id, user_id=98765, ident="a")
     assert no_user.value.field == "user_id"
@@ -132,3 +143,24 @@ def test_missing_ids_are_invalid(auth_service: AuthService, row_counts: RowCount
             call()
         assert raised.value.field == field
     assert row_counts() == before
+
+
+def test_identity_by_provider_name_and_config(
+    auth_service: AuthService, make_user: MakeUser
+) -> None:
+    user = make_user("named")
+    provider = auth_service.create_auth_provider(
+        organization_id=23, provider="okta", config_json='{"domain": "a.example"}'
+    )
+    created = auth_service.create_auth_identity(
+        provider="okta",
+        config_json='{"domain": "a.example"}',
+        user_id=user.id,
+        ident="okta|1",
+        equiv_email="named@a.example",
+    )
+    assert created is not None and created.auth_provider_id == provider.id
+    assert json.loads(created.data_json) == {"email": "named@a.example"}
+    with pytest.raises(InvalidArgument) as neither:
+        auth_service.create_auth_identity(user_id=user.id, ident="x")
+    assert neither.value.field == "auth_provider_id"

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
+
+
+class AuthProviderFlag(enum.IntFlag):
+    """Bits of ``AuthProvider.flags``, in Sentry's order."""
+
+    ALLOW_UNLINKED = 1 << 0
+    SCIM_ENABLED = 1 << 1
 
 
 @dataclass(frozen=True)
@@ -31,3 +39,13 @@ class AuthIdentity:
     data_json: str
     date_added: datetime
     last_verified: datetime
+
+
+@dataclass(frozen=True)
+class OrganizationAuthConfig:
+    """An organization's sign-on setup: its provider, if any, and whether it has API keys
+    (Silo has none, so always false)."""
+
+    organization_id: int
+    auth_provider: AuthProvider | None
+    has_api_key: bool = False

@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from shared.generated.silo.user.v1 import user_pb2 as silo_dot_user_dot_v1_dot_user__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17silo/auth/v1/auth.proto\x12\x0csilo.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17silo/user/v1/user.proto\"\xce\x01\n\x0c\x41uthProvider\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x17\n\x0forganization_id\x18\x02 \x01(\x03\x12\x10\n\x08provider\x18\x03 \x01(\t\x12\x13\n\x0b\x63onfig_json\x18\x04 \x01(\t\x12.\n\ndate_added\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x64\x65\x66\x61ult_role\x18\x06 \x01(\x05\x12\x1d\n\x15\x64\x65\x66\x61ult_global_access\x18\x07 \x01(\x08\x12\r\n\x05\x66lags\x18\x08 \x01(\x03\"\xca\x01\n\x0c\x41uthIdentity\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0f\n\x07user_id\x18\x02 \x01(\x03\x12\x18\n\x10\x61uth_provider_id\x18\x03 \x01(\x03\x12\r\n\x05ident\x18\x04 \x01(\t\x12\x11\n\tdata_json\x18\x05 \x01(\t\x12.\n\ndate_added\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rlast_verified\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"[\n\x19\x43reateAuthProviderRequest\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x13\n\x0b\x63onfig_json\x18\x03 \x01(\t\"O\n\x1a\x43reateAuthProviderResponse\x12\x31\n\rauth_provider\x18\x01 \x01(\x0b\x32\x1a.silo.auth.v1.AuthProvider\"1\n\x16GetAuthProviderRequest\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\"c\n\x17GetAuthProviderResponse\x12\x36\n\rauth_provider\x18\x01 \x01(\x0b\x32\x1a.silo.auth.v1.AuthProviderH\x00\x88\x01\x01\x42\x10\n\x0e_auth_provider\"h\n\x19\x43reateAuthIdentityRequest\x12\x18\n\x10\x61uth_provider_id\x18\x01 \x01(\x03\x12\x0f\n\x07user_id\x18\x02 \x01(\x03\x12\r\n\x05ident\x18\x03 \x01(\t\x12\x11\n\tdata_json\x18\x04 \x01(\t\"O\n\x1a\x43reateAuthIdentityResponse\x12\x31\n\rauth_identity\x18\x01 \x01(\x0b\x32\x1a.silo.auth.v1.AuthIdentity\"+\n\x18GetAuthIdentitiesRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\"P\n\x19GetAuthIdentitiesResponse\x12\x33\n\x0f\x61uth_identities\x18\x01 \x03(\x0b\x32\x1a.silo.auth.v1.AuthIdentity\"@\n\x15GetUserByIdentRequest\x12\x18\n\x10\x61uth_provider_id\x18\x01 \x01(\x03\x12\r\n\x05ident\x18\x02 \x01(\t\"H\n\x16GetUserByIdentResponse\x12%\n\x04user\x18\x01 \x01(\x0b\x32\x12.silo.user.v1.UserH\x00\x88\x01\x01\x42\x07\n\x05_user\"5\n\x19\x44\x65leteAuthIdentityRequest\x12\x18\n\x10\x61uth_identity_id\x18\x01 \x01(\x03\"\x1c\n\x1a\x44\x65leteAuthIdentityResponse2\xeb\x04\n\x0b\x41uthService\x12g\n\x12\x43reateAuthProvider\x12\'.silo.auth.v1.CreateAuthProviderRequest\x1a(.silo.auth.v1.CreateAuthProviderResponse\x12^\n\x0fGetAuthProvider\x12$.silo.auth.v1.GetAuthProviderRequest\x1a%.silo.auth.v1.GetAuthProviderResponse\x12g\n\x12\x43reateAuthIdentity\x12\'.silo.auth.v1.CreateAuthIdentityRequest\x1a(.silo.auth.v1.CreateAuthIdentityResponse\x12\x64\n\x11GetAuthIdentities\x12&.silo.auth.v1.GetAuthIdentitiesRequest\x1a\'.silo.auth.v1.GetAuthIdentitiesResponse\x12[\n\x0eGetUserByIdent\x12#.silo.auth.v1.GetUserByIdentRequest\x1a$.silo.auth.v1.GetUserByIdentResponse\x12g\n\x12\x44\x65leteAuthIdentity\x12\'.silo.auth.v1.DeleteAuthIdentityRequest\x1a(.silo.auth.v1.DeleteAuthIdentityResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17silo/auth/v1/auth.proto\x12\x0csilo.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17silo/user/v1/user.proto\"\xce\x01\n\x0c\x41uthProvider\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x17\n\x0forganization_id\x18\x02 \x01(\x03\x12\x10\n\x08provider\x18\x03 \x01(\t\x12\x13\n\x0b\x63onfig_json\x18\x04 \x01(\t\x12.\n\ndate_added\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x64\x65\x66\x61ult_role\x18\x06 \x01(\x05\x12\x1d\n\x15\x64\x65\x66\x61ult_global_access\x18\x07 \x01(\x08\x12\r\n\x05\x66lags\x18\x08 \x01(\x03\"\xca\x01\n\x0c\x41uthIdentity\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0f\n\x07user_id\x18\x02 \x01(\x03\x12\x18\n\x10\x61uth_provider_id\x18\x03 \x01(\x03\x12\r\n\x05ident\x18\x04 \x01(\t\x12\x11\n\tdata_json\x18\x05 \x01(\t\x12.\n\ndate_added\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rlast_verified\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"[\n\x19\x43reateAuthProviderRequest\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x13\n\x0b\x63onfig_json\x18\x03 \x01(\t\"O\n\x1a\x43reateAuthProviderResponse\x12\x31\n\rauth_provider\x18\x01 \x01(\x0b\x32\x1a.silo.auth.v1.AuthProvider\"1\n\x16GetAuthProviderRequest\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\"c\n\x17GetAuthProviderResponse\x12\x36\n\rauth_provider\x18\x01 \x01(\x0b\x32\x1a.silo.auth.v1.AuthProviderH\x00\x88\x01\x01\x42\x10\n\x0e_auth_provider\"\xa4\x01\n\x19\x43reateAuthIdentityRequest\x12\x18\n\x10\x61uth_provider_id\x18\x01 \x01(\x03\x12\x0f\n\x07user_id\x18\x02 \x01(\x03\x12\r\n\x05ident\x18\x03 \x01(\t\x12\x11\n\tdata_json\x18\x04 \x01(\t\x12\x10\n\x08provider\x18\x05 \x01(\t\x12\x13\n\x0b\x63onfig_json\x18\x06 \x01(\t\x12\x13\n\x0b\x65quiv_email\x18\x07 \x01(\t\"O\n\x1a\x43reateAuthIdentityResponse\x12\x31\n\rauth_identity\x18\x01 \x01(\x0b\x32\x1a.silo.auth.v1.AuthIdentity\"+\n\x18GetAuthIdentitiesRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\"P\n\x19GetAuthIdentitiesResponse\x12\x33\n\x0f\x61uth_identities\x18\x01 \x03(\x0b\x32\x1a.silo.auth.v1.AuthIdentity\"@\n\x15GetUserByIdentRequest\x12\x18\n\x10\x61uth_provider_id\x18\x01 \x01(\x03\x12\r\n\x05ident\x18\x02 \x01(\t\"H\n\x16GetUserByIdentResponse\x12%\n\x04user\x18\x01 \x01(\x0b\x32\x12.silo.user.v1.UserH\x00\x88\x01\x01\x42\x07\n\x05_user\"5\n\x19\x44\x65leteAuthIdentityRequest\x12\x18\n\x10\x61uth_identity_id\x18\x01 \x01(\x03\"\x1c\n\x1a\x44\x65leteAuthIdentityResponse\"I\n GetAuthProviderWithConfigRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x13\n\x0b\x63onfig_json\x18\x02 \x01(\t\"m\n!GetAuthProviderWithConfigResponse\x12\x36\n\rauth_provider\x18\x01 \x01(\x0b\x32\x1a.silo.auth.v1.AuthProviderH\x00\x88\x01\x01\x42\x10\n\x0e_auth_provider\"\x90\x01\n\x16OrganizationAuthConfig\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x36\n\rauth_provider\x18\x02 \x01(\x0b\x32\x1a.silo.auth.v1.AuthProviderH\x00\x88\x01\x01\x12\x13\n\x0bhas_api_key\x18\x03 \x01(\x08\x42\x10\n\x0e_auth_provider\"3\n\x17GetOrgAuthConfigRequest\x12\x18\n\x10organization_ids\x18\x01 \x03(\x03\"Q\n\x18GetOrgAuthConfigResponse\x12\x35\n\x07\x63onfigs\x18\x01 \x03(\x0b\x32$.silo.auth.v1.OrganizationAuthConfig\"\x1a\n\x18GetOrgIDsWithSCIMRequest\"5\n\x19GetOrgIDsWithSCIMResponse\x12\x18\n\x10organization_ids\x18\x01 \x03(\x03\"e\n\x1bUpdateProviderConfigRequest\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x18\n\x10\x61uth_provider_id\x18\x02 \x01(\x03\x12\x13\n\x0b\x63onfig_json\x18\x03 \x01(\t\"\x1e\n\x1cUpdateProviderConfigResponse\"\\\n\x15UpdateProviderRequest\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x18\n\x10\x61uth_provider_id\x18\x02 \x01(\x03\x12\x10\n\x08provider\x18\x03 \x01(\t\"\x18\n\x16UpdateProviderResponse\"-\n\x16\x44isableProviderRequest\x12\x13\n\x0bprovider_id\x18\x01 \x01(\x03\"\x19\n\x17\x44isableProviderResponse\"b\n\x11\x43hangeSCIMRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\x12\x13\n\x0bprovider_id\x18\x02 \x01(\x03\x12\x0f\n\x07\x65nabled\x18\x03 \x01(\x08\x12\x16\n\x0e\x61llow_unlinked\x18\x04 \x01(\x08\"\x14\n\x12\x43hangeSCIMResponse2\xaf\n\n\x0b\x41uthService\x12g\n\x12\x43reateAuthProvider\x12\'.silo.auth.v1.CreateAuthProviderRequest\x1a(.silo.auth.v1.CreateAuthProviderResponse\x12^\n\x0fGetAuthProvider\x12$.silo.auth.v1.GetAuthProviderRequest\x1a%.silo.auth.v1.GetAuthProviderResponse\x12g\n\x12\x43reateAuthIdentity\x12\'.silo.auth.v1.CreateAuthIdentityRequest\x1a(.silo.auth.v1.CreateAuthIdentityResponse\x12\x64\n\x11GetAuthIdentities\x12&.silo.auth.v1.GetAuthIdentitiesRequest\x1a\'.silo.auth.v1.GetAuthIdentitiesResponse\x12[\n\x0eGetUserByIdent\x12#.silo.auth.v1.GetUserByIdentRequest\x1a$.silo.auth.v1.GetUserByIdentResponse\x12g\n\x12\x44\x65leteAuthIdentity\x12\'.silo.auth.v1.DeleteAuthIdentityRequest\x1a(.silo.auth.v1.DeleteAuthIdentityResponse\x12|\n\x19GetAuthProviderWithConfig\x12..silo.auth.v1.GetAuthProviderWithConfigRequest\x1a/.silo.auth.v1.GetAuthProviderWithConfigResponse\x12\x61\n\x10GetOrgAuthConfig\x12%.silo.auth.v1.GetOrgAuthConfigRequest\x1a&.silo.auth.v1.GetOrgAuthConfigResponse\x12\x64\n\x11GetOrgIDsWithSCIM\x12&.silo.auth.v1.GetOrgIDsWithSCIMRequest\x1a\'.silo.auth.v1.GetOrgIDsWithSCIMResponse\x12m\n\x14UpdateProviderConfig\x12).silo.auth.v1.UpdateProviderConfigRequest\x1a*.silo.auth.v1.UpdateProviderConfigResponse\x12[\n\x0eUpdateProvider\x12#.silo.auth.v1.UpdateProviderRequest\x1a$.silo.auth.v1.UpdateProviderResponse\x12^\n\x0f\x44isableProvider\x12$.silo.auth.v1.DisableProviderRequest\x1a%.silo.auth.v1.DisableProviderResponse\x12O\n\nChangeSCIM\x12\x1f.silo.auth.v1.ChangeSCIMRequest\x1a .silo.auth.v1.ChangeSCIMResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,22 +46,52 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETAUTHPROVIDERREQUEST']._serialized_end=736
   _globals['_GETAUTHPROVIDERRESPONSE']._serialized_start=738
   _globals['_GETAUTHPROVIDERRESPONSE']._serialized_end=837
-  _globals['_CREATEAUTHIDENTITYREQUEST']._serialized_start=839
-  _globals['_CREATEAUTHIDENTITYREQUEST']._serialized_end=943
-  _globals['_CREATEAUTHIDENTITYRESPONSE']._serialized_start=945
-  _globals['_CREATEAUTHIDENTITYRESPONSE']._serialized_end=1024
-  _globals['_GETAUTHIDENTITIESREQUEST']._serialized_start=1026
-  _globals['_GETAUTHIDENTITIESREQUEST']._serialized_end=1069
-  _globals['_GETAUTHIDENTITIESRESPONSE']._serialized_start=1071
-  _globals['_GETAUTHIDENTITIESRESPONSE']._serialized_end=1151
-  _globals['_GETUSERBYIDENTREQUEST']._serialized_start=1153
-  _globals['_GETUSERBYIDENTREQUEST']._serialized_end=1217
-  _globals['_GETUSERBYIDENTRESPONSE']._serialized_start=1219
-  _globals['_GETUSERBYIDENTRESPONSE']._serialized_end=1291
-  _globals['_DELETEAUTHIDENTITYREQUEST']._serialized_start=1293
-  _globals['_DELETEAUTHIDENTITYREQUEST']._serialized_end=1346
-  _globals['_DELETEAUTHIDENTITYRESPONSE']._serialized_start=1348
-  _globals['_DELETEAUTHIDENTITYRESPONSE']._serialized_end=1376
-  _globals['_AUTHSERVICE']._serialized_start=1379
-  _globals['_AUTHSERVICE']._serialized_end=1998
+  _globals['_CREATEAUTHIDENTITYREQUEST']._serialized_start=840
+  _globals['_CREATEAUTHIDENTITYREQUEST']._serialized_end=1004
+  _globals['_CREATEAUTHIDENTITYRESPONSE']._serialized_start=1006
+  _globals['_CREATEAUTHIDENTITYRESPONSE']._serialized_end=1085
+  _globals['_GETAUTHIDENTITIESREQUEST']._serialized_start=1087
+  _globals['_GETAUTHIDENTITIESREQUEST']._serialized_end=1130
+  _globals['_GETAUTHIDENTITIESRESPONSE']._serialized_start=1132
+  _globals['_GETAUTHIDENTITIESRESPONSE']._serialized_end=1212
+  _globals['_GETUSERBYIDENTREQUEST']._serialized_start=1214
+  _globals['_GETUSERBYIDENTREQUEST']._serialized_end=1278
+  _globals['_GETUSERBYIDENTRESPONSE']._serialized_start=1280
+  _globals['_GETUSERBYIDENTRESPONSE']._serialized_end=1352
+  _globals['_DELETEAUTHIDENTITYREQUEST']._serialized_start=1354
+  _globals['_DELETEAUTHIDENTITYREQUEST']._serialized_end=1407
+  _globals['_DELETEAUTHIDENTITYRESPONSE']._serialized_start=1409
+  _globals['_DELETEAUTHIDENTITYRESPONSE']._serialized_end=1437
+  _globals['_GETAUTHPROVIDERWITHCONFIGREQUEST']._serialized_start=1439
+  _globals['_GETAUTHPROVIDERWITHCONFIGREQUEST']._serialized_end=1512
+  _globals['_GETAUTHPROVIDERWITHCONFIGRESPONSE']._serialized_start=1514
+  _globals['_GETAUTHPROVIDERWITHCONFIGRESPONSE']._serialized_end=1623
+  _globals['_ORGANIZATIONAUTHCONFIG']._serialized_start=1626
+  _globals['_ORGANIZATIONAUTHCONFIG']._serialized_end=1770
+  _globals['_GETORGAUTHCONFIGREQUEST']._serialized_start=1772
+  _globals['_GETORGAUTHCONFIGREQUEST']._serialized_end=1823
+  _globals['_GETORGAUTHCONFIGRESPONSE']._serialized_start=1825
+  _globals['_GETORGAUTHCONFIGRESPONSE']._serialized_end=1906
+  _globals['_GETORGIDSWITHSCIMREQUEST']._serialized_start=1908
+  _globals['_GETORGIDSWITHSCIMREQUEST']._serialized_end=1934
+  _globals['_GETORGIDSWITHSCIMRESPONSE']._serialized_start=1936
+  _globals['_GETORGIDSWITHSCIMRESPONSE']._serialized_end=1989
+  _globals['_UPDATEPROVIDERCONFIGREQUEST']._serialized_start=1991
+  _globals['_UPDATEPROVIDERCONFIGREQUEST']._serialized_end=2092
+  _globals['_UPDATEPROVIDERCONFIGRESPONSE']._serialized_start=2094
+  _globals['_UPDATEPROVIDERCONFIGRESPONSE']._serialized_end=2124
+  _globals['_UPDATEPROVIDERREQUEST']._serialized_start=2126
+  _globals['_UPDATEPROVIDERREQUEST']._serialized_end=2218
+  _globals['_UPDATEPROVIDERRESPONSE']._serialized_start=2220
+  _globals['_UPDATEPROVIDERRESPONSE']._serialized_end=2244
+  _globals['_DISABLEPROVIDERREQUEST']._serialized_start=2246
+  _globals['_DISABLEPROVIDERREQUEST']._serialized_end=2291
+  _globals['_DISABLEPROVIDERRESPONSE']._serialized_start=2293
+  _globals['_DISABLEPROVIDERRESPONSE']._serialized_end=2318
+  _globals['_CHANGESCIMREQUEST']._serialized_start=2320
+  _globals['_CHANGESCIMREQUEST']._serialized_end=2418
+  _globals['_CHANGESCIMRESPONSE']._serialized_start=2420
+  _globals['_CHANGESCIMRESPONSE']._serialized_end=2440
+  _globals['_AUTHSERVICE']._serialized_start=2443
+  _globals['_AUTHSERVICE']._serialized_end=3770
 # @@protoc_insertion_point(module_scope)

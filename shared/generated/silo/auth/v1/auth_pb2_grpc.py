@@ -66,6 +66,41 @@ class AuthServiceStub:
                 request_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.DeleteAuthIdentityRequest.SerializeToString,
                 response_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.DeleteAuthIdentityResponse.FromString,
                 _registered_method=True)
+        self.GetAuthProviderWithConfig = channel.unary_unary(
+                '/silo.auth.v1.AuthService/GetAuthProviderWithConfig',
+                request_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetAuthProviderWithConfigRequest.SerializeToString,
+                response_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetAuthProviderWithConfigResponse.FromString,
+                _registered_method=True)
+        self.GetOrgAuthConfig = channel.unary_unary(
+                '/silo.auth.v1.AuthService/GetOrgAuthConfig',
+                request_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgAuthConfigRequest.SerializeToString,
+                response_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgAuthConfigResponse.FromString,
+                _registered_method=True)
+        self.GetOrgIDsWithSCIM = channel.unary_unary(
+                '/silo.auth.v1.AuthService/GetOrgIDsWithSCIM',
+                request_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgIDsWithSCIMRequest.SerializeToString,
+                response_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgIDsWithSCIMResponse.FromString,
+                _registered_method=True)
+        self.UpdateProviderConfig = channel.unary_unary(
+                '/silo.auth.v1.AuthService/UpdateProviderConfig',
+                request_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderConfigRequest.SerializeToString,
+                response_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderConfigResponse.FromString,
+                _registered_method=True)
+        self.UpdateProvider = channel.unary_unary(
+                '/silo.auth.v1.AuthService/UpdateProvider',
+                request_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderRequest.SerializeToString,
+                response_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderResponse.FromString,
+                _registered_method=True)
+        self.DisableProvider = channel.unary_unary(
+                '/silo.auth.v1.AuthService/DisableProvider',
+                request_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.DisableProviderRequest.SerializeToString,
+                response_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.DisableProviderResponse.FromString,
+                _registered_method=True)
+        self.ChangeSCIM = channel.unary_unary(
+                '/silo.auth.v1.AuthService/ChangeSCIM',
+                request_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.ChangeSCIMRequest.SerializeToString,
+                response_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.ChangeSCIMResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -87,7 +122,8 @@ class AuthServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CreateAuthIdentity(self, request, context):
-        """CreateAuthIdentity links a user to an identity of a provider.
+        """CreateAuthIdentity links a user to an identity of a provider: a quiet no-op (no identity)
+        for an unknown provider, the existing identity for a user the provider links already.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -109,6 +145,55 @@ class AuthServiceServicer:
 
     def DeleteAuthIdentity(self, request, context):
         """DeleteAuthIdentity removes an identity; NOT_FOUND when it does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAuthProviderWithConfig(self, request, context):
+        """GetAuthProviderWithConfig finds a provider by name and config, if any.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOrgAuthConfig(self, request, context):
+        """GetOrgAuthConfig returns each organization's provider, if any.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOrgIDsWithSCIM(self, request, context):
+        """GetOrgIDsWithSCIM lists the organizations whose provider has SCIM enabled.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateProviderConfig(self, request, context):
+        """UpdateProviderConfig replaces the config of an organization's provider.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateProvider(self, request, context):
+        """UpdateProvider changes the name (kind) of an organization's provider.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableProvider(self, request, context):
+        """DisableProvider removes a provider and its identities; nothing when it does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeSCIM(self, request, context):
+        """ChangeSCIM turns SCIM on or off for a provider and sets allow_unlinked.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -146,6 +231,41 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.DeleteAuthIdentity,
                     request_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.DeleteAuthIdentityRequest.FromString,
                     response_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.DeleteAuthIdentityResponse.SerializeToString,
+            ),
+            'GetAuthProviderWithConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAuthProviderWithConfig,
+                    request_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetAuthProviderWithConfigRequest.FromString,
+                    response_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetAuthProviderWithConfigResponse.SerializeToString,
+            ),
+            'GetOrgAuthConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOrgAuthConfig,
+                    request_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgAuthConfigRequest.FromString,
+                    response_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgAuthConfigResponse.SerializeToString,
+            ),
+            'GetOrgIDsWithSCIM': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOrgIDsWithSCIM,
+                    request_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgIDsWithSCIMRequest.FromString,
+                    response_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgIDsWithSCIMResponse.SerializeToString,
+            ),
+            'UpdateProviderConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateProviderConfig,
+                    request_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderConfigRequest.FromString,
+                    response_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderConfigResponse.SerializeToString,
+            ),
+            'UpdateProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateProvider,
+                    request_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderRequest.FromString,
+                    response_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderResponse.SerializeToString,
+            ),
+            'DisableProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableProvider,
+                    request_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.DisableProviderRequest.FromString,
+                    response_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.DisableProviderResponse.SerializeToString,
+            ),
+            'ChangeSCIM': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeSCIM,
+                    request_deserializer=silo_dot_auth_dot_v1_dot_auth__pb2.ChangeSCIMRequest.FromString,
+                    response_serializer=silo_dot_auth_dot_v1_dot_auth__pb2.ChangeSCIMResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -311,6 +431,195 @@ class AuthService:
             '/silo.auth.v1.AuthService/DeleteAuthIdentity',
             silo_dot_auth_dot_v1_dot_auth__pb2.DeleteAuthIdentityRequest.SerializeToString,
             silo_dot_auth_dot_v1_dot_auth__pb2.DeleteAuthIdentityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAuthProviderWithConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.auth.v1.AuthService/GetAuthProviderWithConfig',
+            silo_dot_auth_dot_v1_dot_auth__pb2.GetAuthProviderWithConfigRequest.SerializeToString,
+            silo_dot_auth_dot_v1_dot_auth__pb2.GetAuthProviderWithConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOrgAuthConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.auth.v1.AuthService/GetOrgAuthConfig',
+            silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgAuthConfigRequest.SerializeToString,
+            silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgAuthConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOrgIDsWithSCIM(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.auth.v1.AuthService/GetOrgIDsWithSCIM',
+            silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgIDsWithSCIMRequest.SerializeToString,
+            silo_dot_auth_dot_v1_dot_auth__pb2.GetOrgIDsWithSCIMResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateProviderConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.auth.v1.AuthService/UpdateProviderConfig',
+            silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderConfigRequest.SerializeToString,
+            silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.auth.v1.AuthService/UpdateProvider',
+            silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderRequest.SerializeToString,
+            silo_dot_auth_dot_v1_dot_auth__pb2.UpdateProviderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.auth.v1.AuthService/DisableProvider',
+            silo_dot_auth_dot_v1_dot_auth__pb2.DisableProviderRequest.SerializeToString,
+            silo_dot_auth_dot_v1_dot_auth__pb2.DisableProviderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeSCIM(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.auth.v1.AuthService/ChangeSCIM',
+            silo_dot_auth_dot_v1_dot_auth__pb2.ChangeSCIMRequest.SerializeToString,
+            silo_dot_auth_dot_v1_dot_auth__pb2.ChangeSCIMResponse.FromString,
             options,
             channel_credentials,
             insecure,
