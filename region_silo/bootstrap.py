@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from region_silo.cache.database_versions import DatabaseVersionStore
 from region_silo.cache.redis_versions import RedisVersionStore
 from region_silo.cache.region_cache import RegionCache
 from region_silo.cache.service import LocalRegionCacheService
-from region_silo.cache.user_client import CachedUserServiceClient
+from region_silo.cache.user_client import CachedUserServiceClient, CurrentUserReads
 from region_silo.db.models import RegionImportChunkRow, RegionOutboxRow
 from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox.delivery import ControlDelivery
@@ -108,7 +108,10 @@ class RegionSilo(SiloProcess):
                     self.sessions,
                     self.outbox,
                     region_name=self.name,
-                    users=self.services.get(UserService),
+                    users=cast(
+                        UserService,
+                        CurrentUserReads(self.services.get(UserService), self._current_user),
+                    ),
                     provisioning=self.services.get(OrganizationProvisioningService),
                     mappings=self.services.get(OrganizationMappingService),
                 ),
@@ -129,6 +132,13 @@ class RegionSilo(SiloProcess):
                 )
             },
         )
+
+    def _current_user(self, user_id: int) -> User:
+        """The control silo's current user, past the region cache."""
+        users = self.services.handle(UserService).resolve()
+        if isinstance(users, CachedUserServiceClient):
+            return users.get_user_uncached(user_id=user_id)
+        return users.get_user(user_id=user_id)
 
     @property
     def drainer_name(self) -> str:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from region_silo.cache.region_cache import RegionCache
@@ -33,6 +33,13 @@ class CachedUserServiceClient:
             raise NotFound(f"no user has id {user_id}", field="user_id")
         return user
 
+    def get_user_uncached(self, *, user_id: int) -> User:
+        """The control silo's current user, never a cached copy: for writes that persist user
+        fields (a cached copy of a user the region holds no member of is not invalidated when
+        the user changes)."""
+        validation.positive_id(user_id, "user_id")
+        return self._remote.get_user(user_id=user_id)
+
     def _fetch(self, user_id: int) -> User | None:
         try:
             return self._remote.get_user(user_id=user_id)
@@ -50,3 +57,24 @@ class CachedUserServiceClient:
 
         found = self._cache.get_many(list(dict.fromkeys(keys.values())), load)
         return [user for user in (found.get(keys[user_id]) for user_id in ids) if user is not None]
+
+
+class CurrentUserReads:
+    """The user service as a region's writes see it: ``get_user`` reads the control silo's
+    current user, since writes copy its fields into rows (a cached copy of a user the region held
+    no member of gets no invalidation when the user changes); every other call goes to
+    ``users``.
+
+    :param read_current: reads one user, skipping any cache; raises ``NotFound``.
+    """
+
+    def __init__(self, users: UserService, read_current: Callable[[int], User]) -> None:
+        self._users = users
+        self._read_current = read_current
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["_users"], name)
+
+    def get_user(self, *, user_id: int) -> User:
+        validation.positive_id(user_id, "user_id")
+        return self._read_current(user_id)
