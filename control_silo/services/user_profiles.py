@@ -8,14 +8,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from control_silo.db.models import AuthenticatorRow, UserAvatarRow, UserEmailRow, UserRow
+from control_silo.db.models import (
+    AuthenticatorRow,
+    OrganizationMemberMappingRow,
+    UserAvatarRow,
+    UserEmailRow,
+    UserRow,
+    UserSocialAuthRow,
+)
 from control_silo.db.models.avatar import AVATAR_TYPES
 from control_silo.services.user_base import UserServiceBase
 from control_silo.services.user_queries import checked_filter, filter_conditions
 from control_silo.services.user_serial import profile_of, sentry_user
 from shared import validation
 from shared.db.bulk import batches
-from shared.services.user.model import UserAvatar, UserFilter, UserProfile
+from shared.services.user.model import User, UserAvatar, UserFilter, UserProfile
 
 # Sentry's recovery codes: a backup of a second factor, not one by themselves.
 RECOVERY_CODES = 0
@@ -103,3 +110,25 @@ class UserProfiles(UserServiceBase):
                 ident=row.ident,
                 avatar_type=AVATAR_TYPES.get(row.avatar_type, "letter_avatar"),
             )
+
+    def get_user_by_social_auth(
+        self, *, organization_id: int, provider: str, external_id: str
+    ) -> User | None:
+        validation.positive_id(organization_id, "organization_id")
+        validation.text(provider, "provider", max_length=32)
+        validation.text(external_id, "external_id", max_length=255)
+        with self._uow(read_only=True) as uow:
+            user_id = uow.session.scalars(
+                select(UserSocialAuthRow.user_id)
+                .join(
+                    OrganizationMemberMappingRow,
+                    OrganizationMemberMappingRow.user_id == UserSocialAuthRow.user_id,
+                )
+                .where(
+                    UserSocialAuthRow.provider == provider,
+                    UserSocialAuthRow.uid == external_id,
+                    OrganizationMemberMappingRow.organization_id == organization_id,
+                )
+                .order_by(UserSocialAuthRow.id)
+            ).first()
+            return self._loader(uow).one(user_id) if user_id is not None else None

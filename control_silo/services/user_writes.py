@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from control_silo.passwords import make_password, make_unusable_password, validate_hash
 from control_silo.services.user_base import UserServiceBase
 from control_silo.services.user_queries import find_active_by_email
-from control_silo.writes import emails, permissions, users
+from control_silo.writes import email_requests, emails, permissions, users
 from control_silo.writes.users import UserValues
 from shared import validation
 from shared.db.types import utcnow
@@ -160,3 +160,10 @@ class UserWrites(UserServiceBase):
         with self._uow() as uow:
             permissions.remove_user_role(uow, user_id, role)
             uow.commit()
+
+    def trigger_user_consent_email_if_applicable(self, *, user_id: int) -> int:
+        validation.positive_id(user_id, "user_id")
+        with self._uow() as uow:
+            requested = email_requests.request_consent_emails(uow, user_id)
+            uow.commit()
+        return requested

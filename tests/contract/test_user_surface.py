@@ -1,18 +1,25 @@
 """Contract: the user service's filter-wide reads (ids, profiles, Sentry's API shape), the
-authenticator filter and avatars, locally and over gRPC."""
+authenticator filter, avatars, consent emails and social-auth lookups, locally and over gRPC."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from sqlalchemy import select
 
 from control_silo.bootstrap import ControlSilo
-from control_silo.db.models import AuthenticatorRow, UserAvatarRow
-from shared.errors import InvalidArgument
-from shared.services.user.model import UserAvatar, UserFilter, UserUpdate
+from control_silo.db.models import (
+    AuthenticatorRow,
+    UserAvatarRow,
+    UserEmailRequestRow,
+    UserEmailRow,
+    UserSocialAuthRow,
+)
+from shared.errors import InvalidArgument, NotFound
+from shared.services.user.model import UserAvatar, UserFilter, UserFlag, UserUpdate
 from shared.services.user.service import UserService
-from tests.contract.conftest import MakeUser
+from tests.contract.conftest import MakeUser, RowCounts
 from tests.contract.test_user_reads import add_membership
 
 TOTP, RECOVERY = 1, 0
@@ -134,3 +141,61 @@ def test_get_user_avatar(
     with pytest.raises(InvalidArgument) as refused:
         user_service.get_user_avatar(user_id=0)
     assert refused.value.field == "user_id"
+
+
+def email_requests(control: ControlSilo) -> list[tuple[int, str, str]]:
+    with control.sessions() as session:
+        return [
+            (row.user_id, row.email, row.kind)
+            for row in session.scalars(select(UserEmailRequestRow).order_by(UserEmailRequestRow.id))
+        ]
+
+
+def test_trigger_user_consent_email(
+    user_service: UserService, make_user: MakeUser, control_silo: ControlSilo, row_counts: RowCounts
+) -> None:
+    user = make_user("consent", "consent@example.com")
+    user_service.verify_user_email(user_id=user.id, email="consent@example.com")
+    with control_silo.sessions.begin() as session:
+        session.add(
+            UserEmailRow(
+                user_id=user.id,
+                email="second@example.com",
+                is_verified=False,
+                validation_hash="0" * 32,
+            )
+        )
+    assert user_service.trigger_user_consent_email_if_applicable(user_id=user.id) == 1
+    flags = user_service.get_user(user_id=user.id).flags
+    assert flags & UserFlag.NEWSLETTER_CONSENT_PROMPT
+    assert email_requests(control_silo) == [(user.id, "second@example.com", "confirm_email")]
+    before = row_counts()
+    with pytest.raises(NotFound) as unknown:
+        user_service.trigger_user_consent_email_if_applicable(user_id=987_654)
+    assert unknown.value.field == "user_id"
+    assert row_counts() == before
+
+
+def test_get_user_by_social_auth(
+    user_service: UserService, make_user: MakeUser, control_silo: ControlSilo
+) -> None:
+    member, outsider = make_user("member"), make_user("outsider")
+    add_membership(control_silo, 7, member.id, "us")
+    with control_silo.sessions.begin() as session:
+        session.add(UserSocialAuthRow(user_id=outsider.id, provider="github", uid="42"))
+        session.add(UserSocialAuthRow(user_id=member.id, provider="github", uid="42"))
+    found = user_service.get_user_by_social_auth(
+        organization_id=7, provider="github", external_id="42"
+    )
+    assert found is not None and found.id == member.id
+    assert (
+        user_service.get_user_by_social_auth(organization_id=8, provider="github", external_id="42")
+        is None
+    )
+    assert (
+        user_service.get_user_by_social_auth(organization_id=7, provider="gitlab", external_id="42")
+        is None
+    )
+    with pytest.raises(InvalidArgument) as empty:
+        user_service.get_user_by_social_auth(organization_id=7, provider="", external_id="42")
+    assert empty.value.field == "provider"

@@ -1,7 +1,7 @@
 """The control silo's tables; importing this package registers all of them on ControlBase."""
 
 from control_silo.db.models.auth import AuthIdentityRow, AuthProviderRow
-from control_silo.db.models.avatar import UserAvatarRow, UserEmailRequestRow
+from control_silo.db.models.avatar import UserAvatarRow, UserEmailRequestRow, UserSocialAuthRow
 from control_silo.db.models.organization import (
     OrganizationIdAllocationRow,
     OrganizationMappingRow,
@@ -42,4 +42,5 @@ __all__ = [
     "UserRoleRow",
     "UserRoleUserRow",
     "UserRow",
+    "UserSocialAuthRow",
 ]

@@ -1,10 +1,10 @@
-"""A user's avatar, and the confirmation emails waiting for a mailer."""
+"""A user's avatar, social-auth identities, and the confirmation emails waiting for a mailer."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from control_silo.db.base import ControlBase
@@ -45,3 +45,18 @@ class UserEmailRequestRow(ControlBase):
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     date_added: Mapped[Created]
     date_sent: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class UserSocialAuthRow(ControlBase):
+    """A user's identity at a social-auth provider (Sentry's ``social_auth_usersocialauth``)."""
+
+    __tablename__ = "usersocialauth"
+    __table_args__ = (UniqueConstraint("provider", "uid", "user_id"),)
+
+    id: Mapped[BigIntId]
+    user_id: Mapped[int] = mapped_column(
+        BIG_INT, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    provider: Mapped[str] = mapped_column(String(32), nullable=False)
+    uid: Mapped[str] = mapped_column(String(255), nullable=False)
+    extra_data: Mapped[str] = mapped_column(Text, nullable=False, default="{}")

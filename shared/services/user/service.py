@@ -84,6 +84,26 @@ class UserService(abc.ABC):
         """
 
     @abc.abstractmethod
+    def trigger_user_consent_email_if_applicable(self, *, user_id: int) -> int:
+        """Sets the user's newsletter consent prompt flag and asks for a confirmation email to
+        each unverified address (Sentry sends them; here each request is a ``useremailrequest``
+        row for a mailer, written with the flag in one transaction). Returns how many emails
+        were requested.
+
+        :raises NotFound: no user has that id (field ``user_id``).
+        """
+
+    @abc.abstractmethod
+    def get_user_by_social_auth(
+        self, *, organization_id: int, provider: str, external_id: str
+    ) -> User | None:
+        """Returns the user linked to ``external_id`` at the social-auth ``provider`` who is a
+        member of the organization (the first such link by id), or None.
+
+        :raises InvalidArgument: an id that is not positive, or an empty provider or external id.
+        """
+
+    @abc.abstractmethod
     def get_many_by_email(
         self,
         *,

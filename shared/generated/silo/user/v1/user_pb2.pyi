@@ -538,3 +538,31 @@ class GetUserAvatarResponse(_message.Message):
     AVATAR_FIELD_NUMBER: _ClassVar[int]
     avatar: UserAvatar
     def __init__(self, avatar: _Optional[_Union[UserAvatar, _Mapping]] = ...) -> None: ...
+
+class TriggerUserConsentEmailIfApplicableRequest(_message.Message):
+    __slots__ = ("user_id",)
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: int
+    def __init__(self, user_id: _Optional[int] = ...) -> None: ...
+
+class TriggerUserConsentEmailIfApplicableResponse(_message.Message):
+    __slots__ = ("requested",)
+    REQUESTED_FIELD_NUMBER: _ClassVar[int]
+    requested: int
+    def __init__(self, requested: _Optional[int] = ...) -> None: ...
+
+class GetUserBySocialAuthRequest(_message.Message):
+    __slots__ = ("organization_id", "provider", "external_id")
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    organization_id: int
+    provider: str
+    external_id: str
+    def __init__(self, organization_id: _Optional[int] = ..., provider: _Optional[str] = ..., external_id: _Optional[str] = ...) -> None: ...
+
+class GetUserBySocialAuthResponse(_message.Message):
+    __slots__ = ("user",)
+    USER_FIELD_NUMBER: _ClassVar[int]
+    user: User
+    def __init__(self, user: _Optional[_Union[User, _Mapping]] = ...) -> None: ...

@@ -76,6 +76,16 @@ class UserServiceStub:
                 request_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarRequest.SerializeToString,
                 response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarResponse.FromString,
                 _registered_method=True)
+        self.TriggerUserConsentEmailIfApplicable = channel.unary_unary(
+                '/silo.user.v1.UserService/TriggerUserConsentEmailIfApplicable',
+                request_serializer=silo_dot_user_dot_v1_dot_user__pb2.TriggerUserConsentEmailIfApplicableRequest.SerializeToString,
+                response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.TriggerUserConsentEmailIfApplicableResponse.FromString,
+                _registered_method=True)
+        self.GetUserBySocialAuth = channel.unary_unary(
+                '/silo.user.v1.UserService/GetUserBySocialAuth',
+                request_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserBySocialAuthRequest.SerializeToString,
+                response_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserBySocialAuthResponse.FromString,
+                _registered_method=True)
         self.GetByUsername = channel.unary_unary(
                 '/silo.user.v1.UserService/GetByUsername',
                 request_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetByUsernameRequest.SerializeToString,
@@ -218,6 +228,21 @@ class UserServiceServicer:
 
     def GetUserAvatar(self, request, context):
         """GetUserAvatar returns a user's avatar row, unset when the user has none.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TriggerUserConsentEmailIfApplicable(self, request, context):
+        """TriggerUserConsentEmailIfApplicable flags the user for the consent prompt and records a
+        confirmation email request per unverified address.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetUserBySocialAuth(self, request, context):
+        """GetUserBySocialAuth returns the member of an organization linked to a social-auth identity.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -384,6 +409,16 @@ def add_UserServiceServicer_to_server(servicer, server):
                     servicer.GetUserAvatar,
                     request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarRequest.FromString,
                     response_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarResponse.SerializeToString,
+            ),
+            'TriggerUserConsentEmailIfApplicable': grpc.unary_unary_rpc_method_handler(
+                    servicer.TriggerUserConsentEmailIfApplicable,
+                    request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.TriggerUserConsentEmailIfApplicableRequest.FromString,
+                    response_serializer=silo_dot_user_dot_v1_dot_user__pb2.TriggerUserConsentEmailIfApplicableResponse.SerializeToString,
+            ),
+            'GetUserBySocialAuth': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUserBySocialAuth,
+                    request_deserializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserBySocialAuthRequest.FromString,
+                    response_serializer=silo_dot_user_dot_v1_dot_user__pb2.GetUserBySocialAuthResponse.SerializeToString,
             ),
             'GetByUsername': grpc.unary_unary_rpc_method_handler(
                     servicer.GetByUsername,
@@ -688,6 +723,60 @@ class UserService:
             '/silo.user.v1.UserService/GetUserAvatar',
             silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarRequest.SerializeToString,
             silo_dot_user_dot_v1_dot_user__pb2.GetUserAvatarResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TriggerUserConsentEmailIfApplicable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.user.v1.UserService/TriggerUserConsentEmailIfApplicable',
+            silo_dot_user_dot_v1_dot_user__pb2.TriggerUserConsentEmailIfApplicableRequest.SerializeToString,
+            silo_dot_user_dot_v1_dot_user__pb2.TriggerUserConsentEmailIfApplicableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUserBySocialAuth(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.user.v1.UserService/GetUserBySocialAuth',
+            silo_dot_user_dot_v1_dot_user__pb2.GetUserBySocialAuthRequest.SerializeToString,
+            silo_dot_user_dot_v1_dot_user__pb2.GetUserBySocialAuthResponse.FromString,
             options,
             channel_credentials,
             insecure,
