@@ -75,10 +75,15 @@ def _raw(response: bytes) -> bytes:
 
 def call(channel: grpc.Channel, rpc: Rpc, request: Any) -> tuple[grpc.StatusCode, str]:
     """Sends ``request`` (a message or a ``RawBody``) and returns the status code and details.
-    A client-streaming method gets it as its only message; a server-streaming one is read to
-    the end."""
+    A client-streaming method gets it as its only message; responses are read to the end."""
     try:
-        if rpc.method.client_streaming:
+        if rpc.method.client_streaming and rpc.method.server_streaming:
+            exchange = channel.stream_stream(
+                rpc.path, request_serializer=request_bytes, response_deserializer=_raw
+            )
+            for _ in exchange(iter([request.SerializeToString()]), timeout=CALL_TIMEOUT_SECONDS):
+                pass
+        elif rpc.method.client_streaming:
             frames = channel.stream_unary(
                 rpc.path, request_serializer=request_bytes, response_deserializer=_raw
             )
