@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import grpc
+import orjson
 
 from shared import errors
 from shared.generated.silo.relocation.v1 import relocation_pb2 as pb
@@ -80,6 +81,14 @@ def _header_from_pb(message: pb.ChunkHeader) -> ChunkHeader:
     )
 
 
+def _encoded(fields: dict[str, Any]) -> bytes:
+    """A row's fields as compact JSON (the json module for integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(fields)
+    except TypeError:
+        return json.dumps(fields, separators=(",", ":")).encode()
+
+
 def _requests(header: ChunkHeader, rows: Sequence[ChunkRow]) -> Iterator[pb.ImportChunkRequest]:
     yield pb.ImportChunkRequest(header=_header_to_pb(header))
     for start in range(0, len(rows), ROWS_PER_MESSAGE):
@@ -88,7 +97,7 @@ def _requests(header: ChunkHeader, rows: Sequence[ChunkRow]) -> Iterator[pb.Impo
             rows=pb.ChunkRows(
                 rows=[
                     pb.ChunkRow(
-                        pk=row.pk, fields_json=json.dumps(row.fields).encode(), ordinal=row.ordinal
+                        pk=row.pk, fields_json=_encoded(row.fields), ordinal=row.ordinal
                     )
                     for row in batch
                 ]
@@ -289,9 +298,13 @@ def _add_rows(header: ChunkHeader, message: pb.ChunkRows, rows: list[ChunkRow]) 
 
 def _fields(header: ChunkHeader, row: pb.ChunkRow, ordinal: int) -> dict[str, Any]:
     try:
-        fields = json.loads(row.fields_json)
-    except ValueError:
-        fields = None
+        fields = orjson.loads(row.fields_json)
+    except orjson.JSONDecodeError:
+        # orjson reads integers of 64 bits; a larger one is the field's error to report.
+        try:
+            fields = json.loads(row.fields_json)
+        except ValueError:
+            fields = None
     if not isinstance(fields, dict):
         raise RelocationError(
             Finding(
