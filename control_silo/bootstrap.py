@@ -62,7 +62,9 @@ class ControlSilo(SiloProcess):
         secret = self.settings.signing_secret
         return RegionDirectory(
             self.settings.regions,
-            lambda address: open_channel(address, secret=secret, timeout=self.settings.rpc_timeout),
+            lambda address: open_channel(
+                address, secret=secret, timeout=self.settings.rpc_timeout, tls=self.settings.tls
+            ),
             self.settings.rpc_timeout,
         )
 

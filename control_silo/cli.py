@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from control_silo.commands.createuser import createuser
-from shared.cli import SiloContext, add_silo_commands, pass_silo, serve_silo
+from shared.cli import SiloContext, add_silo_commands, pass_silo, serve_silo, tls_options
 from shared.config import DEFAULT_CONTROL_LISTEN
 from shared.silo_mode import SiloMode
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 )
 @click.option("--metrics-listen", help="HOST:PORT for Prometheus /metrics.")
 @click.option("--log-level", default="INFO", show_default=True)
+@tls_options
 @pass_silo
 def serve_control(
     silo: SiloContext,
@@ -37,6 +39,9 @@ def serve_control(
     regions: tuple[str, ...],
     metrics_listen: str | None,
     log_level: str,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    tls_ca: Path | None,
 ) -> None:
     """Serve the control silo's gRPC services until SIGTERM."""
     from control_silo.bootstrap import build_control_silo  # noqa: PLC0415 - heavy imports
@@ -48,6 +53,9 @@ def serve_control(
         data_dir=data_dir,
         regions=regions or None,
         metrics_listen=metrics_listen,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        tls_ca=tls_ca,
     )
     serve_silo(
         settings,

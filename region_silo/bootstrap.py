@@ -124,6 +124,7 @@ class RegionSilo(SiloProcess):
                 self.settings.control_address,
                 secret=self.settings.signing_secret,
                 timeout=self.settings.rpc_timeout,
+                tls=self.settings.tls,
             ),
             timeout=self.settings.rpc_timeout,
             remote={

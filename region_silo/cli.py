@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from shared.cli import SiloContext, add_silo_commands, pass_silo, serve_silo
+from shared.cli import SiloContext, add_silo_commands, pass_silo, serve_silo, tls_options
 from shared.config import DEFAULT_REGION_PORT
 from shared.silo_mode import SiloMode
 
@@ -17,6 +19,7 @@ from shared.silo_mode import SiloMode
 @click.option("--data-dir", type=click.Path(), help="Where the default SQLite file lives.")
 @click.option("--metrics-listen", help="HOST:PORT for Prometheus /metrics.")
 @click.option("--log-level", default="INFO", show_default=True)
+@tls_options
 @pass_silo
 def serve_region(
     silo: SiloContext,
@@ -28,6 +31,9 @@ def serve_region(
     data_dir: str | None,
     metrics_listen: str | None,
     log_level: str,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    tls_ca: Path | None,
 ) -> None:
     """Serve one region silo's gRPC services and drain its outbox until SIGTERM."""
     from region_silo.bootstrap import build_region_silo  # noqa: PLC0415 - heavy imports
@@ -40,6 +46,9 @@ def serve_region(
         control_address=control_address,
         data_dir=data_dir,
         metrics_listen=metrics_listen,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        tls_ca=tls_ca,
     )
     serve_silo(
         settings,

@@ -21,17 +21,50 @@ if TYPE_CHECKING:
 
 
 class SiloContext:
-    """What every command receives: the config file option, read into settings on demand."""
+    """What every command receives: the config file option and the group's flags (TLS files),
+    read into settings on demand."""
 
-    def __init__(self, config_file: Path | None) -> None:
+    def __init__(self, config_file: Path | None, **group_flags: Any) -> None:
         self.config_file = config_file
+        self.group_flags = group_flags
 
     def settings(self, **flags: Any) -> Settings:
-        """Settings with ``flags`` (None = not given) over the environment and config file."""
+        """Settings with ``flags`` (None = not given) over the group's flags, the environment and
+        the config file. Channels the command opens use the settings' TLS files."""
+        from shared.rpc.channel import use_tls_by_default  # noqa: PLC0415 - grpc loads here
+
+        given = {name: value for name, value in flags.items() if value is not None}
         try:
-            return load_settings(flags=flags, config_file=self.config_file)
+            settings = load_settings(
+                flags={**self.group_flags, **given}, config_file=self.config_file
+            )
         except ConfigError as error:
             raise click.UsageError(mask_secrets(str(error))) from None
+        use_tls_by_default(settings.tls)
+        return settings
+
+
+def tls_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Adds ``--tls-cert``, ``--tls-key`` and ``--tls-ca`` (passed as ``tls_cert``, ...)."""
+    for name, text in reversed(TLS_OPTIONS):
+        command = click.option(
+            f"--{name.replace('_', '-')}",
+            name,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help=text,
+        )(command)
+    return command
+
+
+TLS_OPTIONS = [
+    ("tls_cert", "PEM certificate chain: servers listen with TLS (or SILO_TLS_CERT)."),
+    ("tls_key", "PEM private key of --tls-cert (or SILO_TLS_KEY)."),
+    (
+        "tls_ca",
+        "PEM CA: verifies servers, and servers require client certificates it signed "
+        "(or SILO_TLS_CA).",
+    ),
+]
 
 
 pass_silo = click.make_pass_decorator(SiloContext)
@@ -44,10 +77,17 @@ pass_silo = click.make_pass_decorator(SiloContext)
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="TOML file of settings (flags and SILO_* variables take precedence).",
 )
+@tls_options
 @click.pass_context
-def cli(ctx: click.Context, config_file: Path | None) -> None:
+def cli(
+    ctx: click.Context,
+    config_file: Path | None,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    tls_ca: Path | None,
+) -> None:
     """Silo: hybrid-cloud user management (control silo + region silos over gRPC)."""
-    ctx.obj = SiloContext(config_file)
+    ctx.obj = SiloContext(config_file, tls_cert=tls_cert, tls_key=tls_key, tls_ca=tls_ca)
 
 
 @cli.group()
@@ -108,6 +148,8 @@ def serve_silo(
         sys.exit(2)
     host = (settings.listen or default_listen).rsplit(":", 1)[0]
     signed = "signed" if settings.rpc_shared_secrets else "UNSIGNED (loopback only)"
+    if settings.tls.serves_tls:
+        signed += ", TLS, client certificates required" if settings.tls_ca else ", TLS"
     click.echo(announce(silo, f"{host}:{running.port} ({signed})"), err=True)
     if metrics_port is not None:
         metrics_host = (settings.metrics_listen or "").rsplit(":", 1)[0]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.logs import mask_secrets
+from shared.rpc.tls import TlsFiles
 from shared.silo_mode import SiloMode
 
 DEFAULT_CONTROL_LISTEN = "127.0.0.1:50051"
@@ -34,6 +35,9 @@ ENVIRONMENT = {
     "single_organization": "SILO_SINGLE_ORGANIZATION",
     "cache_ttl": "SILO_CACHE_TTL",
     "cache_redis_url": "SILO_CACHE_REDIS_URL",
+    "tls_cert": "SILO_TLS_CERT",
+    "tls_key": "SILO_TLS_KEY",
+    "tls_ca": "SILO_TLS_CA",
 }
 SECRET_SETTINGS = frozenset({"rpc_shared_secrets", "rpc_verify_secrets"})
 
@@ -62,6 +66,16 @@ class Settings:
     single_organization: bool = False
     cache_ttl: float = 60.0
     cache_redis_url: str | None = None
+    # PEM files: this process's certificate chain and key (its servers listen with TLS), and the
+    # CA it trusts (its servers then require client certificates it signed).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_ca: Path | None = None
+
+    @property
+    def tls(self) -> TlsFiles:
+        """The TLS files of this process's servers and channels."""
+        return TlsFiles(cert=self.tls_cert, key=self.tls_key, ca=self.tls_ca)
 
     @property
     def accepted_secrets(self) -> tuple[str, ...]:
@@ -161,6 +175,9 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "rpc_timeout": _positive_float,
     "single_organization": _flag,
     "cache_ttl": _positive_float,
+    "tls_cert": Path,
+    "tls_key": Path,
+    "tls_ca": Path,
 }
 
 
@@ -197,6 +214,8 @@ def load_settings(
         if value is not None and value != ():
             values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
     settings = replace(Settings(), **values)
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        raise ConfigError("SILO_TLS_CERT and SILO_TLS_KEY go together: give both or neither")
     if settings.rpc_verify_secrets and not settings.rpc_shared_secrets:
         raise ConfigError(
             "SILO_RPC_VERIFY_SECRETS: verify-only secrets need SILO_RPC_SHARED_SECRETS to sign with"

@@ -158,4 +158,5 @@ class SiloProcess(abc.ABC):
             secrets=self.settings.accepted_secrets,
             observe=self.metrics.observe_rpc,
             replay_guard=self.replay_guard,
+            tls=self.settings.tls,
         )

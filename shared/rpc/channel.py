@@ -13,6 +13,7 @@ import grpc
 from shared.rpc import signing, streams
 from shared.rpc.interceptors import REQUEST_ID_METADATA_KEY
 from shared.rpc.status import error_from_rpc_error
+from shared.rpc.tls import NO_TLS, TlsFiles
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 
@@ -239,28 +240,50 @@ _RECONNECT_OPTIONS: list[tuple[str, Any]] = [
 ]
 
 
+_process_tls: TlsFiles = NO_TLS
+
+
+def use_tls_by_default(tls: TlsFiles) -> None:
+    """Makes ``tls`` the TLS of every channel opened without one (a command sets its settings'
+    files once, so every client it builds uses them)."""
+    global _process_tls  # noqa: PLW0603 - one process-wide default, set at start-up
+    _process_tls = tls
+
+
+def _raw_channel(address: str, tls: TlsFiles, options: Sequence[tuple[str, Any]]) -> grpc.Channel:
+    credentials = tls.channel_credentials()
+    if credentials is None:
+        return grpc.insecure_channel(address, options=options)
+    return grpc.secure_channel(address, credentials, options=options)
+
+
 def open_channel(
     address: str,
     *,
     secret: str | None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    tls: TlsFiles | None = None,
 ) -> grpc.Channel:
     """Opens a channel to a Silo server that signs with ``secret`` (the first configured one).
 
     Calls of every kind are signed and get ``timeout`` when they carry no deadline; unary calls are
     retried on UNAVAILABLE, streaming ones are not (a stream may have been partly acted on).
-    Client-streaming and bidirectional calls are made with ``shared.rpc.streams``.
+    Client-streaming and bidirectional calls are made with ``shared.rpc.streams``. The channel
+    uses TLS when ``tls`` (else the process's default, see ``use_tls_by_default``) names a CA or
+    a certificate.
     """
+    files = _process_tls if tls is None else tls
     interceptor = SigningClientInterceptor(secret, timeout)
-    retrying = grpc.insecure_channel(
+    retrying = _raw_channel(
         address,
-        options=[
+        files,
+        [
             ("grpc.service_config", json.dumps(_RETRY_SERVICE_CONFIG)),
             ("grpc.enable_retries", 1),
             *_RECONNECT_OPTIONS,
         ],
     )
-    streaming = grpc.insecure_channel(address, options=_RECONNECT_OPTIONS)
+    streaming = _raw_channel(address, files, _RECONNECT_OPTIONS)
     return SiloChannel(
         grpc.intercept_channel(retrying, interceptor),
         grpc.intercept_channel(streaming, interceptor),

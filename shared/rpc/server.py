@@ -17,6 +17,7 @@ from grpc_reflection.v1alpha import reflection
 
 from shared.rpc.interceptors import server_interceptors
 from shared.rpc.replay import ReplayGuard
+from shared.rpc.tls import NO_TLS, TlsFiles
 
 log = logging.getLogger("silo.server")
 
@@ -88,10 +89,12 @@ def create_server(
     max_workers: int = 16,
     observe: Callable[[str, str, float], None] | None = None,
     replay_guard: ReplayGuard | None = None,
+    tls: TlsFiles = NO_TLS,
 ) -> RunningServer:
     """Builds and starts a server on ``address`` (port 0 picks a free port) with health,
     reflection, request signing (when ``secrets`` is not empty; a signature is accepted once,
-    remembered by ``replay_guard``) and per-RPC logging.
+    remembered by ``replay_guard``), per-RPC logging and, given a certificate in ``tls``, TLS
+    (mutual when ``tls`` names a CA). Listening beyond loopback without TLS logs a warning.
 
     Raises ``ValueError`` when asked to listen beyond loopback without a shared secret.
     """
@@ -116,8 +119,18 @@ def create_server(
         [*services, health.SERVICE_NAME, reflection.SERVICE_NAME], server
     )
     check_free(address)
+    credentials = tls.server_credentials()
+    if credentials is None and not is_loopback(address):
+        log.warning(
+            "listening on %s without TLS: calls and their data travel in plain text "
+            "(set SILO_TLS_CERT and SILO_TLS_KEY, or --tls-cert and --tls-key)",
+            address,
+        )
     try:
-        port = server.add_insecure_port(address)
+        if credentials is None:
+            port = server.add_insecure_port(address)
+        else:
+            port = server.add_secure_port(address, credentials)
     except RuntimeError:
         port = 0
     if port == 0:
