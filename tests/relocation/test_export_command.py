@@ -4,6 +4,7 @@ exports, the file's format, encryption, and failures that leave no file behind."
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from shared.relocation.compare.run import compare_exports
 from shared.relocation.models import EXPORT_ORDER
+from tests.conftest import TEST_SECRET
+from tests.integration.terminal import converse
 from tests.relocation.conftest import Exporter, Importer, write_export
 from tests.relocation.installation import installation
 from tests.relocation.test_import_command import pem_file
@@ -223,3 +226,31 @@ def test_an_unwritable_destination_is_a_finding(run_export: Exporter, tmp_path: 
 
     assert result.exit_code == 1
     assert "cannot write" in result.findings[0]["reason"]
+
+
+def test_progress_is_a_bar_on_a_terminal(
+    imported: Path, run_export: Exporter, region_address: str, tmp_path: Path
+) -> None:
+    arguments = ["export", "global", str(tmp_path / "out.json"), "--no-prompt"]
+    session = converse(
+        [*arguments, "--control", run_export.control, "--region", run_export.region],
+        [],
+        env={"SILO_RPC_SHARED_SECRETS": TEST_SECRET},
+    )
+
+    assert session.exit_code == 0, session.transcript
+    assert "rows/s" in session.transcript
+    assert "sentry.organizationmemberteam" in session.transcript
+    assert f"exported {len(read(tmp_path / 'out.json'))} rows" in session.transcript
+
+
+def test_progress_is_plain_lines_elsewhere(
+    imported: Path, run_export: Exporter, tmp_path: Path
+) -> None:
+    result = run_export("users", tmp_path / "out.json")
+
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert re.fullmatch(r"\d+ rows \(\d+ rows/s\), now sentry\.\w+", lines[0]), lines
+    assert f"exported {len(read(tmp_path / 'out.json'))} rows to" in result.stderr
+    assert not any("\x1b[" in line for line in lines)
