@@ -72,14 +72,34 @@ def _make_due(
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
+def _in_flight(control: ControlSilo) -> int:
+    with control.sessions() as session:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(OrganizationSlugReservationRow)
+                .where(OrganizationSlugReservationRow.reservation_type == TEMPORARY_RENAME_ALIAS)
+            )
+            or 0
+        )
+
+
 def _settle(control: ControlSilo, region: RegionSilo) -> None:
-    """Delivers both outboxes until they are empty (every backoff skipped)."""
-    for _ in range(50):
+    """Delivers both outboxes (every backoff skipped) until they are empty and no rename is in
+    flight, twice in a row: a call the restarted server cut off may still be running in the old
+    server's thread, as it would in a process that has not died yet."""
+    quiet = 0
+    for _ in range(400):
         backlog = _make_due(control, ControlOutboxRow) + _make_due(region, RegionOutboxRow)
-        if backlog == 0:
-            return
+        if backlog == 0 and _in_flight(control) == 0:
+            quiet += 1
+            if quiet == 2:
+                return
+        else:
+            quiet = 0
         control.drainer.drain_due()
         region.drainer.drain_due()
+        threading.Event().wait(0.05)
     raise AssertionError("the outboxes did not drain")
 
 
