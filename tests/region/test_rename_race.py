@@ -260,3 +260,34 @@ def test_a_rename_without_require_exact_takes_a_free_slug(
         assert _state(control_silo, race_region, first.id)[0] == "taken"
     finally:
         server.stop(0)
+
+
+def test_a_slug_the_region_refuses_leaves_everything_as_it_was(
+    control_silo: ControlSilo, race_region: RegionSilo, make_control_user: Callable[..., object]
+) -> None:
+    server = race_region.start_server("127.0.0.1:0")
+    control_silo.regions.add(RACE_REGION, f"127.0.0.1:{server.port}")
+    try:
+        owner = make_control_user("owner")
+        organizations = race_region.services.get(OrganizationService)
+        organization = organizations.create_organization(
+            slug="one",
+            name="One",
+            owner_user_id=owner.id,  # type: ignore[attr-defined]
+        )
+        # A row the control silo knows nothing of holds the slug in the region.
+        with race_region.sessions.begin() as session:
+            session.add(OrganizationRow(id=900_002, slug="ghost-slug", name="Ghost"))
+        with pytest.raises(FailedPrecondition) as refused:
+            organizations.update_organization_slug(
+                organization_id=organization.id, slug="ghost-slug"
+            )
+        assert refused.value.field == "slug"
+        _settle(control_silo, race_region)
+        assert _state(control_silo, race_region, organization.id) == (
+            "one",
+            [(PRIMARY_RESERVATION, "one")],
+            "one",
+        )
+    finally:
+        server.stop(0)
