@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from sqlalchemy.orm import Session
 
 from control_silo.db.models import ControlImportChunkRow, ControlOutboxRow
+from control_silo.db.models.outbox import ControlRequestRow
 from control_silo.migrations import CONTROL_MIGRATIONS
 from control_silo.outbox.delivery import RegionDelivery
 from control_silo.relocation import control_holdings, control_importers, exports
@@ -53,6 +54,7 @@ class ControlSilo(SiloProcess):
     outbox_model: ClassVar[type[Any]] = ControlOutboxRow
     per_region: ClassVar[bool] = True  # one outbox row per destination region
     import_chunk_model: ClassVar[type[Any]] = ControlImportChunkRow
+    request_model: ClassVar[type[Any]] = ControlRequestRow
     migrations: ClassVar[MigrationHistory] = CONTROL_MIGRATIONS
     drainer_name = "outbox-drainer-control"
 

@@ -16,6 +16,7 @@ from region_silo.cache.region_cache import RegionCache
 from region_silo.cache.service import LocalRegionCacheService
 from region_silo.cache.user_client import CachedUserServiceClient, CurrentUserReads
 from region_silo.db.models import RegionImportChunkRow, RegionOutboxRow
+from region_silo.db.models.outbox import RegionRequestRow
 from region_silo.migrations import REGION_MIGRATIONS
 from region_silo.outbox.delivery import ControlDelivery
 from region_silo.relocation import (
@@ -75,6 +76,7 @@ class RegionSilo(SiloProcess):
     outbox_model: ClassVar[type[Any]] = RegionOutboxRow
     per_region: ClassVar[bool] = False  # every message goes to the control silo
     import_chunk_model: ClassVar[type[Any]] = RegionImportChunkRow
+    request_model: ClassVar[type[Any]] = RegionRequestRow
     migrations: ClassVar[MigrationHistory] = REGION_MIGRATIONS
 
     name: str

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import Settings
 from shared.db.migrations import MigrationHistory
+from shared.db.requests import RequestLog
 from shared.errors import FailedPrecondition
 from shared.metrics import Metrics, backlog_reader, new_metrics
 from shared.outbox.drainer import Deliver, OutboxDrainer
@@ -32,8 +33,9 @@ from shared.silo_mode import SiloMode
 class SiloProcess(abc.ABC):
     """One silo process, built from its settings; nothing connects until first used.
 
-    A silo names what it owns (``owner``), its outbox table (``outbox_model``, ``per_region``)
-    and migration history, and gives its service directory and outbox delivery.
+    A silo names what it owns (``owner``), its outbox table (``outbox_model``, ``per_region``),
+    its request log table (``request_model``) and migration history, and gives its service
+    directory and outbox delivery.
     """
 
     owner: ClassVar[SiloMode]
@@ -41,6 +43,7 @@ class SiloProcess(abc.ABC):
     per_region: ClassVar[bool]
     migrations: ClassVar[MigrationHistory]
     import_chunk_model: ClassVar[type[Any]]
+    request_model: ClassVar[type[Any]]
 
     settings: Settings
     engine: Engine
@@ -159,4 +162,5 @@ class SiloProcess(abc.ABC):
             observe=self.metrics.observe_rpc,
             replay_guard=self.replay_guard,
             tls=self.settings.tls,
+            requests=RequestLog(self.sessions, self.request_model),
         )

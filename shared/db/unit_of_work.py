@@ -9,7 +9,10 @@ from types import TracebackType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import checks  # noqa: F401 - checks every written string against its column
+from shared.db import (
+    checks,  # noqa: F401 - checks every written string against its column
+    requests,
+)
 from shared.db.engine import SQLITE_BEGIN_OPTION
 from shared.outbox.model import OutboxMessage, ShardKey
 from shared.outbox.writer import OutboxWriter
@@ -66,6 +69,13 @@ class UnitOfWork:
                 session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         elif self._lock is not None:
             session.execute(select(func.pg_advisory_xact_lock(_advisory_key(self._lock))))
+        if not self._read_only:
+            try:
+                requests.opening_writes(session)
+            except BaseException:
+                session.close()
+                self._session = None
+                raise
         return self
 
     def __exit__(
@@ -87,8 +97,15 @@ class UnitOfWork:
         self._shards.add(message.shard)
 
     def commit(self) -> None:
-        """Commits the transaction, then lets the outbox's drainer know what to deliver."""
+        """Commits the transaction, then lets the outbox's drainer know what to deliver.
+
+        Within an RPC, a call that was abandoned commits nothing (``Unavailable``), and the
+        call's key is recorded with its first writes (see ``shared.db.requests``)."""
+        if not self._read_only:
+            requests.committing_writes(self.session)
         self.session.commit()
+        if not self._read_only:
+            requests.committed_writes()
         if self._shards and self._outbox is not None:
             shards, self._shards = self._shards, set()
             self._outbox.committed(shards)

@@ -14,6 +14,14 @@ from typing import Any, Literal, TypeAlias
 import grpc
 
 from shared import errors
+from shared.db.requests import (
+    AlreadyApplied,
+    CallWrites,
+    RequestLog,
+    request_key,
+    running_call,
+    unknown_result,
+)
 from shared.rpc import signing, streams
 from shared.rpc.replay import MemoryReplayGuard, ReplayGuard
 from shared.rpc.status import abort_with, code_for
@@ -190,11 +198,78 @@ def _unexpected(context: grpc.ServicerContext, method: str, error: Exception) ->
     abort_with(context, errors.InternalError(f"internal error (error id {error_id})"))
 
 
+class _Stored:
+    """A response kept from an earlier attempt of the call, sent as its bytes."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+
+def _passing_stored(serialize: Callable[[Any], bytes] | None) -> Callable[[Any], bytes]:
+    def serializer(response: Any) -> bytes:
+        if isinstance(response, _Stored):
+            return response.raw
+        return serialize(response) if serialize is not None else bytes(response)
+
+    return serializer
+
+
 class ErrorMappingInterceptor(_WrappingInterceptor):
     """Turns a domain error raised by a servicer, also while it streams responses, into its status
-    code, naming the field; any other exception into INTERNAL with an error id the server logs."""
+    code, naming the field; any other exception into INTERNAL with an error id the server logs.
+
+    With a request log, a unary call's units of work know the call (``shared.db.requests``): an
+    abandoned call commits nothing, and a retry of a call whose writes committed (same request
+    id, method and request) gets the first response without writing again.
+    """
+
+    def __init__(self, requests: RequestLog | None = None) -> None:
+        super().__init__()
+        self._requests = requests
+
+    def _logged(self, handler: Handler, method: str) -> Handler:
+        """``handler`` (unary-unary) run with its writes tied to the call."""
+        log = self._requests
+        inner: Callable[..., Any] = getattr(handler, "unary_unary")  # noqa: B009 - typed Any
+        serialize = handler.response_serializer
+
+        def behavior(request: Any, context: grpc.ServicerContext) -> Any:
+            request_id = metadata_value(context, REQUEST_ID_METADATA_KEY)
+            if log is None or not request_id:
+                return inner(request, context)
+            body = (
+                request
+                if isinstance(request, bytes)
+                else request.SerializeToString(deterministic=True)
+            )
+            call = CallWrites(
+                log,
+                request_key(request_id, method, body),
+                method,
+                abandoned=lambda: not context.is_active(),
+            )
+            with running_call(call):
+                try:
+                    response = inner(request, context)
+                except AlreadyApplied as applied:
+                    if applied.response is None:
+                        raise unknown_result() from None
+                    return _Stored(applied.response)
+            if call.committed:
+                log.store_response(call.key, _passing_stored(serialize)(response))
+            return response
+
+        return _rebuild(
+            "unary_unary",
+            behavior,
+            handler.request_deserializer,
+            _passing_stored(serialize),
+            inner,
+        )
 
     def wrap(self, handler: Handler, kind: Kind, method: str) -> Handler:
+        if kind == "unary_unary" and self._requests is not None:
+            handler = self._logged(handler, method)
         inner: Callable[..., Any] = getattr(handler, kind)
 
         def behavior(request: Any, context: grpc.ServicerContext, *send: Any) -> Any:
@@ -502,12 +577,14 @@ def server_interceptors(
     secrets: Sequence[str],
     observe: Callable[[str, str, float], None] | None = None,
     replay_guard: ReplayGuard | None = None,
+    requests: RequestLog | None = None,
 ) -> list[grpc.ServerInterceptor]:
     """The interceptor chain of every Silo server, outermost first; ``observe`` receives each
     RPC's method, status code name and duration in seconds; ``replay_guard`` remembers accepted
-    signatures (in this process's memory when not given)."""
+    signatures (in this process's memory when not given); ``requests`` ties unary calls' writes
+    to the call (see ``ErrorMappingInterceptor``)."""
     chain: list[grpc.ServerInterceptor] = [LoggingInterceptor(observe=observe)]
     if secrets:
         chain.append(SigningInterceptor(secrets, replay_guard=replay_guard))
-    chain.append(ErrorMappingInterceptor())
+    chain.append(ErrorMappingInterceptor(requests))
     return chain

@@ -15,6 +15,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from shared.db.requests import RequestLog
 from shared.rpc.interceptors import server_interceptors
 from shared.rpc.replay import ReplayGuard
 from shared.rpc.tls import NO_TLS, TlsFiles
@@ -90,11 +91,14 @@ def create_server(
     observe: Callable[[str, str, float], None] | None = None,
     replay_guard: ReplayGuard | None = None,
     tls: TlsFiles = NO_TLS,
+    requests: RequestLog | None = None,
 ) -> RunningServer:
     """Builds and starts a server on ``address`` (port 0 picks a free port) with health,
     reflection, request signing (when ``secrets`` is not empty; a signature is accepted once,
     remembered by ``replay_guard``), per-RPC logging and, given a certificate in ``tls``, TLS
     (mutual when ``tls`` names a CA). Listening beyond loopback without TLS logs a warning.
+    With ``requests``, a unary call's writes are tied to the call: an abandoned call commits
+    nothing and a retried one gets the first response (``shared.db.requests``).
 
     Raises ``ValueError`` when asked to listen beyond loopback without a shared secret.
     """
@@ -105,7 +109,7 @@ def create_server(
         )
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="silo-rpc"),
-        interceptors=server_interceptors(secrets, observe, replay_guard),
+        interceptors=server_interceptors(secrets, observe, replay_guard, requests),
         options=[("grpc.so_reuseport", 0)],
     )
     services: list[str] = []

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from control_silo.db.base import ControlBase
 from shared.db.columns import BigIntId
+from shared.db.requests import RequestLogColumns
 from shared.outbox.model import OutboxColumns
 
 
@@ -29,3 +30,9 @@ class ControlOutboxRow(OutboxColumns, ControlBase):
 
     id: Mapped[BigIntId]
     region_name: Mapped[str] = mapped_column(String(48), nullable=False)
+
+
+class ControlRequestRow(RequestLogColumns, ControlBase):
+    """The request log: the key of each RPC whose writes committed, and its response."""
+
+    __tablename__ = "controlrequest"

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped
 
 from region_silo.db.base import RegionBase
 from shared.db.columns import BigIntId
+from shared.db.requests import RequestLogColumns
 from shared.outbox.model import OutboxColumns
 
 
@@ -22,3 +23,9 @@ class RegionOutboxRow(OutboxColumns, RegionBase):
     )
 
     id: Mapped[BigIntId]
+
+
+class RegionRequestRow(RequestLogColumns, RegionBase):
+    """The request log: the key of each RPC whose writes committed, and its response."""
+
+    __tablename__ = "regionrequest"

@@ -1,0 +1,151 @@
+"""The request log: the key of every RPC whose writes committed, recorded in the same transaction
+as the writes, with the response once it is known. A retried call (same request id, method and
+request bytes) finds its key and gets the first response instead of writing again; a call that
+was abandoned (cancelled, past its deadline, or cut off by a server stopping) commits nothing."""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import LargeBinary, String, delete, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from shared.db.types import UTCDateTime, utcnow
+from shared.errors import FailedPrecondition, Unavailable
+
+# How long a key is kept: far longer than any client retries a call.
+KEEP_FOR = timedelta(days=1)
+# Old keys are deleted after every this many recorded responses (per process).
+PRUNE_EVERY = 500
+
+
+class RequestLogColumns:
+    """Mixin of the request log table each silo has."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    method: Mapped[str] = mapped_column(String(200), nullable=False)
+    response: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    date_added: Mapped[datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, index=True
+    )
+
+
+def request_key(request_id: str, method: str, body: bytes) -> str:
+    """The key of one call: its request id, method and request bytes (a request id reused for
+    another request is another key)."""
+    digest = hashlib.sha256()
+    for part in (request_id.encode(), b"\0", method.encode(), b"\0", body):
+        digest.update(part)
+    return digest.hexdigest()
+
+
+class AlreadyApplied(Exception):
+    """Raised when a unit of work opens for a call whose writes committed before."""
+
+    def __init__(self, response: bytes | None) -> None:
+        super().__init__("this call's writes were committed before")
+        self.response = response
+
+
+@dataclass
+class RequestLog:
+    """One silo's request log table."""
+
+    sessions: sessionmaker[Session]
+    model: type[Any]
+    _recorded: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def previous(self, session: Session, key: str) -> AlreadyApplied | None:
+        """The earlier outcome of the call ``key``, if its writes committed."""
+        row = session.execute(select(self.model.response).where(self.model.key == key)).first()
+        return None if row is None else AlreadyApplied(row[0])
+
+    def record(self, session: Session, key: str, method: str) -> None:
+        """Adds the call's key to the transaction that commits its writes."""
+        session.add(self.model(key=key, method=method))
+
+    def store_response(self, key: str, response: bytes) -> None:
+        """Keeps the response of a call whose writes committed, for its retries."""
+        with self.sessions() as session:
+            session.execute(
+                update(self.model).where(self.model.key == key).values(response=response)
+            )
+            with self._lock:
+                self._recorded += 1
+                prune = self._recorded % PRUNE_EVERY == 0
+            if prune:
+                session.execute(
+                    delete(self.model).where(self.model.date_added < utcnow() - KEEP_FOR)
+                )
+            session.commit()
+
+
+@dataclass
+class CallWrites:
+    """What units of work need to know about the RPC they run in."""
+
+    log: RequestLog
+    key: str
+    method: str
+    abandoned: Callable[[], bool]
+    committed: bool = False
+
+
+_CURRENT: contextvars.ContextVar[CallWrites | None] = contextvars.ContextVar(
+    "silo_call_writes", default=None
+)
+
+
+@contextmanager
+def running_call(call: CallWrites) -> Iterator[CallWrites]:
+    """Makes ``call`` the RPC that units of work opened in this block belong to."""
+    token = _CURRENT.set(call)
+    try:
+        yield call
+    finally:
+        _CURRENT.reset(token)
+
+
+def opening_writes(session: Session) -> None:
+    """Called when a writing unit of work opens: raises ``AlreadyApplied`` when the current call
+    committed its writes before (it is a retry)."""
+    call = _CURRENT.get()
+    if call is None or call.committed:
+        return
+    previous = call.log.previous(session, call.key)
+    if previous is not None:
+        raise previous
+
+
+def committing_writes(session: Session) -> None:
+    """Called just before a writing unit of work commits: refuses when the call was abandoned
+    (the caller was told it failed), and records the call's key with its first writes."""
+    call = _CURRENT.get()
+    if call is None:
+        return
+    if call.abandoned():
+        raise Unavailable("the call was cancelled or its deadline passed; nothing was written")
+    if not call.committed:
+        call.log.record(session, call.key, call.method)
+
+
+def committed_writes() -> None:
+    """Called after a writing unit of work committed."""
+    call = _CURRENT.get()
+    if call is not None:
+        call.committed = True
+
+
+def unknown_result() -> FailedPrecondition:
+    """The error of a retry whose first attempt committed but whose response was not kept."""
+    return FailedPrecondition(
+        "this request was already applied (same x-request-id); its response was not kept"
+    )
