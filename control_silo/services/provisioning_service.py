@@ -62,21 +62,22 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
             wanted = alias.slug
             uow.commit()
         try:
-            self._renames.finish(organization_id)
+            taken = self._renames.finish(organization_id)
         except SiloError as error:
             raise Unavailable(
                 f"the region did not take the slug yet ({error}); the rename finishes when it "
                 "answers",
                 field="region_name",
             ) from error
-        # As Sentry checks: the rename succeeded when the primary reservation holds the slug now
-        # (whoever finished it, this call or the outbox).
-        with UnitOfWork(self._sessions, read_only=True) as uow:
-            if reservations.primary_slug(uow.session, organization_id) != wanted:
-                raise FailedPrecondition(
-                    f"the region refused {wanted!r} for organization {organization_id}",
-                    field="slug",
-                )
+        if taken is None:
+            # The outbox finished it first: as Sentry checks, it succeeded when the primary
+            # reservation holds the slug now.
+            with UnitOfWork(self._sessions, read_only=True) as uow:
+                taken = reservations.primary_slug(uow.session, organization_id) == wanted
+        if not taken:
+            raise FailedPrecondition(
+                f"the region refused {wanted!r} for organization {organization_id}", field="slug"
+            )
         return SlugUpdate(previous_slug=previous or wanted, slug=wanted)
 
     def bulk_create_organization_slug_reservations(
