@@ -42,9 +42,14 @@ class OrganizationService(abc.ABC):
 
     @abc.abstractmethod
     def update_organization_slug(self, *, organization_id: int, slug: str) -> Organization:
-        """Moves the organization to ``slug`` (its reservation in the control silo first).
+        """Moves the organization to ``slug``: the control silo reserves it as a temporary
+        rename alias, has this region take it, then moves its primary reservation and mapping.
 
         :raises InvalidArgument: a bad slug.  :raises AlreadyExists: the slug is taken.
+        :raises NotFound: no such organization here.
+        :raises FailedPrecondition: another rename of the organization is in flight, or this
+            region refused the slug.
+        :raises Unavailable: the control silo could not finish; the rename completes later.
         """
 
     @abc.abstractmethod
