@@ -92,6 +92,37 @@ def json_text(value: str, field: str, *, object_only: bool = False) -> Any:
     return parsed
 
 
+def request_strings(message: Message) -> None:
+    """The checks every request gets at the edge, before any service runs: no NUL character in
+    any string (``no_nul_characters``), and no control character in a slug field (``slug``,
+    ``*_slug``, ``*_slugs``), so that a pattern check further in cannot be passed by a trailing
+    line break (``$`` matches before one)."""
+    no_nul_characters(message)
+    _bare_slugs(message)
+
+
+def _is_slug_field(name: str) -> bool:
+    return name in {"slug", "slugs"} or name.endswith(("_slug", "_slugs"))
+
+
+def _bare_slugs(message: Message) -> None:
+    for descriptor, value in message.ListFields():
+        if descriptor.type == FieldDescriptor.TYPE_STRING and _is_slug_field(descriptor.name):
+            texts = value if _is_repeated(descriptor) else [value]
+            for text in texts:
+                if not text.isprintable():
+                    raise InvalidArgument(
+                        "must not contain control characters (a line break, a tab, ...)",
+                        field=descriptor.name,
+                    )
+        elif descriptor.type == FieldDescriptor.TYPE_MESSAGE:
+            entry = descriptor.message_type
+            if entry is not None and entry.GetOptions().map_entry:
+                continue
+            for item in value if _is_repeated(descriptor) else [value]:
+                _bare_slugs(item)
+
+
 def no_nul_characters(message: Message) -> None:
     """Refuses a NUL character in any string of a request message, nested ones included (the
     error names the innermost field, as the services do); no database stores them alike

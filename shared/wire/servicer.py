@@ -19,7 +19,7 @@ def _handler(method: MethodBinding, implementation: Any) -> grpc.RpcMethodHandle
     function = getattr(implementation, method.name)
 
     def behavior(request: Message, context: grpc.ServicerContext) -> Message:
-        validation.no_nul_characters(request)
+        validation.request_strings(request)
         return method.response_from_result(function(**method.arguments_from_request(request)))
 
     return grpc.unary_unary_rpc_method_handler(

@@ -25,6 +25,7 @@ from shared.rpc.server import RunningServer, create_server
 from shared.services.auth.service import AuthService
 from shared.services.organization_mapping.model import MemberMappingUpdate
 from shared.services.organization_mapping.service import OrganizationMemberMappingService
+from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.registry import remote
 from shared.services.user.model import NewUser, UserUpdate
 from shared.services.user.service import UserService
@@ -231,3 +232,20 @@ def test_a_request_that_does_not_parse_is_invalid_not_internal(failing: RunningS
             raw(body, metadata=metadata, timeout=5)
     assert isinstance(raised.value, grpc.Call)
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize("slug", ["acme\n", "admin\n", "acme ", "ac\tme", "acme\r\n"])
+def test_a_slug_with_a_line_break_or_whitespace_is_refused(
+    control_silo: ControlSilo, channel: grpc.Channel, slug: str
+) -> None:
+    users = remote(UserService, channel)
+    owner = users.create_user(user=NewUser(username="slug-owner"))
+    provisioning = remote(OrganizationProvisioningService, channel)
+    before = counts(control_silo)
+    error = refused(
+        lambda: provisioning.provision_organization(
+            slug=slug, name="Acme", region_name="us", owner_user_id=owner.id
+        )
+    )
+    assert isinstance(error, errors.InvalidArgument) and error.field == "slug", error
+    assert counts(control_silo) == before
