@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Engine, MetaData, func, select
+from sqlalchemy import Engine, MetaData, func, literal, null, select, union_all
 
 from shared.db.engine import make_engine
 
@@ -21,31 +21,37 @@ class Tables:
         ]
 
     def fingerprint(self) -> Fingerprint:
-        """(rows, highest id) of every table; one transaction per database."""
+        """(rows, highest id) of every table: one query per database."""
         found: Fingerprint = {}
         for label, engine, metadata in self._databases:
+            parts = [
+                select(
+                    literal(table.name).label("name"),
+                    func.count().label("rows"),
+                    (func.max(table.c.id) if "id" in table.c else null()).label("highest"),
+                ).select_from(table)
+                for table in metadata.sorted_tables
+            ]
             with engine.connect() as connection:
-                for table in metadata.sorted_tables:
-                    highest = func.max(table.c.id) if "id" in table.c else None
-                    columns = [func.count()] + ([highest] if highest is not None else [])
-                    row = connection.execute(select(*columns).select_from(table)).one()
-                    found[f"{label}.{table.name}"] = (
-                        int(row[0]),
-                        None if highest is None or row[1] is None else int(row[1]),
+                for name, rows, highest in connection.execute(union_all(*parts)):
+                    found[f"{label}.{name}"] = (
+                        int(rows),
+                        None if highest is None else int(highest),
                     )
         return found
 
-    def settled(self, timeout: float = 3.0) -> Fingerprint:
-        """A fingerprint that two reads agree on: what earlier calls set off (outbox deliveries)
-        has landed, so a change after the next call is that call's."""
+    def settled(self, last: Fingerprint | None = None, timeout: float = 3.0) -> Fingerprint:
+        """A fingerprint that two reads agree on (``last`` is the previous read, when there is
+        one): what earlier calls set off (outbox deliveries) has landed, so a change after the
+        next call is that call's."""
         deadline = time.monotonic() + timeout
-        previous = self.fingerprint()
+        previous = self.fingerprint() if last is None else last
         while True:
-            time.sleep(0.02)
             current = self.fingerprint()
             if current == previous or time.monotonic() > deadline:
                 return current
             previous = current
+            time.sleep(0.02)
 
     def close(self) -> None:
         """Closes the connections."""
