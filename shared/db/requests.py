@@ -1,7 +1,8 @@
 """The request log: the key of every RPC whose writes committed, recorded in the same transaction
-as the writes, with the response once it is known. A retried call (same request id, method and
-request bytes) finds its key and gets the first response instead of writing again; a call that
-was abandoned (cancelled, past its deadline, or cut off by a server stopping) commits nothing."""
+as the writes, with the response when the call was cut off before it could be sent. A retried
+call (same request id, method and request bytes) finds its key and gets the first response
+instead of writing again; a call that was abandoned (cancelled, past its deadline, or cut off by
+a server stopping) commits nothing."""
 
 from __future__ import annotations
 
@@ -69,22 +70,22 @@ class RequestLog:
         return None if row is None else AlreadyApplied(row[0])
 
     def record(self, session: Session, key: str, method: str) -> None:
-        """Adds the call's key to the transaction that commits its writes."""
+        """Adds the call's key to the transaction that commits its writes (and, every
+        ``PRUNE_EVERY`` calls, deletes keys older than ``KEEP_FOR`` there)."""
         session.add(self.model(key=key, method=method))
+        with self._lock:
+            self._recorded += 1
+            prune = self._recorded % PRUNE_EVERY == 0
+        if prune:
+            session.execute(delete(self.model).where(self.model.date_added < utcnow() - KEEP_FOR))
 
     def store_response(self, key: str, response: bytes) -> None:
-        """Keeps the response of a call whose writes committed, for its retries."""
+        """Keeps the response of a call whose writes committed but which was cut off before the
+        response could be sent, for its retry."""
         with self.sessions() as session:
             session.execute(
                 update(self.model).where(self.model.key == key).values(response=response)
             )
-            with self._lock:
-                self._recorded += 1
-                prune = self._recorded % PRUNE_EVERY == 0
-            if prune:
-                session.execute(
-                    delete(self.model).where(self.model.date_added < utcnow() - KEEP_FOR)
-                )
             session.commit()
 
 

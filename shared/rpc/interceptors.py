@@ -255,7 +255,10 @@ class ErrorMappingInterceptor(_WrappingInterceptor):
                     if applied.response is None:
                         raise unknown_result() from None
                     return _Stored(applied.response)
-            if call.committed:
+            # A response the client will receive needs no keeping (that costs a transaction per
+            # write); one whose call was cut off after its writes committed is kept for the
+            # retry. Between the two, a retry is told the request was applied.
+            if call.committed and not context.is_active():
                 log.store_response(call.key, _passing_stored(serialize)(response))
             return response
 
