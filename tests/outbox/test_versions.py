@@ -3,6 +3,7 @@ drains, across restarts, and across the migration that made them monotonic on SQ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,23 @@ from sqlalchemy.orm import sessionmaker
 
 import control_silo.db.models  # noqa: F401 - registers every control table
 import region_silo.db.models  # noqa: F401 - registers every region table
+from control_silo.bootstrap import ControlSilo
 from control_silo.db.models import ControlOutboxRow
 from control_silo.migrations import CONTROL_MIGRATIONS
+from region_silo.bootstrap import RegionSilo, build_region_silo
 from region_silo.db.models import RegionOutboxRow
 from region_silo.migrations import REGION_MIGRATIONS
+from shared.config import Settings
 from shared.db.engine import make_engine
 from shared.db.migrations import MigrationHistory
 from shared.outbox.categories import OutboxCategory
+from shared.rpc.server import RunningServer
+from shared.services.organization.model import MemberRole
+from shared.services.organization.service import OrganizationService
+from shared.services.user.model import NewUser
+from shared.services.user.service import UserService
+from shared.silo_mode import SiloMode
+from tests.conftest import TEST_SECRET
 from tests.databases import scratch_database
 
 TABLES = [
@@ -92,3 +103,52 @@ def test_ids_after_the_upgrade_exceed_every_id_used_before_it(
         assert after > before
         _drain(url, model)
         assert _add(url, model) > after
+
+
+@pytest.fixture
+def region(tmp_path: Path, control_server: RunningServer) -> Iterator[RegionSilo]:
+    with scratch_database(tmp_path, "versions_region") as url:
+        REGION_MIGRATIONS.upgrade(url)
+        built = build_region_silo(
+            Settings(
+                mode=SiloMode.REGION,
+                region_name="us",
+                database_url=url,
+                control_address=f"127.0.0.1:{control_server.port}",
+                rpc_shared_secrets=(TEST_SECRET,),
+            )
+        )
+        try:
+            yield built
+        finally:
+            built.close()
+
+
+def test_a_removal_after_a_drain_reaches_the_control_silo(
+    control_silo: ControlSilo, region: RegionSilo
+) -> None:
+    users = control_silo.services.get(UserService)
+    owner = users.create_user(user=NewUser(username="versions-owner"))
+    member = users.create_user(user=NewUser(username="versions-member"))
+    organizations = region.services.get(OrganizationService)
+    organization = organizations.create_organization(
+        slug="versions", name="Versions", owner_user_id=owner.id
+    )
+    added = organizations.add_organization_member(
+        organization_id=organization.id, role=MemberRole.MEMBER, user_id=member.id
+    )
+    region.drainer.drain_due()
+    assert [o.organization_id for o in users.get_organizations(user_id=member.id)] == [
+        organization.id
+    ]
+    assert _count(region, RegionOutboxRow) == 0
+
+    organizations.delete_organization_member(organization_id=organization.id, member_id=added.id)
+    region.drainer.drain_due()
+    assert users.get_organizations(user_id=member.id) == []
+    assert users.get_member_region_names(user_id=member.id) == []
+
+
+def _count(region: RegionSilo, model: type[Any]) -> int:
+    with region.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
