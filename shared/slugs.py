@@ -57,7 +57,7 @@ def organization_slug(value: str, field: str = "slug") -> str:
         raise InvalidArgument(f"{value!r} must be lowercase", field=field)
     if value.isdigit():
         raise InvalidArgument(f"{value!r} must not be all digits", field=field)
-    if not _SLUG.match(value):
+    if not _SLUG.fullmatch(value):
         raise InvalidArgument(
             f"{value!r} may only contain lowercase letters, digits and hyphens, and must start "
             "with a letter or digit and not end with a hyphen",

@@ -13,7 +13,20 @@ from tests.contract.conftest import MakeUser, RowCounts
 
 @pytest.mark.parametrize(
     "slug",
-    ["-", "--", "-x-", "-x", "x-", "a--", "123", "0", "github-deployment-gate", "syntaxfm", "Ab"],
+    [
+        "-",
+        "--",
+        "-x-",
+        "-x",
+        "x-",
+        "a--",
+        "123",
+        "0",
+        "github-deployment-gate",
+        "syntaxfm",
+        "Ab",
+        "acme\n",
+    ],
 )
 def test_bad_slugs_are_refused(
     services: ServiceDirectory, make_user: MakeUser, row_counts: RowCounts, slug: str
