@@ -96,9 +96,7 @@ def _requests(header: ChunkHeader, rows: Sequence[ChunkRow]) -> Iterator[pb.Impo
         yield pb.ImportChunkRequest(
             rows=pb.ChunkRows(
                 rows=[
-                    pb.ChunkRow(
-                        pk=row.pk, fields_json=_encoded(row.fields), ordinal=row.ordinal
-                    )
+                    pb.ChunkRow(pk=row.pk, fields_json=_encoded(row.fields), ordinal=row.ordinal)
                     for row in batch
                 ]
             )

@@ -27,8 +27,7 @@ def running_cluster(work: Path, label: str) -> Iterator[Cluster]:
     with ExitStack() as stack:
         control_url = stack.enter_context(scratch_database(work, f"{label}_control"))
         region_urls = {
-            name: stack.enter_context(scratch_database(work, f"{label}_{name}"))
-            for name in REGIONS
+            name: stack.enter_context(scratch_database(work, f"{label}_{name}")) for name in REGIONS
         }
         for silo, url, extra in [("control", control_url, [])] + [
             ("region", url, ["--name", name]) for name, url in region_urls.items()
