@@ -1,12 +1,24 @@
 """Loads users with their emails, permissions and roles: two prepared queries for any number
-of users (this is the hot path of GetUser and GetManyByID)."""
+of users (this is the hot path of GetUser and GetManyByID). A user's ``roles`` are the permission
+strings its roles grant, as Sentry's checks of ``roles | permissions`` expect."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import BindParameter, Connection, bindparam, false, literal, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Text,
+    bindparam,
+    cast,
+    false,
+    literal,
+    select,
+    union_all,
+)
 
 from control_silo.db.models import (
     UserEmailRow,
@@ -38,7 +50,14 @@ _RELATED_BY_USER = union_all(
         false(),
         UserPermissionRow.id,
     ).where(UserPermissionRow.user_id.in_(_ids)),
-    select(literal("role"), UserRoleUserRow.user_id, UserRoleRow.name, false(), UserRoleUserRow.id)
+    # A role's permissions as JSON text: User.roles holds what the roles grant.
+    select(
+        literal("role"),
+        UserRoleUserRow.user_id,
+        cast(UserRoleRow.permissions, Text),
+        false(),
+        UserRoleUserRow.id,
+    )
     .join(UserRoleRow, UserRoleRow.id == UserRoleUserRow.role_id)
     .where(UserRoleUserRow.user_id.in_(_ids)),
 ).order_by("position")
@@ -70,7 +89,7 @@ class UserLoader:
             elif kind == "permission":
                 permissions[user_id].append(value)
             else:
-                roles[user_id].append(value)
+                roles[user_id].extend(str(granted) for granted in json.loads(value))
         return {
             row.id: to_user(row, useremails[row.id], permissions[row.id], roles[row.id])
             for row in rows

@@ -60,7 +60,8 @@ def test_get_user_returns_every_field(
     assert user.emails == frozenset({"Alice@Example.com"})
     assert [(e.email, e.is_verified) for e in user.useremails] == [("Alice@Example.com", True)]
     assert user.permissions == frozenset({"broadcasts.admin"})
-    assert user.roles == frozenset({"Super Admin"})
+    # The permissions its roles grant (Super Admin's), not the roles' names.
+    assert user.roles == frozenset({"broadcasts.admin", "users.admin", "options.admin"})
     assert user.date_joined.tzinfo is not None
     assert user.last_login is None
 

@@ -249,7 +249,9 @@ def test_roles(user_service: UserService, make_user: MakeUser, row_counts: RowCo
     user = make_user("boss")
     user_service.add_user_role(user_id=user.id, role="Super Admin")
     user_service.add_user_role(user_id=user.id, role="Super Admin")
-    assert user_service.get_user(user_id=user.id).roles == frozenset({"Super Admin"})
+    assert user_service.get_user(user_id=user.id).roles == frozenset(
+        {"broadcasts.admin", "users.admin", "options.admin"}
+    )
     before = row_counts()
     with pytest.raises(NotFound) as no_role:
         user_service.add_user_role(user_id=user.id, role="Emperor")

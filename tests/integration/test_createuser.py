@@ -72,7 +72,8 @@ def test_scripted_create_and_update(control_db: tuple[str, ControlSilo]) -> None
     assert root.password.startswith("pbkdf2_sha256$600000$")
     assert check_password("first", root.password) and "first" not in root.password
     assert super_admin_grants(control, "root@example.com") == 1
-    assert control.services.get(UserService).get_user(user_id=root.id).roles == {"Super Admin"}
+    granted = control.services.get(UserService).get_user(user_id=root.id).roles
+    assert granted == {"broadcasts.admin", "users.admin", "options.admin"}
 
     code, output = createuser(url, "--no-input", "--email", "root@example.com", "--password", "x")
     assert code == 3

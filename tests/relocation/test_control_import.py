@@ -464,7 +464,8 @@ def test_an_existing_role_is_kept_and_given_to_the_user(
     permissions = rows_of(control_silo, UserPermissionRow)
     assert sorted(row.permission for row in permissions) == ["broadcasts.admin", "users.admin"]
     fetched = control_silo.services.get(UserService).get_user(user_id=admin.id)
-    assert fetched.roles == frozenset({"Super Admin", "Auditor"})
+    # roles: the permissions the user's roles grant, as Sentry's `roles | permissions` checks read
+    assert fetched.roles == frozenset(SUPER_ADMIN_PERMISSIONS) | {"audit.read", "users.read"}
     summary = summary_table(result.stdout)
     assert (summary["sentry.userrole"].inserted, summary["sentry.userrole"].reused) == (1, 1)
 

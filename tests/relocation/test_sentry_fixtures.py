@@ -100,7 +100,7 @@ def test_maximum_privileges_in_config_scope(
     assert imported.is_unclaimed and imported.password.startswith("!")
     fetched = control_silo.services.get(UserService).get_user(user_id=imported.id)
     assert fetched.permissions == frozenset({"users.admin"})
-    assert fetched.roles == frozenset({"Super Admin"})
+    assert fetched.roles == frozenset(SUPER_ADMIN_PERMISSIONS)
     assert super_admin(control_silo).permissions == SUPER_ADMIN_PERMISSIONS
     assert [(row.user_id, row.role_id) for row in rows_of(control_silo, UserRoleUserRow)] == [
         (imported.id, role.id)
@@ -296,6 +296,6 @@ def test_sentry_23_7_export_in_config_scope(
     assert users["admin@localhost"].is_superuser
     fetched = control_silo.services.get(UserService).get_user(user_id=owner.id)
     assert fetched.permissions == frozenset({"users.admin"})
-    assert fetched.roles == frozenset({"test-role"})
+    assert fetched.roles == frozenset()  # test-role grants no permission
     roles = {row.name: row.permissions for row in rows_of(control_silo, UserRoleRow)}
     assert roles["test-role"] == []

@@ -58,6 +58,8 @@ class User:
     emails: frozenset[str]
     useremails: tuple[UserEmail, ...]
     permissions: frozenset[str]
+    # The permission strings the user's roles grant (Super Admin: broadcasts.admin, users.admin,
+    # options.admin), not the roles' names: Sentry's checks read ``roles | permissions``.
     roles: frozenset[str]
 
 
