@@ -122,7 +122,9 @@ def run_import(
     """Checks the whole file, then imports it chunk by chunk; raises ``RelocationError`` with the
     first finding (nothing is written when the file's structure is at fault). ``counted`` learns
     how many records the file holds once the first pass has read them."""
-    if options.scope is ImportScope.GLOBAL:
+    if options.scope is ImportScope.GLOBAL or options.dry_run:
+        # A dry run's first chunk opens each silo's dry run: a region's request for
+        # organization ids then joins the control silo's even before any user chunk.
         _probe_empty(options, targets)
     filtered = options.filter_usernames is not None or options.filter_org_slugs is not None
     facts = first_pass(

@@ -261,13 +261,16 @@ class DryRun:
     """The chunks of one dry run, in one transaction of this silo that is never committed. The
     first chunk names the import; a dry-run chunk of that import sent by another caller (a
     region asking for organization ids) joins it. One chunk at a time: gRPC calls come on
-    several threads and a session serves one."""
+    several threads and a session serves one. Once closed, it takes no chunk again."""
 
     def __init__(self, writer: ChunkWriter) -> None:
         self._writer = writer
         self._lock = threading.RLock()
         self._uow: UnitOfWork | None = None
+        # The import it is registered under, once its first chunk came.
         self._import_uuid: str | None = None
+        self._checked_empty = False
+        self._closed = False
 
     def write(self, header: ChunkHeader, rows: list[ChunkRow]) -> ChunkResult:
         """Writes one chunk into the dry run's transaction and returns what became of its
@@ -282,9 +285,8 @@ class DryRun:
             recorded = writer._recorded(uow.session, header)
             if recorded is not None:
                 return ChunkResult(recorded, replayed=True)
-            first = self._import_uuid is None
-            writer._check_fits(uow.session, header, rows, check_empty=first)
-            self._import_uuid = header.import_uuid
+            writer._check_fits(uow.session, header, rows, check_empty=not self._checked_empty)
+            self._checked_empty = True
             savepoint = uow.session.begin_nested()
             try:
                 mapped = writer._importers[header.model](ImportContext(uow, header), rows)
@@ -295,31 +297,40 @@ class DryRun:
             return ChunkResult(mapped)
 
     def _open(self, header: ChunkHeader) -> UnitOfWork:
+        if self._closed:
+            raise chunk_failure(FindingKind.UNKNOWN, header, "this dry run has ended")
         if self._uow is not None:
             if header.import_uuid != self._import_uuid:
                 raise chunk_failure(
-                    FindingKind.MISSING_IMPORT_UUID, header, "a dry run covers one import"
+                    FindingKind.UNKNOWN, header, "a dry run covers the chunks of one import"
                 )
             return self._uow
         writer = self._writer
         with writer._dry_runs_lock:
             if header.import_uuid in writer._dry_runs:
                 raise chunk_failure(
-                    FindingKind.MISSING_IMPORT_UUID,
-                    header,
-                    "a dry run of this import is running already",
+                    FindingKind.UNKNOWN, header, "a dry run of this import is running already"
                 )
             writer._dry_runs[header.import_uuid] = self
-        self._uow = UnitOfWork(writer._sessions, outbox=writer._outbox).__enter__()
+        self._import_uuid = header.import_uuid
+        try:
+            self._uow = UnitOfWork(writer._sessions, outbox=writer._outbox).__enter__()
+        except BaseException:
+            self._unregister()
+            raise
         return self._uow
+
+    def _unregister(self) -> None:
+        writer = self._writer
+        with writer._dry_runs_lock:
+            if self._import_uuid is not None and writer._dry_runs.get(self._import_uuid) is self:
+                del writer._dry_runs[self._import_uuid]
 
     def close(self) -> None:
         """Rolls everything back and lets the import id go."""
         with self._lock:
-            writer = self._writer
-            with writer._dry_runs_lock:
-                if writer._dry_runs.get(self._import_uuid or "") is self:
-                    del writer._dry_runs[self._import_uuid or ""]
+            self._closed = True
+            self._unregister()
             if self._uow is not None:
                 self._uow.__exit__(None, None, None)
                 self._uow = None

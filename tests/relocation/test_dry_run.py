@@ -117,3 +117,82 @@ def test_a_global_dry_run_into_silos_with_users_is_refused(
     assert result.exit_code == 1
     assert "empty silo" in result.finding["reason"]
     assert both_row_counts() == before
+
+
+def organization_only(pk: int, slug: str) -> dict[str, object]:
+    (record,) = [
+        r
+        for r in installation(users=2, organizations=(slug,))
+        if r["model"] == "sentry.organization"
+    ]
+    return {**record, "pk": pk}
+
+
+def test_a_dry_run_of_organizations_alone_sees_its_earlier_chunks_slugs(
+    run_import: Importer, region_address: str, both_row_counts: Counts, tmp_path: Path
+) -> None:
+    # No control rows come first: the region's first request for ids must already join the
+    # control silo's dry run, or the third organization meets the first one's id and slug.
+    source = write_export(
+        tmp_path / "organizations.json",
+        [organization_only(1, "dupe"), organization_only(2, "dupe2"), organization_only(3, "dupe")],
+    )
+    before = both_row_counts()
+
+    planned = run_import(
+        "organizations", source, "--region", region_address, "--dry-run", "--chunk-size", "1"
+    )
+
+    assert planned.exit_code == 0, planned.findings
+    assert both_row_counts() == before
+    assert summary_table(planned.stdout)["sentry.organization"] == ModelCounts(3, 0, 0, 1, 0)
+    done = run_import("organizations", source, "--region", region_address, "--chunk-size", "1")
+    assert summary_table(done.stdout) == summary_table(planned.stdout)
+
+
+def test_a_dry_run_of_a_resumed_import_plans_the_rest(
+    run_import: Importer, both_row_counts: Counts, tmp_path: Path
+) -> None:
+    records = installation(users=4, organizations=())
+    broken = [dict(r, fields=dict(r["fields"])) for r in records]
+    (last_user,) = [r for r in broken if r["model"] == "sentry.user" and r["pk"] == 4]
+    last_user["fields"]["is_active"] = "yes"
+    stopped = run_import(
+        "users",
+        write_export(tmp_path / "broken.json", broken),
+        "--chunk-size",
+        "1",
+        "--import-uuid",
+        "resumed",
+    )
+    assert stopped.exit_code == 1
+    fixed = write_export(tmp_path / "fixed.json", records)
+    before = both_row_counts()
+
+    planned = run_import(
+        "users", fixed, "--dry-run", "--chunk-size", "1", "--import-uuid", "resumed"
+    )
+    again = run_import("users", fixed, "--dry-run", "--chunk-size", "1", "--import-uuid", "resumed")
+
+    assert planned.exit_code == 0, planned.findings
+    assert again.exit_code == 0, again.findings
+    assert both_row_counts() == before
+    # The four emails and the first three users were written before the fourth user stopped it.
+    assert "7 chunks were written before" in planned.stdout
+    assert summary_table(planned.stdout)["sentry.user"] == ModelCounts(4, 0, 0, 0, 0)
+
+
+def test_a_refused_dry_run_lets_its_import_id_go(
+    run_import: Importer, region_address: str, both_row_counts: Counts, tmp_path: Path
+) -> None:
+    source = write_export(tmp_path / "installation.json", installation())
+    assert run_import("users", source).exit_code == 0
+    arguments = ("--region", region_address, "--dry-run", "--import-uuid", "refused")
+
+    first = run_import("global", source, *arguments)
+    second = run_import("global", source, *arguments)
+    planned = run_import("users", source, "--dry-run", "--import-uuid", "refused")
+
+    assert "empty silo" in first.finding["reason"]
+    assert "empty silo" in second.finding["reason"]
+    assert planned.exit_code == 0, planned.findings
