@@ -24,7 +24,6 @@ from control_silo.services.user_queries import (
     find_active_by_email,
     lowered,
 )
-from control_silo.services.user_reads import UserLoader
 from shared import validation
 from shared.errors import InvalidArgument, NotFound
 from shared.services.organization.model import OrganizationStatus
@@ -45,9 +44,7 @@ class UserLookups(UserServiceBase):
 
     def get_user(self, *, user_id: int) -> User:
         validation.positive_id(user_id, "user_id")
-        # The hot read path skips the ORM session: one pooled connection, two queries.
-        with self._engine.connect() as connection:
-            user = UserLoader(connection).by_id([user_id]).get(user_id)
+        user = self._user_cache.get(user_id)
         if user is None:
             raise NotFound(f"no user has id {user_id}", field="user_id")
         return user
@@ -56,8 +53,8 @@ class UserLookups(UserServiceBase):
         ids = validation.bounded_list(user_ids, "user_ids")
         if not ids:
             return []
-        with self._engine.connect() as connection:
-            return UserLoader(connection).ordered(ids)
+        found = self._user_cache.get_many(ids)
+        return [found[user_id] for user_id in ids if user_id in found]
 
     def get_many(self, *, filter: UserFilter, page_size: int = 0, page_token: str = "") -> UserPage:
         checked_filter(filter)

@@ -2,6 +2,7 @@
 
 from control_silo.db.models.auth import AuthIdentityRow, AuthProviderRow
 from control_silo.db.models.avatar import UserAvatarRow, UserEmailRequestRow, UserSocialAuthRow
+from control_silo.db.models.cache import UserCacheVersionRow
 from control_silo.db.models.organization import (
     OrganizationIdAllocationRow,
     OrganizationMappingRow,
@@ -34,6 +35,7 @@ __all__ = [
     "OrganizationMemberMappingRow",
     "OrganizationSlugReservationRow",
     "UserAvatarRow",
+    "UserCacheVersionRow",
     "UserEmailRequestRow",
     "UserEmailRow",
     "UserIPRow",

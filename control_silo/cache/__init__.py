@@ -1,0 +1,1 @@
+"""The control silo's per-process read cache of users."""

@@ -1,0 +1,190 @@
+"""GetUser and GetManyByID at the floor: one SQL statement on a pooled DBAPI connection, rows
+straight into ``User`` values, each with the user's cache version read in the same snapshot.
+
+On SQLite the statement runs outside any transaction (one statement is its own snapshot). On
+PostgreSQL it runs on a separate pool of autocommit connections without a pre-ping, so a read is
+one round trip; a connection found dead is dropped and the read retried once on a fresh one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from control_silo.passwords import is_usable
+from shared.services.user.model import AvatarType, User, UserEmail
+
+# Users read with their version: (version or None, user).
+Versioned = tuple[int | None, User]
+
+_COLUMNS = (
+    "u.id, u.username, u.email, u.first_name, u.is_active, u.is_staff, u.is_superuser, "
+    "u.is_managed, u.is_unclaimed, u.is_password_expired, u.password, u.date_joined, "
+    "u.last_login, u.last_active, u.flags, u.avatar_type, u.avatar_url, v.version, "
+    "r.kind, r.value, r.verified"
+)
+_KIND_EMAIL, _KIND_PERMISSION, _KIND_ROLE = 0, 1, 2
+_VERSIONS = "SELECT user_id, version FROM usercacheversion WHERE "
+
+
+def _statement(match: str) -> str:
+    """The one statement: ``match`` is the condition on a user id column (``{}`` stands for the
+    column), repeated in each branch so every table is read by its user index."""
+    return (
+        f'SELECT {_COLUMNS} FROM "user" u '  # noqa: S608 - fixed names only
+        "LEFT JOIN usercacheversion v ON v.user_id = u.id "
+        "LEFT JOIN ("
+        f"SELECT 0 AS kind, user_id, email AS value, is_verified AS verified, id AS position "
+        f"FROM useremail WHERE {match.format('user_id')} "
+        f"UNION ALL SELECT 1, user_id, permission, FALSE, id "
+        f"FROM userpermission WHERE {match.format('user_id')} "
+        f"UNION ALL SELECT 2, g.user_id, CAST(ro.permissions AS TEXT), FALSE, g.id "
+        f"FROM userroleuser g JOIN userrole ro ON ro.id = g.role_id "
+        f"WHERE {match.format('g.user_id')}"
+        f") r ON r.user_id = u.id WHERE {match.format('u.id')} ORDER BY r.position"
+    )
+
+
+def _sqlite_time(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _postgresql_time(value: Any) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def _to_users(rows: Iterable[Sequence[Any]], time: Callable[[Any], Any]) -> dict[int, Versioned]:
+    """Groups the joined rows by user (a user without emails or grants has one row)."""
+    heads: dict[int, Sequence[Any]] = {}
+    useremails: dict[int, list[UserEmail]] = {}
+    permissions: dict[int, set[str]] = {}
+    roles: dict[int, set[str]] = {}
+    for row in rows:
+        user_id = row[0]
+        if user_id not in heads:
+            heads[user_id] = row
+            useremails[user_id] = []
+            permissions[user_id] = set()
+            roles[user_id] = set()
+        kind = row[18]
+        if kind == _KIND_EMAIL:
+            useremails[user_id].append(UserEmail(row[19], bool(row[20])))
+        elif kind == _KIND_PERMISSION:
+            permissions[user_id].add(row[19])
+        elif kind == _KIND_ROLE:
+            roles[user_id].update(str(granted) for granted in json.loads(row[19]))
+    found: dict[int, Versioned] = {}
+    for user_id, row in heads.items():
+        emails = useremails[user_id]
+        found[user_id] = (
+            row[17],
+            User(
+                id=user_id,
+                username=row[1],
+                email=row[2],
+                name=row[3],
+                is_active=bool(row[4]),
+                is_staff=bool(row[5]),
+                is_superuser=bool(row[6]),
+                is_managed=bool(row[7]),
+                is_unclaimed=bool(row[8]),
+                is_password_expired=bool(row[9]),
+                password_usable=is_usable(row[10]),
+                date_joined=time(row[11]),
+                last_login=time(row[12]),
+                last_active=time(row[13]),
+                flags=row[14],
+                avatar_type=AvatarType(row[15]),
+                avatar_url=row[16],
+                emails=frozenset(e.email for e in emails if e.is_verified),
+                useremails=tuple(emails),
+                permissions=frozenset(permissions[user_id]),
+                roles=frozenset(roles[user_id]),
+            ),
+        )
+    return found
+
+
+class HotUserReader:
+    """Reads users by id with their cache versions, one statement per call."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sqlite = engine.dialect.name == "sqlite"
+        if self._sqlite:
+            # No pre-ping on SQLite; reads share the engine's pool.
+            self._engine = engine
+            self._one = _statement("{} = :id")
+            self._many = _statement("{} IN (SELECT value FROM json_each(:ids))")
+            self._time: Callable[[Any], Any] = _sqlite_time
+            self._version = _VERSIONS + "user_id = :id"
+            self._versions = _VERSIONS + "user_id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
+        else:
+            self._engine = create_engine(
+                engine.url,
+                isolation_level="AUTOCOMMIT",
+                pool_pre_ping=False,
+                pool_recycle=300,
+                pool_size=8,
+                max_overflow=8,
+            )
+            self._one = _statement("{} = %(id)s")
+            self._many = _statement("{} = ANY(%(ids)s::bigint[])")
+            self._time = _postgresql_time
+            self._version = _VERSIONS + "user_id = %(id)s"
+            self._versions = _VERSIONS + "user_id = ANY(%(ids)s::bigint[])"
+            # The read pool goes with the engine's.
+            event.listen(engine, "engine_disposed", lambda _engine: self.close())
+
+    def one(self, user_id: int) -> Versioned | None:
+        """The user with this id and its version, or None."""
+        return self._read(self._one, {"id": user_id}).get(user_id)
+
+    def many(self, user_ids: Iterable[int]) -> dict[int, Versioned]:
+        """The users with these ids that exist, keyed by id."""
+        ids = sorted(set(user_ids))
+        if not ids:
+            return {}
+        if len(ids) == 1:
+            found = self.one(ids[0])
+            return {} if found is None else {ids[0]: found}
+        return self._read(self._many, {"ids": json.dumps(ids) if self._sqlite else ids})
+
+    def versions(self, user_ids: Sequence[int]) -> dict[int, int]:
+        """The current versions of these users (a user without one is left out)."""
+        if len(user_ids) == 1:
+            return dict(self._fetch(self._version, {"id": user_ids[0]}))
+        ids = list(user_ids)
+        return dict(self._fetch(self._versions, {"ids": json.dumps(ids) if self._sqlite else ids}))
+
+    def _read(self, sql: str, params: dict[str, Any]) -> dict[int, Versioned]:
+        return _to_users(self._fetch(sql, params), self._time)
+
+    def _fetch(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        for attempt in (1, 2):
+            connection = self._engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(sql, params)
+                    return list(cursor.fetchall())
+                finally:
+                    cursor.close()
+            except self._engine.dialect.loaded_dbapi.Error as error:
+                if attempt == 1 and self._engine.dialect.is_disconnect(error, connection, None):
+                    # A connection the server dropped: discard it and read once more.
+                    connection.invalidate(error)
+                    continue
+                raise
+            finally:
+                connection.close()
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Closes the PostgreSQL read pool (SQLite's belongs to the engine)."""
+        if not self._sqlite:
+            self._engine.dispose()
