@@ -52,6 +52,17 @@ def _region_urls(settings: Settings, given: tuple[str, ...]) -> dict[str, str]:
     return urls
 
 
+def _require_file(url: str, label: str) -> None:
+    """Refuses an SQLite URL whose file does not exist: opening it would create an empty one."""
+    from sqlalchemy.engine import make_url  # noqa: PLC0415 - sqlalchemy loads only here
+
+    parsed = make_url(url)
+    database = parsed.database
+    in_a_file = parsed.get_backend_name() == "sqlite" and database not in (None, "", ":memory:")
+    if in_a_file and not Path(str(database)).is_file():
+        raise click.UsageError(f"{label}: no database at {database}")
+
+
 @contextmanager
 def _opened(
     settings: Settings, region_urls: dict[str, str]
@@ -123,10 +134,13 @@ def verify_command(
     from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 - database modules load only here
 
     from shared.db.types import utcnow  # noqa: PLC0415
-    from shared.verify.run import Verifier  # noqa: PLC0415
+    from shared.verify.run import Unreadable, Verifier  # noqa: PLC0415
 
     settings = silo.settings(database_url=database_url, data_dir=data_dir, regions=regions or None)
     region_urls = _region_urls(settings, region_databases)
+    _require_file(settings.database_url_for("control"), "the control silo")
+    for name, url in sorted(region_urls.items()):
+        _require_file(url, f"region {name!r}")
     try:
         with _opened(settings, region_urls) as (control, region_sides):
             verifier = Verifier(control, region_sides, grace_seconds=grace, clock=utcnow)
@@ -149,9 +163,14 @@ def verify_command(
     except SiloError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
+    except Unreadable as error:
+        click.echo(f"error: {error} (is it migrated? silo upgrade --silo ...)", err=True)
+        sys.exit(2)
     except SQLAlchemyError as error:
         # One line, without the statement or its parameters; the URL's password stays out.
-        click.echo(f"error: cannot read a silo's database: {error.__class__.__name__}", err=True)
+        click.echo(
+            f"error: a silo's database refused a repair: {error.__class__.__name__}", err=True
+        )
         sys.exit(2)
     checked = ", ".join(sorted(region_urls))
     if found:

@@ -7,10 +7,30 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from shared.errors import SiloError
 from shared.verify.compare import differences
 from shared.verify.model import Checked, ControlSide, Difference, RegionSide, Repair
+
+Snapshot = TypeVar("Snapshot")
+
+
+class Unreadable(Exception):
+    """A silo's database cannot be read (unreachable, or not migrated)."""
+
+    def __init__(self, side: str, error: SQLAlchemyError) -> None:
+        cause = str(getattr(error, "orig", None) or error).splitlines()[0]
+        super().__init__(f"cannot read the {side} database: {cause[:200]}")
+
+
+def _read(side: str, read: Callable[[], Snapshot]) -> Snapshot:
+    try:
+        return read()
+    except SQLAlchemyError as error:
+        raise Unreadable(side, error) from None
 
 
 @dataclass
@@ -41,8 +61,10 @@ class Verifier:
         """The differences as of now. The control silo is read first: whatever a region
         provisions meanwhile is younger than the grace and not yet an orphan."""
         now = self._clock()
-        control = self._control.snapshot()
-        regions = {name: side.snapshot() for name, side in self._regions.items()}
+        control = _read("control silo's", self._control.snapshot)
+        regions = {
+            name: _read(f"region {name!r}", side.snapshot) for name, side in self._regions.items()
+        }
         return differences(Checked(control, regions, now, self._grace))
 
     def repair(self, found: Sequence[Difference]) -> Repaired:

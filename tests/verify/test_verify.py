@@ -4,8 +4,10 @@ go through the outboxes until a second run finds nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import uuid
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -345,3 +347,31 @@ def test_bad_arguments_exit_non_zero_with_the_flag_named(cluster: Cluster) -> No
     negative = verify(cluster, "--grace", "-1")
     assert negative.returncode == 2
     assert "--grace" in negative.stderr
+
+
+def test_a_missing_or_unmigrated_region_database_exits_2_naming_it(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    def verify_with(eu_url: str) -> subprocess.CompletedProcess[str]:
+        return run_silo(
+            "verify",
+            "--database-url",
+            cluster.control_url,
+            "--region-database",
+            f"us={cluster.region_urls['us']}",
+            "--region-database",
+            f"eu={eu_url}",
+        )
+
+    missing = tmp_path / "missing" / "region.sqlite3"
+    result = verify_with(f"sqlite:///{missing}")
+    assert result.returncode == 2
+    assert f"region 'eu': no database at {missing}" in result.stderr
+    assert not missing.parent.exists()
+
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()
+    result = verify_with(f"sqlite:///{empty}")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot read the region 'eu' database: no such table")
+    assert len(result.stderr.strip().splitlines()) == 1
