@@ -375,3 +375,19 @@ def test_a_missing_or_unmigrated_region_database_exits_2_naming_it(
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot read the region 'eu' database: no such table")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_regions_of_the_directory_are_read_from_the_data_dir(tmp_path: Path) -> None:
+    for silo, extra in (("control", []), ("region", ["--name", "us"])):
+        upgraded = run_silo("upgrade", "--silo", silo, "--data-dir", str(tmp_path), *extra)
+        assert upgraded.returncode == 0, upgraded.stderr
+
+    result = run_silo("verify", "--data-dir", str(tmp_path), "--region", "us=127.0.0.1:50061")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no differences (regions us)" in result.stdout
+    missing = run_silo("verify", "--data-dir", str(tmp_path), "--region", "de=127.0.0.1:50062")
+    assert missing.returncode == 2
+    assert f"region 'de': no database at {(tmp_path / 'region-de.sqlite3').resolve()}" in (
+        missing.stderr
+    )
