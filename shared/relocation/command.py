@@ -144,8 +144,8 @@ def import_command(
         merge_users=merge_users,
         overwrite_configs=overwrite_configs,
         hide_organizations=hide_organizations,
-        filter_usernames=names_from(filter_usernames, filter_usernames_file),
-        filter_org_slugs=_lowered(names_from(filter_org_slugs, None)),
+        filter_usernames=names_from(filter_usernames, filter_usernames_file, "--filter-usernames"),
+        filter_org_slugs=_lowered(names_from(filter_org_slugs, None, "--filter-org-slugs")),
         chunk_size=chunk_size,
         dry_run=dry_run,
     )

@@ -262,7 +262,8 @@ def encrypt(plaintext: Path, public_key: Path, destination: IO[bytes]) -> None:
     wrapped = rsa_key.encrypt(fernet_key, _oaep())
     key = base64.urlsafe_b64decode(fernet_key)
     size = plaintext.stat().st_size
-    with tarfile.open(fileobj=destination, mode="w:") as archive, plaintext.open("rb") as source:
+    # A stream ("w|"): the destination may be a pipe, which cannot tell or seek.
+    with tarfile.open(fileobj=destination, mode="w|") as archive, plaintext.open("rb") as source:
         info = tarfile.TarInfo(EXPORT_MEMBER)
         info.size = token_length(size)
         chunks = _token_chunks(source, key, os.urandom(16), int(time.time()))

@@ -6,7 +6,8 @@ from __future__ import annotations
 import heapq
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any
 
 import orjson
@@ -33,31 +34,32 @@ class ExportOptions:
 
 @dataclass
 class ExportSources:
-    """The silos an export reads: the control silo and the regions, by name."""
+    """The silos an export reads: the control silo and the regions, by name, and whether those
+    are every region of the installation."""
 
     control: RelocationClient
     regions: Mapping[str, RelocationClient]
+    every_region: bool = True
 
 
 @dataclass(frozen=True)
 class ExportSelection:
-    """Which users and, per region, which organizations the export takes (None: every one)."""
+    """Which users and, per region, which organizations the export takes (None: every one),
+    which organizations the auth providers must belong to (None: any), and the region of each
+    organization the regions named."""
 
     users: frozenset[int] | None
     organizations: Mapping[str, frozenset[int] | None]
+    auth_organizations: frozenset[int] | None = None
+    regions_of: Mapping[int, str] = field(default_factory=dict)
 
     def for_model(self, model: str, region: str | None) -> Selection:
         """What one model's request asks of its silo."""
         if region is not None:
             return Selection(organization_ids=self.organizations[region])
         if model == "sentry.authprovider":
-            return Selection(organization_ids=self._all_organizations())
+            return Selection(organization_ids=self.auth_organizations)
         return Selection(user_ids=self.users)
-
-    def _all_organizations(self) -> frozenset[int] | None:
-        if any(ids is None for ids in self.organizations.values()):
-            return None
-        return frozenset(i for ids in self.organizations.values() for i in ids or ())
 
 
 def _unknown(what: str, values: list[str]) -> RelocationError:
@@ -81,16 +83,28 @@ def select(options: ExportOptions, sources: ExportSources) -> ExportSelection:
         raise _filter_refused("--filter-org-slugs", "organizations")
     covers_organizations = RelocationScope.ORGANIZATION in scope.covers
     if not covers_organizations:
-        answer = sources.control.select_for_export(
-            SelectionQuery(scope, usernames=options.usernames)
+        answer = _asked(
+            "the control silo",
+            lambda: sources.control.select_for_export(
+                SelectionQuery(scope, usernames=options.usernames)
+            ),
         )
         if answer.unmatched_usernames:
             raise _unknown("user", list(answer.unmatched_usernames))
         return ExportSelection(answer.user_ids, {})
+    query = SelectionQuery(scope, org_slugs=options.org_slugs)
     answers: dict[str, SelectionAnswer] = {
-        name: client.select_for_export(SelectionQuery(scope, org_slugs=options.org_slugs))
+        name: _asked(f"region {name}", partial(client.select_for_export, query))
         for name, client in sources.regions.items()
     }
+    regions_of = {
+        organization: name
+        for name, answer in answers.items()
+        for organization in answer.organization_ids
+    }
+    # Auth providers go with the organizations read: all of them unless regions were left out.
+    read = frozenset(regions_of)
+    auth = None if sources.every_region and options.org_slugs is None else read
     if options.org_slugs is not None:
         found = {
             slug.lower()
@@ -102,7 +116,7 @@ def select(options: ExportOptions, sources: ExportSources) -> ExportSelection:
         if missing:
             raise _unknown("organization", missing)
     if scope is ImportScope.GLOBAL:
-        return ExportSelection(None, {name: None for name in answers})
+        return ExportSelection(None, {name: None for name in answers}, auth, regions_of)
     members = frozenset(i for answer in answers.values() for i in answer.member_user_ids)
     return ExportSelection(
         members,
@@ -110,7 +124,18 @@ def select(options: ExportOptions, sources: ExportSources) -> ExportSelection:
             name: (None if options.org_slugs is None else frozenset(answer.organization_ids))
             for name, answer in answers.items()
         },
+        auth,
+        regions_of,
     )
+
+
+def _asked(silo: str, ask: Callable[[], SelectionAnswer]) -> SelectionAnswer:
+    try:
+        return ask()
+    except SiloError as error:
+        raise RelocationError(
+            Finding(FindingKind.UNKNOWN, f"{silo} did not answer the export's selection: {error}")
+        ) from None
 
 
 def _filter_refused(flag: str, scopes: str) -> RelocationError:
@@ -119,7 +144,7 @@ def _filter_refused(flag: str, scopes: str) -> RelocationError:
     )
 
 
-class _FilePks:
+class FilePks:
     """The pks rows get in the file. Ids of organizations and of control rows are unique across
     the installation and stay; ids of the other region models are unique only within a region,
     so an export of several regions numbers their rows anew and rewrites the keys into them."""
@@ -128,6 +153,8 @@ class _FilePks:
         self.renumber = renumber
         self._next: dict[str, int] = {}
         self._given: dict[tuple[str, str], dict[int, int]] = {}
+        # Keys from the control silo into a region that several regions' rows could match.
+        self.ambiguous = 0
 
     def local(self, model: str) -> bool:
         """Whether the model's rows are numbered anew."""
@@ -142,14 +169,20 @@ class _FilePks:
         return pk
 
     def key(self, target: str, region: str | None, row_id: int) -> int:
-        """The pk in the file of the ``target`` row a key holds (a control row's key into a
-        region is looked for in each region in turn; one not exported keeps its id)."""
+        """The pk in the file of the ``target`` row a key holds. A control row's key into a
+        region (a user option's project) names no region: it is looked for in every region,
+        and when several hold that id the first is taken and the key counted as ambiguous. One
+        not exported keeps its id."""
         if region is not None:
             return self._given.get((target, region), {}).get(row_id, row_id)
-        for (model, _), given in self._given.items():
-            if model == target and row_id in given:
-                return given[row_id]
-        return row_id
+        found = [
+            given[row_id]
+            for (model, _), given in sorted(self._given.items())
+            if model == target and row_id in given
+        ]
+        if len(found) > 1:
+            self.ambiguous += 1
+        return found[0] if found else row_id
 
 
 Record = tuple[str, int, dict[str, Any]]
@@ -169,7 +202,12 @@ class ExportRun:
         self._sources = sources
         self._selection = selection
         self._progress = progress
-        self._pks = _FilePks(renumber=len(selection.organizations) > 1)
+        self._pks = FilePks(renumber=len(selection.organizations) > 1)
+
+    @property
+    def ambiguous_keys(self) -> int:
+        """How many keys from the control silo into a region several regions' rows matched."""
+        return self._pks.ambiguous
 
     def models(self) -> list[str]:
         """The models the scope covers, in the file's order."""
@@ -214,10 +252,12 @@ class ExportRun:
         for row_id, region, raw in rows:
             fields = orjson.loads(raw)
             if self._pks.renumber:
+                # A control row naming an organization tells the region of its other keys.
+                hint = region or self._selection.regions_of.get(fields.get("organization_id"))
                 for name, key in keys.items():
                     value = fields.get(name)
                     if isinstance(value, int) and self._pks.local(key.target):
-                        fields[name] = self._pks.key(key.target, region, value)
+                        fields[name] = self._pks.key(key.target, hint, value)
             pk = self._pks.give(model, region, row_id) if local and region else row_id
             yield model, pk, fields
 
@@ -248,6 +288,14 @@ class JsonArrayWriter:
         self._out.write(b"\n]\n" if self.count else b"[]\n")
 
 
+@dataclass
+class ExportSummary:
+    """Rows written per model, and keys into a region that several regions' rows matched."""
+
+    counts: dict[str, int]
+    ambiguous_keys: int = 0
+
+
 def run_export(
     options: ExportOptions,
     sources: ExportSources,
@@ -255,9 +303,9 @@ def run_export(
     *,
     indent: int = 2,
     progress: Progress | None = None,
-) -> dict[str, int]:
-    """Writes the export to ``out``; returns the rows written per model. Raises
-    ``RelocationError`` with the finding when the selection or a silo fails."""
+) -> ExportSummary:
+    """Writes the export to ``out``. Raises ``RelocationError`` with the finding when the
+    selection or a silo fails."""
     selection = select(options, sources)
     run = ExportRun(options, sources, selection, progress)
     writer = JsonArrayWriter(out, indent)
@@ -266,4 +314,4 @@ def run_export(
         writer.write(model, pk, fields)
         counts[model] += 1
     writer.close()
-    return counts
+    return ExportSummary(counts, run.ambiguous_keys)

@@ -13,13 +13,18 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
 
-def names_from(values: tuple[str, ...], file: Path | None) -> frozenset[str] | None:
+def names_from(values: tuple[str, ...], file: Path | None, option: str) -> frozenset[str] | None:
     """The names of a repeatable, comma-separated option plus those of a file (one per line);
-    None when neither was given."""
+    None when neither was given. A filter given with no name in it (an empty value, an empty
+    file: often an unset shell variable) is a usage error, never a filter that keeps nothing."""
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
     if file is not None:
         names.extend(line.strip() for line in file.read_text().splitlines() if line.strip())
-    return frozenset(names) if (values or file is not None) else None
+    if not values and file is None:
+        return None
+    if not names:
+        raise click.BadParameter("names nothing", param_hint=f"'{option}'")
+    return frozenset(names)
 
 
 class Reporter:

@@ -4,17 +4,25 @@ exports, the file's format, encryption, and failures that leave no file behind."
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
+import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from shared.cli import cli
+from shared.relocation import crypto
 from shared.relocation.compare.run import compare_exports
 from shared.relocation.models import EXPORT_ORDER
 from tests.conftest import TEST_SECRET
+from tests.integration.processes import silo_command
 from tests.integration.terminal import converse
 from tests.relocation.conftest import Exporter, Importer, write_export
 from tests.relocation.installation import installation
@@ -254,3 +262,99 @@ def test_progress_is_plain_lines_elsewhere(
     assert re.fullmatch(r"\d+ rows \(\d+ rows/s\), now sentry\.\w+", lines[0]), lines
     assert f"exported {len(read(tmp_path / 'out.json'))} rows to" in result.stderr
     assert not any("\x1b[" in line for line in lines)
+
+
+def test_a_fifo_destination_is_written_through_not_replaced(
+    imported: Path, run_export: Exporter, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+
+    result = run_export("users", fifo, "--filter-usernames", "user2")
+
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.findings
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert named(json.loads(received[0]), "user", "username") == ["user2"]
+
+
+def test_a_symlinked_destination_writes_its_target(
+    imported: Path, run_export: Exporter, tmp_path: Path
+) -> None:
+    (tmp_path / "target.json").write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "target.json")
+
+    result = run_export("users", link, "--filter-usernames", "user2")
+
+    assert result.exit_code == 0, result.findings
+    assert link.is_symlink()
+    assert named(read(tmp_path / "target.json"), "user", "username") == ["user2"]
+
+
+def test_a_directory_destination_is_refused_before_anything_is_read(
+    imported: Path, run_export: Exporter, tmp_path: Path
+) -> None:
+    result = run_export("users", tmp_path)
+
+    assert result.exit_code == 1
+    assert "is a directory" in result.findings[0]["reason"]
+    assert "rows" not in result.stderr.split("error:")[0]
+
+
+def test_an_encrypted_export_to_a_pipe(
+    imported: Path, run_export: Exporter, tmp_path: Path, private_key: rsa.RSAPrivateKey
+) -> None:
+    public = tmp_path / "key.pub"
+    public.write_bytes(
+        private_key.public_key().public_bytes(
+            encoding=serialization.Encoding.PEM,
+            format=serialization.PublicFormat.SubjectPublicKeyInfo,
+        )
+    )
+    arguments = ["export", "users", "-", "--encrypt-with", str(public), "--no-prompt"]
+    env = {**os.environ, "SILO_RPC_SHARED_SECRETS": TEST_SECRET}
+    piped = subprocess.run(
+        silo_command(*arguments, "--control", run_export.control, "--silent"),
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+
+    assert piped.returncode == 0, piped.stderr.decode()
+    (tmp_path / "out.tar").write_bytes(piped.stdout)
+    with crypto.decrypted(tmp_path / "out.tar", private_key) as plain:
+        records = json.loads(plain.read())
+    assert len(named(records, "user", "username")) == 6
+
+
+def test_a_silo_that_cannot_be_reached_is_a_finding(run_export: Exporter, tmp_path: Path) -> None:
+    run_export.control = "127.0.0.1:1"
+
+    result = run_export("users", tmp_path / "out.json")
+
+    assert result.exit_code == 1
+    (finding,) = result.findings
+    assert "control silo" in finding["reason"]
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_an_empty_filter_is_refused(run_export: Exporter, tmp_path: Path) -> None:
+    for flag, value in [
+        ("--filter-usernames", ""),
+        ("--filter-usernames", ","),
+        ("--filter-org-slugs", ""),
+    ]:
+        arguments = ["export", "users", str(tmp_path / "out.json"), flag, value, "--no-prompt"]
+        result = CliRunner().invoke(
+            cli,
+            [*arguments, "--control", run_export.control],
+            env={"SILO_RPC_SHARED_SECRETS": TEST_SECRET},
+        )
+
+        assert result.exit_code == 2, (flag, value, result.output)
+        assert "names nothing" in result.stderr
+        assert not (tmp_path / "out.json").exists()

@@ -74,6 +74,7 @@ def test_an_installation_in_two_regions_survives_export_and_import(tmp_path: Pat
         silo(cluster, "import", "global", str(in_us), "--into=us")
         silo(cluster, "import", "organizations", str(in_de), "--into=de", "--merge-users")
         silo(cluster, "export", "global", str(first))
+        silo(cluster, "export", "global", str(tmp_path / "de-only.json"), "--region=de")
     with running_cluster(tmp_path / "b", "second") as cluster:
         silo(cluster, "import", "global", str(first), "--into=us")
         silo(cluster, "export", "global", str(second))
@@ -84,3 +85,9 @@ def test_an_installation_in_two_regions_survives_export_and_import(tmp_path: Pat
     members = [r for r in exported if r["model"] == "sentry.organizationmember"]
     assert [r["pk"] for r in members] == list(range(1, 13))
     assert compare_exports(lambda: first.open("rb"), lambda: second.open("rb")) == []
+    # Reading one region takes its organizations and no other region's auth provider (acme's
+    # is in us).
+    de_only = json.loads((tmp_path / "de-only.json").read_text())
+    de_slugs = [r["fields"]["slug"] for r in de_only if r["model"] == "sentry.organization"]
+    assert sorted(de_slugs) == ["initech", "umbrella"]
+    assert [r for r in de_only if r["model"] == "sentry.authprovider"] == []
