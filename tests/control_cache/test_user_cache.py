@@ -359,3 +359,20 @@ def test_a_connection_the_server_dropped_is_replaced_without_an_error(
     assert ended > 0
     assert users.get_user(user_id=rita.id) == rita
     assert users.get_many_by_id(user_ids=[rita.id, rita.id]) == [rita, rita]
+
+
+def test_a_deleted_user_leaves_no_version_row_behind(
+    users: UserService, other_engine: Engine
+) -> None:
+    sam = _make(users, "sam")
+    users.add_permission(user_id=sam.id, permission="users.admin")
+    _grant_super_admin(other_engine, sam.id)
+    with other_engine.connect() as connection:
+        before = connection.execute(text("SELECT count(*) FROM usercacheversion")).scalar_one()
+    _sql(other_engine, 'DELETE FROM "user" WHERE id = :id', id=sam.id)
+    with other_engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT count(*) FROM usercacheversion WHERE user_id = :id"), {"id": sam.id}
+        ).scalar_one()
+        after = connection.execute(text("SELECT count(*) FROM usercacheversion")).scalar_one()
+    assert (rows, after) == (0, before - 1)

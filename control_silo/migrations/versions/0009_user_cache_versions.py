@@ -24,10 +24,12 @@ _USER_CHILDREN = ("useremail", "userpermission", "userroleuser")
 
 
 def _sqlite_bump(user_id: str) -> str:
-    # Delete and insert: the AUTOINCREMENT key is a fresh, never reused value.
+    # Delete and insert: the AUTOINCREMENT key is a fresh, never reused value. A user deleted
+    # (its rows going with it) keeps no version row.
     return (
         f"DELETE FROM usercacheversion WHERE user_id = {user_id}; "  # noqa: S608 - column names
-        f"INSERT INTO usercacheversion (user_id) VALUES ({user_id});"
+        f"INSERT INTO usercacheversion (user_id) SELECT {user_id} "
+        f'WHERE EXISTS (SELECT 1 FROM "user" WHERE id = {user_id});'
     )
 
 
@@ -42,8 +44,8 @@ def _sqlite_triggers() -> list[str]:
         "CREATE TRIGGER usercache_userrole_update AFTER UPDATE ON userrole BEGIN "
         "DELETE FROM usercacheversion WHERE user_id IN "
         "(SELECT user_id FROM userroleuser WHERE role_id IN (OLD.id, NEW.id)); "
-        "INSERT INTO usercacheversion (user_id) SELECT DISTINCT user_id FROM userroleuser "
-        "WHERE role_id IN (OLD.id, NEW.id); END",
+        "INSERT INTO usercacheversion (user_id) SELECT DISTINCT g.user_id FROM userroleuser g "
+        'JOIN "user" u ON u.id = g.user_id WHERE g.role_id IN (OLD.id, NEW.id); END',
     ]
     for table in _USER_CHILDREN:
         statements += [
@@ -60,7 +62,8 @@ def _sqlite_triggers() -> list[str]:
 _POSTGRESQL_FUNCTIONS = [
     """
     CREATE FUNCTION usercache_bump(ids bigint[]) RETURNS void LANGUAGE sql AS $$
-        INSERT INTO usercacheversion (user_id) SELECT DISTINCT unnest(ids)
+        INSERT INTO usercacheversion (user_id)
+        SELECT DISTINCT u.id FROM "user" u WHERE u.id = ANY(ids)
         ON CONFLICT (user_id)
         DO UPDATE SET version = nextval(pg_get_serial_sequence('usercacheversion', 'version'))
     $$
@@ -70,7 +73,7 @@ _POSTGRESQL_FUNCTIONS = [
     BEGIN
         IF TG_TABLE_NAME = 'user' THEN
             IF TG_OP = 'DELETE' THEN
-                PERFORM usercache_bump(ARRAY[OLD.id]);
+                DELETE FROM usercacheversion WHERE user_id = OLD.id;
             ELSE
                 PERFORM usercache_bump(ARRAY[NEW.id]);
             END IF;
