@@ -37,7 +37,8 @@ def decode_page_token(token: str) -> int:
         after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise InvalidArgument("is not a token this service issued", field="page_token") from None
-    if not isinstance(after, int) or after < 0:
+    # An id beyond 64 bits is no id of this service's (and would fail in the database).
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after < 2**63:
         raise InvalidArgument("is not a token this service issued", field="page_token")
     return after
 

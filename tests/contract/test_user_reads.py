@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from control_silo.bootstrap import ControlSilo
@@ -143,9 +146,21 @@ def test_get_many_pages_through_every_user(user_service: UserService, make_user:
     assert pages == 3
 
 
+def _token(after: object) -> str:
+    """A page token of the form the service issues, holding ``after``."""
+    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode()
+
+
 @pytest.mark.parametrize(
     ("page_size", "token", "field"),
-    [(-1, "", "page_size"), (1001, "", "page_size"), (10, "not-a-token", "page_token")],
+    [
+        (-1, "", "page_size"),
+        (1001, "", "page_size"),
+        (10, "not-a-token", "page_token"),
+        # Well formed, but no id of a 64-bit column is that large.
+        (10, _token(10**30), "page_token"),
+        (10, _token(2**63), "page_token"),
+    ],
 )
 def test_get_many_rejects_bad_paging(
     user_service: UserService, page_size: int, token: str, field: str

@@ -4,9 +4,6 @@ silo still serves afterwards."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -59,26 +56,9 @@ class KnownDefect:
         )
 
 
-def _page_token_beyond_int64(request: Any) -> bool:
-    """A page token of the form this service issues whose id does not fit a 64-bit column."""
-    try:
-        after = json.loads(base64.urlsafe_b64decode(request.page_token))["after"]
-    except (AttributeError, ValueError, TypeError, KeyError, binascii.Error):
-        return False
-    return isinstance(after, int) and after > 2**63 - 1
-
-
 # Defects still open (issue 12, item 10); a request showing one makes its test XFAIL instead of
 # FAIL. Remove an entry once nothing answers it.
 KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
-    KnownDefect(
-        frozenset({"UserService/GetMany"}),
-        grpc.StatusCode.INTERNAL,
-        "internal error (error id ",
-        _page_token_beyond_int64,
-        "item 10: a page token whose id is beyond 64 bits passes validation and fails in the "
-        "database",
-    ),
     KnownDefect(
         frozenset({"OrganizationMemberMappingService/UpsertMember"}),
         grpc.StatusCode.INTERNAL,
