@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from control_silo.db.models import OrganizationMappingRow
+from control_silo.db.models import OrganizationMappingRow, OrganizationMemberMappingRow
 from control_silo.services.rows import to_mapping
 from control_silo.writes import mappings, reservations
 from shared import slugs, validation
 from shared.db.unit_of_work import UnitOfWork
-from shared.errors import NotFound
+from shared.errors import AlreadyExists, NotFound
 from shared.outbox.writer import OutboxWriter
 from shared.services.organization.model import MAX_ORGANIZATION_NAME_LENGTH
 from shared.services.organization_mapping.model import (
@@ -96,11 +97,33 @@ class DatabaseOrganizationMemberMappingService(OrganizationMemberMappingService)
     def upsert_member(self, *, update: MemberMappingUpdate) -> bool:
         validation.positive_id(update.organization_id, "organization_id")
         validation.positive_id(update.organizationmember_id, "organizationmember_id")
-        with UnitOfWork(self._sessions) as uow:
-            if not mappings.apply_member_mapping(uow, update):
-                return False
-            uow.commit()
+        try:
+            with UnitOfWork(self._sessions) as uow:
+                if not mappings.apply_member_mapping(uow, update):
+                    return False
+                uow.commit()
+        except IntegrityError:
+            # Another membership of the organization holds this user or email.
+            field = "user_id" if self._user_taken(update) else "email"
+            raise AlreadyExists(
+                f"another member of organization {update.organization_id} has this {field}",
+                field=field,
+            ) from None
         return True
+
+    def _user_taken(self, update: MemberMappingUpdate) -> bool:
+        if update.user_id is None:
+            return False
+        with self._sessions() as session:
+            other = session.scalar(
+                select(OrganizationMemberMappingRow.id).where(
+                    OrganizationMemberMappingRow.organization_id == update.organization_id,
+                    OrganizationMemberMappingRow.user_id == update.user_id,
+                    OrganizationMemberMappingRow.organizationmember_id
+                    != update.organizationmember_id,
+                )
+            )
+            return other is not None
 
     def delete_member(
         self, *, organization_id: int, organizationmember_id: int, version: int

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from shared.errors import NotFound
+from shared.errors import AlreadyExists, NotFound
 from shared.services.directory import ServiceDirectory
-from shared.services.organization_mapping.model import OrganizationMappingUpdate
-from shared.services.organization_mapping.service import OrganizationMappingService
+from shared.services.organization_mapping.model import (
+    MemberMappingUpdate,
+    OrganizationMappingUpdate,
+)
+from shared.services.organization_mapping.service import (
+    OrganizationMappingService,
+    OrganizationMemberMappingService,
+)
 from shared.services.provisioning.service import OrganizationProvisioningService
 from tests.contract.conftest import MakeUser, RowCounts
 
@@ -51,3 +57,31 @@ def test_upserts_need_a_matching_reservation(
     assert mappings.upsert(update=update(organization_id, "alpha", "us", 5)) is True
     recorded = mappings.get(organization_id=organization_id)
     assert (recorded.slug, recorded.region_name, recorded.verified) == ("alpha", "us", True)
+
+
+def member(
+    member_id: int, email: str, version: int, user_id: int | None = None
+) -> MemberMappingUpdate:
+    return MemberMappingUpdate(
+        organization_id=7,
+        organizationmember_id=member_id,
+        user_id=user_id,
+        email=email,
+        role="member",
+        inviter_id=None,
+        version=version,
+    )
+
+
+def test_a_member_mapping_whose_email_another_member_holds_already_exists(
+    services: ServiceDirectory, row_counts: RowCounts
+) -> None:
+    members = services.get(OrganizationMemberMappingService)
+    assert members.upsert_member(update=member(1, "invite@example.com", 1)) is True
+    before = row_counts()
+
+    with pytest.raises(AlreadyExists) as raised:
+        members.upsert_member(update=member(2, "invite@example.com", 2))
+
+    assert raised.value.field == "email"
+    assert row_counts() == before

@@ -58,16 +58,7 @@ class KnownDefect:
 
 # Defects still open (issue 12, item 10); a request showing one makes its test XFAIL instead of
 # FAIL. Remove an entry once nothing answers it.
-KNOWN_DEFECTS: tuple[KnownDefect, ...] = (
-    KnownDefect(
-        frozenset({"OrganizationMemberMappingService/UpsertMember"}),
-        grpc.StatusCode.INTERNAL,
-        "internal error (error id ",
-        lambda request: bool(request.email),
-        "item 10: a member mapping whose email another member of the organization has is a "
-        "uniqueness error in the database, not ALREADY_EXISTS",
-    ),
-)
+KNOWN_DEFECTS: tuple[KnownDefect, ...] = ()
 
 
 class Target:
