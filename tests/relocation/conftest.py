@@ -33,7 +33,8 @@ RowT = TypeVar("RowT")
 # A Django hash as Sentry exports it (the digest does not matter: imports never check it).
 SENTRY_PASSWORD = "pbkdf2_sha256$150000$iEvdIknqYjTr$+QsGn0tfIJ1FZLxQI37mVU1gL2KbL/wqjMtG/dFhsMA="
 WHEN = "2023-06-22T22:59:55.488Z"
-FIXTURES = Path("/work/shared/compat/sentry-fixtures")
+# Sentry's export fixtures, in the shared compatibility directory beside the repository.
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "compat" / "sentry-fixtures"
 
 
 def record(model: str, pk: int, **fields: Any) -> Record:
