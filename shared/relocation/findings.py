@@ -49,6 +49,8 @@ class Finding:
         }
 
     def __str__(self) -> str:
+        if not self.model and self.field and self.field.startswith("--"):
+            return f"{self.kind.value} in option {self.field}: {self.reason}"
         where = self.model or "the file"
         if self.left_pk is not None:
             where += f" pk {self.left_pk}"

@@ -212,6 +212,7 @@ def test_a_bad_filter_is_a_finding_and_no_file(
     assert result.exit_code == 1
     (finding,) = result.findings
     assert finding["field"] == field
+    assert f"in option {field}:" in result.stderr
     assert not (tmp_path / "out.json").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.json")] == []
 
