@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -113,21 +114,29 @@ class ImportRun:
         self._pending: _Pending | None = None
         self._deferred: list[Record] = []
         self._emails = self._emails_of_kept_users()
+        # One chunk is in flight while the next one of the same model is read and resolved: the
+        # silo writes while this process parses (they overlap on two cores).
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="silo-import-send")
+        self._in_flight: Future[None] | None = None
 
     def run(self, records: Iterable[Record]) -> ImportSummary:
         """Sends every chunk; raises ``RelocationError`` at the first chunk a silo refuses."""
-        for record in records:
-            spec = BY_NAME.get(record.model)
-            if spec is None:
-                continue
-            if spec.deferred:
-                self._deferred.append(record)
-                continue
-            self._take(spec, record)
-        self._flush()
-        for record in self._deferred:
-            self._take(BY_NAME[record.model], record)
-        self._flush()
+        try:
+            for record in records:
+                spec = BY_NAME.get(record.model)
+                if spec is None:
+                    continue
+                if spec.deferred:
+                    self._deferred.append(record)
+                    continue
+                self._take(spec, record)
+            self._flush()
+            for record in self._deferred:
+                self._take(BY_NAME[record.model], record)
+            self._flush()
+            self._settle()
+        finally:
+            self._sender.shutdown(wait=True)
         return self.summary
 
     def _take(self, spec: ModelSpec, record: Record) -> None:
@@ -135,6 +144,9 @@ class ImportRun:
         pending = self._pending
         if pending is None or pending.spec is not spec or pending.window != window:
             self._flush()
+            if pending is None or pending.spec is not spec:
+                # Another model's rows may point at the one just sent: its ids must be known.
+                self._settle()
             pending = self._pending = _Pending(spec, window)
         fields = self._resolve(spec, record, pending)
         if fields is None:
@@ -200,9 +212,20 @@ class ImportRun:
         return fields
 
     def _flush(self) -> None:
+        """Sends the pending chunk once the one in flight is answered (one at a time)."""
         pending, self._pending = self._pending, None
         if pending is None:
             return
+        self._settle()
+        self._in_flight = self._sender.submit(self._send, pending)
+
+    def _settle(self) -> None:
+        """Waits for the chunk in flight; its failure is raised here."""
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            in_flight.result()
+
+    def _send(self, pending: _Pending) -> None:
         spec = pending.spec
         summary = self.summary.models.setdefault(spec.name, ModelSummary())
         outcomes: dict[int, MappedRow] = {
