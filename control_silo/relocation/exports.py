@@ -21,6 +21,7 @@ from control_silo.db.models import (
     UserRoleUserRow,
     UserRow,
 )
+from control_silo.relocation.users import users_by_username
 from shared.db.bulk import batches
 from shared.relocation.exports import (
     ExportField,
@@ -209,12 +210,7 @@ def select_users(
     wanted: set[int] | None = None
     unmatched: list[str] = []
     if usernames is not None:
-        found: dict[str, int] = {}
-        for batch in batches(sorted({name.lower() for name in usernames})):
-            query = select(func.lower(UserRow.username), UserRow.id).where(
-                func.lower(UserRow.username).in_(batch)
-            )
-            found.update((name, user_id) for name, user_id in session.execute(query))
+        found = users_by_username(session, usernames)
         unmatched = sorted(name for name in usernames if name.lower() not in found)
         wanted = set(found.values())
     if scope is ImportScope.CONFIG:

@@ -63,7 +63,9 @@ def apply_scope(values: dict[str, Any], scope: ImportScope) -> None:
         )
 
 
-def _existing(session: Session, usernames: Iterable[str]) -> dict[str, int]:
+def users_by_username(session: Session, usernames: Iterable[str]) -> dict[str, int]:
+    """The ids of the users holding these usernames, keyed by the lower-cased username
+    (usernames are unique in any case)."""
     found: dict[str, int] = {}
     for batch in batches(sorted({name.lower() for name in usernames})):
         query = select(func.lower(UserRow.username), UserRow.id).where(
@@ -85,14 +87,14 @@ def import_users(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow
         apply_scope(parsed, header.scope)
         values.append(parsed)
     looked_up = {value["username"].lower() for value in values}
-    existing = _existing(session, looked_up)
+    existing = users_by_username(session, looked_up)
     claimed: set[str] = set()
 
     def taken(name: str) -> bool:
         key = name.lower()
         if key not in looked_up:
             looked_up.add(key)
-            existing.update(_existing(session, [key]))
+            existing.update(users_by_username(session, [key]))
         return key in existing or key in claimed
 
     outcomes: list[MappedRow | None] = []

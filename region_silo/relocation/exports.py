@@ -21,6 +21,7 @@ from region_silo.db.models import (
 from shared.relocation.exports import (
     ExportField,
     ModelExport,
+    OwnerValues,
     Selection,
     SelectionAnswer,
     SelectionQuery,
@@ -34,26 +35,21 @@ from shared.relocation.exports import (
 F = ExportField
 
 
-def _teams_of_organizations(session: Session, selection: Selection) -> frozenset[int] | None:
-    """Member-team rows go with their team's organization."""
-    if selection.organization_ids is None:
-        return None
-    query = select(TeamRow.id, TeamRow.organization_id)
-    return frozenset(
-        team_id for team_id, owner in session.execute(query) if owner in selection.organization_ids
-    )
+def _of_organizations_through(table: type[TeamRow] | type[ProjectRow]) -> OwnerValues:
+    """Rows owned through a team or a project go with its organization: the ids of the teams
+    (or projects) of the selected organizations."""
 
+    def owner_values(session: Session, selection: Selection) -> frozenset[int] | None:
+        if selection.organization_ids is None:
+            return None
+        query = select(table.id, table.organization_id)
+        return frozenset(
+            row_id
+            for row_id, owner in session.execute(query)
+            if owner in selection.organization_ids
+        )
 
-def _projects_of_organizations(session: Session, selection: Selection) -> frozenset[int] | None:
-    """Project-team rows go with their project's organization."""
-    if selection.organization_ids is None:
-        return None
-    query = select(ProjectRow.id, ProjectRow.organization_id)
-    return frozenset(
-        project_id
-        for project_id, owner in session.execute(query)
-        if owner in selection.organization_ids
-    )
+    return owner_values
 
 
 _EXPORTS: tuple[ModelExport, ...] = (
@@ -130,7 +126,7 @@ _EXPORTS: tuple[ModelExport, ...] = (
             F("role", OrganizationMemberTeamRow.role),
         ),
         owner=OrganizationMemberTeamRow.team_id,
-        owner_values=_teams_of_organizations,
+        owner_values=_of_organizations_through(TeamRow),
     ),
     ModelExport(
         "sentry.project",
@@ -155,7 +151,7 @@ _EXPORTS: tuple[ModelExport, ...] = (
         ProjectTeamRow.id,
         (F("project", ProjectTeamRow.project_id), F("team", ProjectTeamRow.team_id)),
         owner=ProjectTeamRow.project_id,
-        owner_values=_projects_of_organizations,
+        owner_values=_of_organizations_through(ProjectRow),
     ),
     ModelExport(
         "sentry.orgauthtoken",

@@ -131,8 +131,8 @@ def _terminated_cleanly() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _refused(reason: str, field: str | None = None) -> RelocationError:
-    return RelocationError(Finding(FindingKind.VALIDATION_ERROR, reason, field=field))
+def _refused(reason: str) -> RelocationError:
+    return RelocationError(Finding(FindingKind.VALIDATION_ERROR, reason))
 
 
 def _regions(requested: list[str], known: list[str], scope: ImportScope) -> list[str]:

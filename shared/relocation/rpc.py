@@ -8,7 +8,7 @@ import contextlib
 import json
 import queue
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 import orjson
@@ -89,11 +89,18 @@ def _encoded(fields: dict[str, Any]) -> bytes:
         return json.dumps(fields, separators=(",", ":")).encode()
 
 
-def _requests(header: ChunkHeader, rows: Sequence[ChunkRow]) -> Iterator[pb.ImportChunkRequest]:
-    yield pb.ImportChunkRequest(header=_header_to_pb(header))
+RequestT = TypeVar("RequestT", pb.ImportChunkRequest, pb.DryRunImportRequest)
+
+
+def _requests(
+    header: ChunkHeader, rows: Sequence[ChunkRow], request: type[RequestT]
+) -> Iterator[RequestT]:
+    """A chunk as ``request`` messages (both request types carry a header and rows): its header,
+    then its rows a message's worth at a time."""
+    yield request(header=_header_to_pb(header))
     for start in range(0, len(rows), ROWS_PER_MESSAGE):
         batch = rows[start : start + ROWS_PER_MESSAGE]
-        yield pb.ImportChunkRequest(
+        yield request(
             rows=pb.ChunkRows(
                 rows=[
                     pb.ChunkRow(pk=row.pk, fields_json=_encoded(row.fields), ordinal=row.ordinal)
@@ -167,11 +174,8 @@ class DryRunStream:
 
     def import_chunk(self, header: ChunkHeader, rows: Sequence[ChunkRow]) -> ChunkResult:
         """The silo's answer to one chunk, as ``RelocationClient.import_chunk`` gives it."""
-        for message in _requests(header, rows):
-            if message.HasField("header"):
-                self._outgoing.put(pb.DryRunImportRequest(header=message.header))
-            else:
-                self._outgoing.put(pb.DryRunImportRequest(rows=message.rows))
+        for message in _requests(header, rows, pb.DryRunImportRequest):
+            self._outgoing.put(message)
         self._outgoing.put(pb.DryRunImportRequest(end=pb.ChunkEnd()))
         try:
             response = next(self._responses)
@@ -237,7 +241,11 @@ class RelocationClient:
     def import_chunk(self, header: ChunkHeader, rows: Sequence[ChunkRow]) -> ChunkResult:
         """Writes one chunk in the silo (or returns its recorded result); raises
         ``RelocationError`` with the silo's finding when nothing was written."""
-        response = call(self._import_chunk, _requests(header, rows), timeout=self._timeout)
+        response = call(
+            self._import_chunk,
+            _requests(header, rows, pb.ImportChunkRequest),
+            timeout=self._timeout,
+        )
         return _result_from_pb(response)
 
 

@@ -140,9 +140,10 @@ def run_import(
 
 
 def _probe_empty(options: ImportOptions, targets: ImportTargets) -> None:
-    """Asks every target silo, before the first row is sent, whether a full restore may begin:
-    an empty dry-run chunk meets the silo's check of what it holds (a resumed import passes, as
-    its first chunk is recorded), so an occupied silo refuses while nothing is written."""
+    """Sends every target silo an empty dry-run chunk before the first row: it meets the silo's
+    check of what a full restore may find (a resumed import passes, as its first chunk is
+    recorded), so an occupied silo refuses while nothing is written; in a dry run it also opens
+    the silo's dry run."""
     for silo, sink in targets.sinks().items():
         probe = owned_by(silo)[-1].name
         sink.import_chunk(
