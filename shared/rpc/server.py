@@ -92,13 +92,16 @@ def create_server(
     replay_guard: ReplayGuard | None = None,
     tls: TlsFiles = NO_TLS,
     requests: RequestLog | None = None,
+    reuse_port: bool = False,
 ) -> RunningServer:
     """Builds and starts a server on ``address`` (port 0 picks a free port) with health,
     reflection, request signing (when ``secrets`` is not empty; a signature is accepted once,
     remembered by ``replay_guard``), per-RPC logging and, given a certificate in ``tls``, TLS
     (mutual when ``tls`` names a CA). Listening beyond loopback without TLS logs a warning.
     With ``requests``, a unary call's writes are tied to the call: an abandoned call commits
-    nothing and a retried one gets the first response (``shared.db.requests``).
+    nothing and a retried one gets the first response (``shared.db.requests``). With
+    ``reuse_port``, several processes may listen on the same port and the kernel spreads new
+    connections among them (``SO_REUSEPORT``); without it, a taken port is an error.
 
     Raises ``ValueError`` when asked to listen beyond loopback without a shared secret.
     """
@@ -110,7 +113,7 @@ def create_server(
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="silo-rpc"),
         interceptors=server_interceptors(secrets, observe, replay_guard, requests),
-        options=[("grpc.so_reuseport", 0)],
+        options=[("grpc.so_reuseport", 1 if reuse_port else 0)],
     )
     services: list[str] = []
     for register in registrations:
@@ -122,7 +125,8 @@ def create_server(
     reflection.enable_server_reflection(
         [*services, health.SERVICE_NAME, reflection.SERVICE_NAME], server
     )
-    check_free(address)
+    if not reuse_port:
+        check_free(address)
     credentials = tls.server_credentials()
     if credentials is None and not is_loopback(address):
         log.warning(
