@@ -2,7 +2,10 @@
 server doing the same reads with the raw ``sqlite3`` module, rows straight into the response.
 Every server is called by the same signed client, in alternating rounds so that machine noise
 hits all sides alike; the control silo runs twice, with its user read cache (warm: every call
-after the first is a hit, checked with one version read) and with the cache turned off."""
+after the first is a hit, checked with one version read) and with the cache turned off. When a
+PostgreSQL server is reachable (``SILO_BENCH_POSTGRES_URL``, else ``SILO_TEST_DATABASE_URL``,
+else the local default), the control silo runs a third time on a fresh PostgreSQL database with
+the cache off, compared with the same on SQLite."""
 
 from __future__ import annotations
 
@@ -13,8 +16,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from control_silo.bootstrap import build_control_silo
 from control_silo.cache.user_cache import TTL_VARIABLE
@@ -25,6 +31,7 @@ from shared.services.user.model import NewUser, UserUpdate
 from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
 from tests.benchmarks.harness import sequential_latency, throughput
+from tests.databases import TEST_DATABASE_VARIABLE
 from tests.integration.processes import free_port, run_silo, silo_command, wait_serving
 
 SECRET = "benchmark-secret"
@@ -32,6 +39,9 @@ ROUNDS = 5
 CALLS_PER_ROUND = 800
 CALLERS = 16
 CALLS_PER_CALLER = 150
+POSTGRES_VARIABLE = "SILO_BENCH_POSTGRES_URL"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_SIDE = "silo PG, no cache"
 
 
 def _seed(client: UserService) -> int:
@@ -46,7 +56,7 @@ def _seed(client: UserService) -> int:
 
 
 @contextmanager
-def _control(url: str, work: Path, cache_ttl: str) -> Iterator[str]:
+def _control(url: str, work: Path, cache_ttl: str, label: str = "") -> Iterator[str]:
     """`silo serve control` on a free port, its read cache's time-to-live set; its address."""
     address = f"127.0.0.1:{free_port()}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("SILO_")}
@@ -55,7 +65,7 @@ def _control(url: str, work: Path, cache_ttl: str) -> Iterator[str]:
         "serve", "control", "--database-url", url, "--listen", address, "--metrics-listen",
         f"127.0.0.1:{free_port()}",
     )  # fmt: skip
-    with (work / f"control-{cache_ttl}.log").open("wb") as log:
+    with (work / f"control{label}-{cache_ttl}.log").open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=log, env=env)
     try:
         wait_serving(address)
@@ -63,6 +73,39 @@ def _control(url: str, work: Path, cache_ttl: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _postgres_server() -> str | None:
+    """The PostgreSQL server to compare with, or None (with a note) when none answers."""
+    url = os.environ.get(POSTGRES_VARIABLE) or os.environ.get(TEST_DATABASE_VARIABLE)
+    engine = create_engine(url or DEFAULT_POSTGRES, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect():
+            return url or DEFAULT_POSTGRES
+    except OperationalError:
+        print(f"(no PostgreSQL answers; set {POSTGRES_VARIABLE} to compare with it)")
+        return None
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _postgres_database(server: str) -> Iterator[str]:
+    """A fresh database on ``server``, migrated to head, dropped afterwards; its URL."""
+    name = f"silo_bench_{os.getpid()}_{int(time.time())}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgraded = run_silo("upgrade", "--silo", "control", "--database-url", url)
+        if upgraded.returncode != 0:
+            raise SystemExit(upgraded.stderr)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @contextmanager
@@ -119,27 +162,35 @@ def run() -> None:
         upgraded = run_silo("upgrade", "--silo", "control", "--database-url", url)
         if upgraded.returncode != 0:
             raise SystemExit(upgraded.stderr)
-        with _control(url, work, "60") as cached, _control(url, work, "0") as uncached:
+        with ExitStack() as stack:
+            cached = stack.enter_context(_control(url, work, "60"))
+            uncached = stack.enter_context(_control(url, work, "0"))
             silo = _client(cached)
             user_id = _seed(silo)
             user = silo.get_user(user_id=user_id)
             response_file = work / "response.bin"
             response = USER.binding.methods["get_user"].response_from_result(user)
             response_file.write_bytes(response.SerializeToString())
-            with _floor(response_file, str(database)) as floor, _floor(response_file) as echo:
-                sides = {
-                    "silo, cache warm": silo,
-                    "silo, no cache": _client(uncached),
-                    "floor": _client(floor),
-                    "echo": _client(echo),
-                }
-                for name, client in sides.items():
-                    if client.get_user(user_id=user_id) != user:
-                        raise SystemExit(f"{name} answers GetUser differently")
-                time.sleep(0.5)
-                results = _rounds(
-                    {name: _getter(client, user_id) for name, client in sides.items()}
-                )
+            floor = stack.enter_context(_floor(response_file, str(database)))
+            echo = stack.enter_context(_floor(response_file))
+            sides = {
+                "silo, cache warm": silo,
+                "silo, no cache": _client(uncached),
+                "floor": _client(floor),
+                "echo": _client(echo),
+            }
+            for name, client in sides.items():
+                if client.get_user(user_id=user_id) != user:
+                    raise SystemExit(f"{name} answers GetUser differently")
+            postgres = _postgres_server()
+            if postgres is not None:
+                postgres_url = stack.enter_context(_postgres_database(postgres))
+                on_postgres = _client(stack.enter_context(_control(postgres_url, work, "0", "-pg")))
+                if _seed(on_postgres) != user_id:
+                    raise SystemExit("the PostgreSQL silo gave the benchmark user another id")
+                sides[POSTGRES_SIDE] = on_postgres
+            time.sleep(0.5)
+            results = _rounds({name: _getter(client, user_id) for name, client in sides.items()})
         local = build_control_silo(Settings(mode=SiloMode.CONTROL, database_url=url))
         service = local.services.get(UserService)
         in_process = sequential_latency(lambda: service.get_user(user_id=user_id), calls=2000)
@@ -160,6 +211,9 @@ def run() -> None:
         f"  targets: no cache p50 <= 1.15x, cache warm p50 <= 0.90x, throughput >= 0.75x; "
         f"in-process get_user (warm cache, no gRPC) p50 {in_process.p50_us:.0f}us"
     )
+    if POSTGRES_SIDE in results:
+        ratio = results[POSTGRES_SIDE][0] / results["silo, no cache"][0]
+        print(f"  PostgreSQL p50 {ratio:.2f}x SQLite's, both without the cache (target <= 1.25x)")
 
 
 if __name__ == "__main__":
