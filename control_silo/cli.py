@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 import click
 
 from control_silo.commands.createuser import createuser
-from shared.cli import SiloContext, add_silo_commands, pass_silo, serve_silo, tls_options
+from shared.cli import (
+    SiloContext,
+    add_silo_commands,
+    pass_silo,
+    serve_silo,
+    tls_options,
+    workers_option,
+)
 from shared.config import DEFAULT_CONTROL_LISTEN
 from shared.silo_mode import SiloMode
 
@@ -28,6 +35,7 @@ if TYPE_CHECKING:
 )
 @click.option("--metrics-listen", help="HOST:PORT for Prometheus /metrics.")
 @click.option("--log-level", default="INFO", show_default=True)
+@workers_option
 @tls_options
 @pass_silo
 def serve_control(
@@ -39,6 +47,7 @@ def serve_control(
     regions: tuple[str, ...],
     metrics_listen: str | None,
     log_level: str,
+    workers: int,
     tls_cert: Path | None,
     tls_key: Path | None,
     tls_ca: Path | None,
@@ -60,6 +69,7 @@ def serve_control(
     serve_silo(
         settings,
         log_level=log_level,
+        workers=workers,
         default_listen=DEFAULT_CONTROL_LISTEN,
         build=lambda: build_control_silo(settings),
         start=_start_background_work,

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from shared.cli import SiloContext, add_silo_commands, pass_silo, serve_silo, tls_options
+from shared.cli import (
+    SiloContext,
+    add_silo_commands,
+    pass_silo,
+    serve_silo,
+    tls_options,
+    workers_option,
+)
 from shared.config import DEFAULT_REGION_PORT
 from shared.silo_mode import SiloMode
 
@@ -19,6 +26,7 @@ from shared.silo_mode import SiloMode
 @click.option("--data-dir", type=click.Path(), help="Where the default SQLite file lives.")
 @click.option("--metrics-listen", help="HOST:PORT for Prometheus /metrics.")
 @click.option("--log-level", default="INFO", show_default=True)
+@workers_option
 @tls_options
 @pass_silo
 def serve_region(
@@ -31,6 +39,7 @@ def serve_region(
     data_dir: str | None,
     metrics_listen: str | None,
     log_level: str,
+    workers: int,
     tls_cert: Path | None,
     tls_key: Path | None,
     tls_ca: Path | None,
@@ -53,6 +62,7 @@ def serve_region(
     serve_silo(
         settings,
         log_level=log_level,
+        workers=workers,
         default_listen=f"127.0.0.1:{DEFAULT_REGION_PORT}",
         build=lambda: build_region_silo(settings),
         start=lambda region: region.start_drainer(),

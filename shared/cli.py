@@ -3,6 +3,7 @@ so this module never imports a silo; heavy modules load inside the commands that
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
@@ -17,7 +18,10 @@ from shared.logs import mask_secrets
 
 if TYPE_CHECKING:
     from shared.metrics import Metrics
+    from shared.outbox.drainer import OutboxDrainer
+    from shared.outbox.writer import OutboxWriter
     from shared.rpc.server import RunningServer
+    from shared.workers import WorkerReady, WorkerRole
 
 
 class SiloContext:
@@ -98,21 +102,45 @@ def serve() -> None:
 class ServedSilo(Protocol):
     """What `silo serve` runs: one silo's composition root."""
 
+    reuse_port: bool
+
     @property
     def metrics(self) -> Metrics:
         """The process's Prometheus metrics."""
 
+    @property
+    def outbox(self) -> OutboxWriter:
+        """How units of work write the silo's outbox rows (and whom they tell after commit)."""
+
+    @property
+    def drainer(self) -> OutboxDrainer:
+        """Delivers the silo's outbox."""
+
     def check_schema(self) -> None:
         """Raises ``FailedPrecondition`` unless the database is migrated to head."""
 
-    def start_server(self) -> RunningServer:
-        """Starts the gRPC server on the configured address."""
+    def start_server(self, listen: str | None = None) -> RunningServer:
+        """Starts the gRPC server on ``listen``, else on the configured address."""
 
     def close(self) -> None:
         """Stops background work and releases connections."""
 
 
 Served = TypeVar("Served", bound=ServedSilo)
+
+
+def workers_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Adds ``--workers N`` (passed as ``workers``)."""
+    from shared.workers import MAX_WORKERS  # noqa: PLC0415 - small
+
+    return click.option(
+        "--workers",
+        type=click.IntRange(1, MAX_WORKERS),
+        default=1,
+        show_default=True,
+        help="Processes serving the port (SO_REUSEPORT); the first drains the outbox and runs "
+        "the background work. More than 1 needs SILO_CACHE_REDIS_URL when calls are signed.",
+    )(command)
 
 
 def serve_silo(
@@ -123,23 +151,37 @@ def serve_silo(
     build: Callable[[], Served],
     start: Callable[[Served], None],
     announce: Callable[[Served, str], str],
+    workers: int = 1,
 ) -> None:
     """Runs one silo until SIGTERM: builds it, checks its schema, starts its server, its
     background work (``start``) and its metrics, then says where it serves (``announce`` gets
-    ``HOST:PORT (signed)``). A silo that cannot start exits with status 2."""
+    ``HOST:PORT (signed)``). A silo that cannot start exits with status 2.
+
+    With ``workers`` above 1 this process supervises that many worker processes on the same port
+    (``shared.workers``); a process started as a worker serves, and runs ``start`` only when it
+    leads."""
     from shared.logs import configure_logging  # noqa: PLC0415 - heavy imports
     from shared.rpc.server import serve_until_signalled  # noqa: PLC0415
     from shared.startup import describe_failure  # noqa: PLC0415
+    from shared.workers import WorkerRole, die_with_supervisor  # noqa: PLC0415
 
     configure_logging(log_level)
+    role = WorkerRole.from_environment()
+    if role is None and workers > 1:
+        sys.exit(_supervise(settings, workers, default_listen))
+    if role is not None:
+        die_with_supervisor(role)
     try:
         silo = build()
         silo.check_schema()
-        running = silo.start_server()
-        start(silo)
-        metrics_port = (
-            silo.metrics.serve(settings.metrics_listen) if settings.metrics_listen else None
-        )
+        if role is None:
+            running = silo.start_server()
+        else:
+            silo.reuse_port = True
+            running = silo.start_server(role.listen)
+        _start_background_work(silo, role, start)
+        metrics_listen = settings.metrics_listen if role is None else role.metrics_listen
+        metrics_port = silo.metrics.serve(metrics_listen) if metrics_listen else None
     except Exception as error:
         reason = describe_failure(error)
         if reason is None:
@@ -150,14 +192,81 @@ def serve_silo(
     signed = "signed" if settings.rpc_shared_secrets else "UNSIGNED (loopback only)"
     if settings.tls.serves_tls:
         signed += ", TLS, client certificates required" if settings.tls_ca else ", TLS"
-    click.echo(announce(silo, f"{host}:{running.port} ({signed})"), err=True)
-    if metrics_port is not None:
-        metrics_host = (settings.metrics_listen or "").rsplit(":", 1)[0]
-        click.echo(f"metrics on {metrics_host}:{metrics_port}", err=True)
+    announcement = announce(silo, f"{host}:{running.port} ({signed})")
+    if role is not None:
+        _report_ready(role, running.port, metrics_port, announcement)
+    else:
+        click.echo(announcement, err=True)
+        if metrics_port is not None:
+            metrics_host = (settings.metrics_listen or "").rsplit(":", 1)[0]
+            click.echo(f"metrics on {metrics_host}:{metrics_port}", err=True)
     try:
         serve_until_signalled(running)
     finally:
         silo.close()
+
+
+def _start_background_work(
+    silo: Served, role: WorkerRole | None, start: Callable[[Served], None]
+) -> None:
+    """A process of its own and a leading worker run the background work; the leader also takes
+    the followers' outbox notices, and a follower sends its own to the leader."""
+    import logging  # noqa: PLC0415 - small
+
+    from shared.workers import forward_commits, receive_commits  # noqa: PLC0415
+
+    if role is None:
+        start(silo)
+        return
+    if role.leader:
+        start(silo)
+        receive_commits(role, silo.drainer.schedule)
+        logging.getLogger("silo.workers").info(
+            "worker 0 (pid %d) leads: it drains the outbox and runs the background work",
+            os.getpid(),
+        )
+    else:
+        silo.outbox.listen(forward_commits(role))
+
+
+def _report_ready(role: WorkerRole, port: int, metrics_port: int | None, announcement: str) -> None:
+    from shared.workers import WorkerReady, report_ready  # noqa: PLC0415
+
+    ready = WorkerReady(role.index, os.getpid(), port, metrics_port, announcement)
+    report_ready(role, ready)
+
+
+def _supervise(settings: Settings, workers: int, default_listen: str) -> int:
+    """Runs ``workers`` worker processes of this command line; returns the exit status."""
+    from shared.workers import Supervisor, worker_command  # noqa: PLC0415
+
+    if settings.rpc_shared_secrets and not settings.cache_redis_url:
+        raise click.UsageError(
+            "--workers above 1 needs SILO_CACHE_REDIS_URL: every worker must refuse a signed "
+            "call another one accepted (the replay guard lives in Redis)"
+        )
+    metrics_host = (settings.metrics_listen or "").rsplit(":", 1)[0]
+
+    def announce(leader: WorkerReady, readies: list[WorkerReady]) -> list[str]:
+        pids = ", ".join(str(ready.pid) for ready in readies)
+        lines = [f"{leader.announcement}; {len(readies)} workers, pids {pids} (the first leads)"]
+        lines += [
+            f"metrics on {metrics_host}:{ready.metrics_port} "
+            f"(worker {ready.index}, pid {ready.pid})"
+            for ready in readies
+            if ready.metrics_port is not None
+        ]
+        return lines
+
+    supervisor = Supervisor(
+        workers,
+        command=worker_command(),
+        listen=settings.listen or default_listen,
+        metrics_listen=settings.metrics_listen,
+        announce=announce,
+        echo=lambda line: click.echo(line, err=True),
+    )
+    return supervisor.run()
 
 
 def add_silo_commands(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -47,6 +47,8 @@ class SiloProcess(abc.ABC):
 
     settings: Settings
     engine: Engine
+    # Set before ``serve`` when several processes serve one port (``silo serve --workers``).
+    reuse_port: bool = field(default=False, init=False)
 
     @property
     @abc.abstractmethod
@@ -148,7 +150,7 @@ class SiloProcess(abc.ABC):
 
     def serve(self, listen: str) -> RunningServer:
         """Starts the gRPC server with every service this silo owns and its import service
-        (port 0 picks a free port)."""
+        (port 0 picks a free port); with ``reuse_port``, other processes may serve the port."""
         return create_server(
             listen,
             [
@@ -163,4 +165,5 @@ class SiloProcess(abc.ABC):
             replay_guard=self.replay_guard,
             tls=self.settings.tls,
             requests=RequestLog(self.sessions, self.request_model),
+            reuse_port=self.reuse_port,
         )
