@@ -1,26 +1,38 @@
-"""Organization provisioning through a region, and outbox delivery lag, each against a baseline
-measured in the same run.
+"""Organization provisioning through a region, what delivering its outbox messages costs, and
+delivery lag, each against a baseline measured in the same run.
 
-- creations: CreateOrganization on `silo serve region` (which calls the control silo twice over
-  gRPC) vs the same service code wired in process to the control silo's implementations.
+- creations: CreateOrganization on `silo serve region` (which calls the control silo over gRPC)
+  vs the same service code wired in process to the control silo's implementations, with one
+  caller and with four concurrent callers; rounds alternate which side runs first, and the
+  ratios are printed as min / median over the rounds.
+- CPU: both server processes' CPU time (``/proc/<pid>/stat``) per creation, first with their
+  outbox drainers held (the synchronous path alone), then for delivering that backlog once the
+  drainers are released (both outboxes: the region's mappings to the control silo, the control
+  silo's slug reservations to the region).
 - lag: from an AddOrganizationMember commit in the region until the membership mapping is visible
-  in the control database, under a steady write load, vs one direct UpsertMember call (what the
-  drainer itself spends delivering a message).
+  in the control database, under a steady write load, vs one direct UpsertMember call.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from control_silo.bootstrap import build_control_silo
-from control_silo.db.models import OrganizationMemberMappingRow
+from control_silo.db.models import ControlOutboxRow, OrganizationMemberMappingRow
 from region_silo.bootstrap import build_region_silo
 from region_silo.db.models import RegionOutboxRow
 from region_silo.services.organization_service import DatabaseOrganizationService
@@ -40,12 +52,37 @@ from shared.services.registry import remote
 from shared.services.user.model import NewUser
 from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
-from tests.benchmarks.cluster import SECRET, control_and_region
-from tests.integration.processes import run_silo
+from tests.benchmarks.cluster import SECRET
+from tests.integration.processes import (
+    control_process,
+    free_port,
+    region_process,
+    run_silo,
+    wait_serving,
+)
 
+ROUNDS = int(os.environ.get("SILO_BENCH_REGION_ROUNDS", "3"))
 CREATIONS = 150
+CALLERS = 4
 WRITES = 300
 WRITES_PER_SECOND = 50
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Creations per second with one caller and with ``CALLERS`` callers."""
+
+    sequential: float
+    concurrent: float
+
+
+@dataclass(frozen=True)
+class CpuSplit:
+    """CPU seconds per creation of both server processes together."""
+
+    synchronous: float
+    delivery: float
 
 
 def _percentile(samples: list[float], fraction: float) -> float:
@@ -53,11 +90,52 @@ def _percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def _in_process_creations(work: Path) -> float:
+def _migrate(*pairs: tuple[str, str]) -> None:
+    for silo, url in pairs:
+        upgraded = run_silo("upgrade", "--silo", silo, "--database-url", url)
+        if upgraded.returncode != 0:
+            raise SystemExit(upgraded.stderr)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _rates(create: Callable[[str], object], prefix: str) -> Rates:
+    started = time.perf_counter()
+    for index in range(CREATIONS):
+        create(f"{prefix}-s{index}")
+    sequential = CREATIONS / (time.perf_counter() - started)
+    each = CREATIONS // CALLERS
+    barrier = threading.Barrier(CALLERS + 1)
+    failures: list[BaseException] = []
+
+    def caller(number: int) -> None:
+        barrier.wait()
+        try:
+            for index in range(each):
+                create(f"{prefix}-c{number}-{index}")
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=caller, args=(n,)) for n in range(CALLERS)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    concurrent = each * CALLERS / (time.perf_counter() - started)
+    if failures:
+        raise failures[0]
+    return Rates(sequential, concurrent)
+
+
+def _in_process(work: Path) -> Rates:
     control_url = f"sqlite:///{work / 'local-control.sqlite3'}"
     region_url = f"sqlite:///{work / 'local-region.sqlite3'}"
-    for silo, url in [("control", control_url), ("region", region_url)]:
-        run_silo("upgrade", "--silo", silo, "--database-url", url)
+    _migrate(("control", control_url), ("region", region_url))
     control = build_control_silo(
         Settings(mode=SiloMode.CONTROL, database_url=control_url, password_iterations=1000)
     )
@@ -73,44 +151,171 @@ def _in_process_creations(work: Path) -> float:
         mappings=control.services.get(OrganizationMappingService),
     )
     owner = control.services.get(UserService).create_user(user=NewUser(username="owner"))
-    started = time.perf_counter()
-    for index in range(CREATIONS):
-        service.create_organization(slug=f"local-{index}", name="Local", owner_user_id=owner.id)
-    rate = CREATIONS / (time.perf_counter() - started)
+    rates = _rates(
+        lambda slug: service.create_organization(slug=slug, name="L", owner_user_id=owner.id),
+        "local",
+    )
     region.close()
     control.close()
-    return rate
+    return rates
 
 
-def run() -> None:
-    """Prints creation throughput and delivery lag with their baselines."""
-    with tempfile.TemporaryDirectory() as scratch:
-        work = Path(scratch)
-        local_rate = _in_process_creations(work)
-        with control_and_region(work) as cluster:
-            users = remote(UserService, open_channel(cluster.control_address, secret=SECRET))
-            region = remote(
-                OrganizationService, open_channel(cluster.region_address, secret=SECRET)
-            )
-            owner = users.create_user(user=NewUser(username="owner", email="o@example.com"))
-            started = time.perf_counter()
-            organizations = [
-                region.create_organization(slug=f"remote-{i}", name="R", owner_user_id=owner.id)
-                for i in range(CREATIONS)
-            ]
-            remote_rate = CREATIONS / (time.perf_counter() - started)
-            lags = _delivery_lag(region, organizations[0].id, cluster.control_url)
-            direct = _direct_upserts(cluster.control_address, organizations[0].id)
-            backlog = make_engine(cluster.region_url)
+def _wait_drained(control_url: str, region_url: str, timeout: float = 120) -> None:
+    engines = [
+        (make_engine(control_url), ControlOutboxRow),
+        (make_engine(region_url), RegionOutboxRow),
+    ]
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            left = 0
+            for engine, model in engines:
+                with engine.connect() as connection:
+                    left += connection.scalar(select(func.count()).select_from(model)) or 0
+            if left == 0:
+                return
+            time.sleep(0.02)
+        raise TimeoutError(f"{left} outbox rows still undelivered")
+    finally:
+        for engine, _ in engines:
+            engine.dispose()
+
+
+def _remote(work: Path, measure_lag: bool) -> tuple[Rates, list[float], list[float], int]:
+    control_url = f"sqlite:///{work / 'control.sqlite3'}"
+    region_url = f"sqlite:///{work / 'region-us.sqlite3'}"
+    _migrate(("control", control_url), ("region", region_url))
+    region_address = f"127.0.0.1:{free_port()}"
+    with (
+        control_process(control_url, work, SECRET, "--region", f"us={region_address}") as control,
+        region_process("us", region_url, control.address, work, SECRET, listen=region_address),
+    ):
+        users = remote(UserService, open_channel(control.address, secret=SECRET))
+        region = remote(OrganizationService, open_channel(region_address, secret=SECRET))
+        owner = users.create_user(user=NewUser(username="owner", email="o@example.com"))
+        rates = _rates(
+            lambda slug: region.create_organization(slug=slug, name="R", owner_user_id=owner.id),
+            "remote",
+        )
+        _wait_drained(control_url, region_url)
+        lags: list[float] = []
+        direct: list[float] = []
+        left = 0
+        if measure_lag:
+            first = region.get_organization_by_slug(slug="remote-s0")
+            lags = _delivery_lag(region, first.id, control_url)
+            direct = _direct_upserts(control.address, first.id)
+            backlog = make_engine(region_url)
             with backlog.connect() as connection:
                 left = len(connection.execute(select(RegionOutboxRow.id)).all())
             backlog.dispose()
+    return rates, lags, direct, left
 
-    print("Organizations through a region (SQLite; control round trips included)")
-    print(
-        f"  creations/s      region over gRPC {remote_rate:7.1f}   in process {local_rate:7.1f}   "
-        f"ratio {remote_rate / local_rate:4.2f}x"
+
+@contextmanager
+def _held_silo(kind: str, url: str, other: str, work: Path, listen: str) -> Iterator[int]:
+    """A silo whose drainer waits for SIGUSR1; yields its pid once it serves."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SILO_")}
+    env["SILO_RPC_SHARED_SECRETS"] = SECRET
+    with (work / f"held-{kind}.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.benchmarks.held_silo", kind, url, other, listen],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+        )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline())
+        wait_serving(f"127.0.0.1:{port}")
+        yield process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _cpu_split(work: Path) -> CpuSplit:
+    control_url = f"sqlite:///{work / 'held-control.sqlite3'}"
+    region_url = f"sqlite:///{work / 'held-region.sqlite3'}"
+    _migrate(("control", control_url), ("region", region_url))
+    control_address = f"127.0.0.1:{free_port()}"
+    region_address = f"127.0.0.1:{free_port()}"
+    with (
+        _held_silo("control", control_url, region_address, work, control_address) as control,
+        _held_silo("region", region_url, control_address, work, region_address) as region,
+    ):
+        users = remote(UserService, open_channel(control_address, secret=SECRET))
+        organizations = remote(OrganizationService, open_channel(region_address, secret=SECRET))
+        owner = users.create_user(user=NewUser(username="owner", email="o@example.com"))
+        before = _cpu_seconds(control) + _cpu_seconds(region)
+        for index in range(CREATIONS):
+            organizations.create_organization(
+                slug=f"held-{index}", name="H", owner_user_id=owner.id
+            )
+        synchronous = _cpu_seconds(control) + _cpu_seconds(region) - before
+        before = _cpu_seconds(control) + _cpu_seconds(region)
+        os.kill(control, signal.SIGUSR1)
+        os.kill(region, signal.SIGUSR1)
+        _wait_drained(control_url, region_url)
+        delivery = _cpu_seconds(control) + _cpu_seconds(region) - before
+    return CpuSplit(synchronous / CREATIONS, delivery / CREATIONS)
+
+
+def _spread(values: list[float], unit: str = "x", digits: int = 2) -> str:
+    return (
+        f"min {min(values):.{digits}f}{unit}  median {statistics.median(values):.{digits}f}{unit}"
     )
+
+
+def run() -> None:
+    """Prints creation throughput ratios, the CPU split and delivery lag with their baselines."""
+    local: list[Rates] = []
+    remote_rates: list[Rates] = []
+    cpu: list[CpuSplit] = []
+    lags: list[float] = []
+    direct: list[float] = []
+    left = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        for round_number in range(ROUNDS):
+            work = Path(scratch) / f"round-{round_number}"
+            work.mkdir()
+            last = round_number == ROUNDS - 1
+            if round_number % 2:
+                cpu.append(_cpu_split(work))
+                rates, round_lags, round_direct, round_left = _remote(work, last)
+                local.append(_in_process(work))
+            else:
+                local.append(_in_process(work))
+                rates, round_lags, round_direct, round_left = _remote(work, last)
+                cpu.append(_cpu_split(work))
+            remote_rates.append(rates)
+            if last:
+                lags, direct, left = round_lags, round_direct, round_left
+
+    sequential = [r.sequential / b.sequential for r, b in zip(remote_rates, local, strict=True)]
+    concurrent = [r.concurrent / b.concurrent for r, b in zip(remote_rates, local, strict=True)]
+    cpu_ratio = [split.delivery / split.synchronous for split in cpu]
+    print(f"Organizations through a region (SQLite; {ROUNDS} alternating rounds, {CREATIONS} each)")
+    for label, pick in [("1 caller ", "sequential"), (f"{CALLERS} callers", "concurrent")]:
+        remote_values = [getattr(r, pick) for r in remote_rates]
+        local_values = [getattr(r, pick) for r in local]
+        print(
+            f"  creations/s {label}  region over gRPC median "
+            f"{statistics.median(remote_values):6.1f}   in process median "
+            f"{statistics.median(local_values):6.1f}"
+        )
+    print(f"  ratio to in process, 1 caller:  {_spread(sequential)}")
+    print(f"  ratio to in process, {CALLERS} callers: {_spread(concurrent)}")
+    print("CPU per creation, both server processes (drainers held, then released)")
+    print(
+        f"  synchronous path {_spread([c.synchronous * 1000 for c in cpu], ' ms', 1)}   "
+        f"outbox delivery {_spread([c.delivery * 1000 for c in cpu], ' ms', 1)}"
+    )
+    print(f"  delivery / synchronous: {_spread(cpu_ratio)}")
     print(
         f"Outbox delivery lag, commit in region -> mapping visible in control "
         f"({WRITES} writes at {WRITES_PER_SECOND}/s)"
