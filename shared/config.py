@@ -38,6 +38,7 @@ ENVIRONMENT = {
     "tls_cert": "SILO_TLS_CERT",
     "tls_key": "SILO_TLS_KEY",
     "tls_ca": "SILO_TLS_CA",
+    "rpc_log_sample": "SILO_RPC_LOG_SAMPLE",
 }
 SECRET_SETTINGS = frozenset({"rpc_shared_secrets", "rpc_verify_secrets"})
 
@@ -71,6 +72,8 @@ class Settings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     tls_ca: Path | None = None
+    # The fraction of successful RPCs the access log keeps a line of (every failed one is kept).
+    rpc_log_sample: float = 1.0
 
     @property
     def tls(self) -> TlsFiles:
@@ -165,6 +168,13 @@ def _positive_float(value: Any) -> float:
     return number
 
 
+def _fraction(value: Any) -> float:
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise ValueError("must be between 0 and 1")
+    return number
+
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "mode": _mode,
     "regions": _regions,
@@ -178,6 +188,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "tls_cert": Path,
     "tls_key": Path,
     "tls_ca": Path,
+    "rpc_log_sample": _fraction,
 }
 
 
@@ -186,6 +197,14 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         return _PARSERS.get(name, str)(value)
     except ValueError as error:
         raise ConfigError(f"{source}: {error}") from None
+
+
+def environment_rpc_log_sample(environ: Mapping[str, str] | None = None) -> float:
+    """The access log's sample from ``SILO_RPC_LOG_SAMPLE`` (1 when unset); raises
+    ``ConfigError`` when it is not a fraction."""
+    variable = ENVIRONMENT["rpc_log_sample"]
+    value = (os.environ if environ is None else environ).get(variable)
+    return float(_coerce("rpc_log_sample", value, variable)) if value else 1.0
 
 
 def load_settings(

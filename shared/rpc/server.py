@@ -16,9 +16,10 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from shared.db.requests import RequestLog
-from shared.rpc.interceptors import server_interceptors
+from shared.rpc.access_log import AccessLog, process_access_log
 from shared.rpc.replay import ReplayGuard
 from shared.rpc.tls import NO_TLS, TlsFiles
+from shared.rpc.wrapping import Plumbing, WrappingServer
 
 log = logging.getLogger("silo.server")
 
@@ -34,11 +35,14 @@ class RunningServer:
     port: int
     health: health.HealthServicer
     services: Sequence[str] = field(default_factory=tuple)
+    access_log: AccessLog = field(default_factory=process_access_log)
 
     def stop(self, grace_seconds: float = 10.0) -> None:
-        """Reports NOT_SERVING, lets in-flight calls finish for up to ``grace_seconds``, stops."""
+        """Reports NOT_SERVING, lets in-flight calls finish for up to ``grace_seconds``, stops,
+        and writes the access-log lines still queued."""
         self.health.enter_graceful_shutdown()
         self.server.stop(grace_seconds).wait()
+        self.access_log.flush()
 
 
 def is_loopback(address: str) -> bool:
@@ -93,6 +97,7 @@ def create_server(
     tls: TlsFiles = NO_TLS,
     requests: RequestLog | None = None,
     reuse_port: bool = False,
+    access_log: AccessLog | None = None,
 ) -> RunningServer:
     """Builds and starts a server on ``address`` (port 0 picks a free port) with health,
     reflection, request signing (when ``secrets`` is not empty; a signature is accepted once,
@@ -102,6 +107,11 @@ def create_server(
     nothing and a retried one gets the first response (``shared.db.requests``). With
     ``reuse_port``, several processes may listen on the same port and the kernel spreads new
     connections among them (``SO_REUSEPORT``); without it, a taken port is an error.
+    One line per RPC goes to ``access_log`` (by default the process's, see
+    ``shared.rpc.access_log``).
+
+    Every method handler a registration adds (health and reflection too) is wrapped once, as it
+    is added, with the plumbing of ``shared.rpc.wrapping``; no interceptor runs per call.
 
     Raises ``ValueError`` when asked to listen beyond loopback without a shared secret.
     """
@@ -110,20 +120,28 @@ def create_server(
             f"refusing to listen on {address} without SILO_RPC_SHARED_SECRETS: "
             "unsigned calls are only accepted on a loopback address"
         )
+    access_log = access_log if access_log is not None else process_access_log()
+    plumbing = Plumbing(
+        secrets,
+        access_log=access_log,
+        observe=observe,
+        replay_guard=replay_guard,
+        requests=requests,
+    )
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="silo-rpc"),
-        interceptors=server_interceptors(secrets, observe, replay_guard, requests),
         options=[("grpc.so_reuseport", 1 if reuse_port else 0)],
     )
+    wrapping = WrappingServer(server, plumbing)
     services: list[str] = []
     for register in registrations:
-        services.extend(register(server))
+        services.extend(register(wrapping))
     health_servicer = health.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, wrapping)
     for name in ["", *services]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection(
-        [*services, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+        [*services, health.SERVICE_NAME, reflection.SERVICE_NAME], wrapping
     )
     if not reuse_port:
         check_free(address)
@@ -144,7 +162,13 @@ def create_server(
     if port == 0:
         raise OSError(f"cannot listen on {address}: the address is in use or not local")
     server.start()
-    return RunningServer(server=server, port=port, health=health_servicer, services=services)
+    return RunningServer(
+        server=server,
+        port=port,
+        health=health_servicer,
+        services=services,
+        access_log=access_log,
+    )
 
 
 def serve_until_signalled(running: RunningServer, grace_seconds: float = 10.0) -> None:

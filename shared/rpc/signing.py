@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import string
+import os
+import re
 from collections.abc import Sequence
-from secrets import token_hex
 
 TIMESTAMP_METADATA_KEY = "x-silo-timestamp"
 NONCE_METADATA_KEY = "x-silo-nonce"
@@ -17,23 +17,29 @@ NONCE_BYTES = 16
 # cannot be replayed), and only this far ahead of the server clock.
 MAX_CLOCK_SKEW_SECONDS = 300
 MAX_FUTURE_SKEW_SECONDS = 30
+_NONCE = re.compile(f"[0-9a-f]{{{2 * NONCE_BYTES}}}")
 
 
 def new_nonce() -> str:
     """A fresh random call nonce: 128 bits as 32 lowercase hex digits."""
-    return token_hex(NONCE_BYTES)
+    return os.urandom(NONCE_BYTES).hex()
 
 
 def is_nonce(nonce: str) -> bool:
     """Whether ``nonce`` has the nonce format: 32 lowercase hex digits."""
-    return len(nonce) == 2 * NONCE_BYTES and all(c in string.hexdigits.lower() for c in nonce)
+    return _NONCE.fullmatch(nonce) is not None
+
+
+def _signed_text(full_method: str, timestamp: str, nonce: str, body: bytes) -> bytes:
+    return b"%s:%s:%s:%s" % (full_method.encode(), timestamp.encode(), nonce.encode(), body)
 
 
 def signature(secret: str, full_method: str, timestamp: str, nonce: str, body: bytes) -> str:
     """The lowercase hex HMAC-SHA256 of ``FULL_METHOD:TIMESTAMP:NONCE:`` + body, keyed with
     ``secret``."""
-    message = f"{full_method}:{timestamp}:{nonce}:".encode() + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.digest(
+        secret.encode(), _signed_text(full_method, timestamp, nonce, body), hashlib.sha256
+    ).hex()
 
 
 def authorization_header(
@@ -59,6 +65,20 @@ def expiry(timestamp: str) -> float:
     return float(int(timestamp) + MAX_CLOCK_SKEW_SECONDS + 1)
 
 
+def signed_metadata(
+    secret: str, full_method: str, body: bytes, timestamp: str, nonce: str
+) -> tuple[tuple[str, str], tuple[str, str], tuple[str, str]]:
+    """The three signature metadata entries of a call with one request message."""
+    return (
+        (TIMESTAMP_METADATA_KEY, timestamp),
+        (NONCE_METADATA_KEY, nonce),
+        (
+            AUTHORIZATION_METADATA_KEY,
+            authorization_header(secret, full_method, timestamp, nonce, body),
+        ),
+    )
+
+
 def verify(
     secrets: Sequence[str],
     *,
@@ -70,19 +90,47 @@ def verify(
     now: float,
 ) -> str | None:
     """Checks a call's signature; returns None when it is good, else the reason it is not."""
-    if not timestamp or not nonce or not authorization:
-        return "missing request signature"
-    problem = check_timestamp(timestamp, now)
-    if problem is not None:
-        return problem
-    if not is_nonce(nonce):
-        return f"malformed {NONCE_METADATA_KEY}"
-    if not authorization.startswith(SIGNATURE_PREFIX):
-        return "authorization is not an Rpcsignature rpc1 signature"
-    given = authorization[len(SIGNATURE_PREFIX) :].encode()
-    # Every secret is tried, so the time taken does not tell which one (if any) matched.
-    matches = [
-        hmac.compare_digest(given, signature(secret, full_method, timestamp, nonce, body).encode())
-        for secret in secrets
-    ]
-    return None if any(matches) else "request signature does not match"
+    return SigningKeys(secrets).verify(
+        full_method=full_method,
+        timestamp=timestamp,
+        nonce=nonce,
+        authorization=authorization,
+        body=body,
+        now=now,
+    )
+
+
+class SigningKeys:
+    """The accepted secrets of a server, encoded once, checking the signatures of calls."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        self._keys = tuple(secret.encode() for secret in secrets)
+
+    def verify(
+        self,
+        *,
+        full_method: str,
+        timestamp: str | None,
+        nonce: str | None,
+        authorization: str | None,
+        body: bytes,
+        now: float,
+    ) -> str | None:
+        """Checks a call's signature; returns None when it is good, else the reason it is not."""
+        if not timestamp or not nonce or not authorization:
+            return "missing request signature"
+        problem = check_timestamp(timestamp, now)
+        if problem is not None:
+            return problem
+        if not is_nonce(nonce):
+            return f"malformed {NONCE_METADATA_KEY}"
+        if not authorization.startswith(SIGNATURE_PREFIX):
+            return "authorization is not an Rpcsignature rpc1 signature"
+        given = authorization[len(SIGNATURE_PREFIX) :].encode()
+        message = _signed_text(full_method, timestamp, nonce, body)
+        # Every secret is tried, so the time taken does not tell which one (if any) matched.
+        matches = [
+            hmac.compare_digest(given, hmac.digest(key, message, hashlib.sha256).hex().encode())
+            for key in self._keys
+        ]
+        return None if any(matches) else "request signature does not match"
