@@ -350,10 +350,13 @@ class Supervisor:
             with contextlib.suppress(ValueError, TypeError):
                 worker.ready = WorkerReady(**json.loads(text))
                 log.info(
-                    "worker %d (pid %d%s) serves",
+                    "worker %d (pid %d%s) serves%s",
                     worker.index,
                     worker.ready.pid,
                     ", leader: drains the outbox" if worker.index == 0 else "",
+                    f" (metrics port {worker.ready.metrics_port})"
+                    if worker.ready.metrics_port
+                    else "",
                 )
 
     def _stop_all(self) -> None:
