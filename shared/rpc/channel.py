@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import grpc
+from typing_extensions import override
 
 from shared.rpc import signing, streams
-from shared.rpc.interceptors import REQUEST_ID_METADATA_KEY
 from shared.rpc.status import error_from_rpc_error
 from shared.rpc.tls import NO_TLS, TlsFiles
+from shared.rpc.wrapping import REQUEST_ID_METADATA_KEY
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 
@@ -35,26 +37,18 @@ _RETRY_SERVICE_CONFIG = {
 }
 
 
-class _CallDetails(NamedTuple):
-    method: str
-    timeout: float | None
-    metadata: Sequence[tuple[str, str]] | None
-    credentials: grpc.CallCredentials | None
-    wait_for_ready: bool | None
-    compression: grpc.Compression | None
+Metadata = Sequence[tuple[str, str | bytes]]
 
 
-class SigningClientInterceptor(
-    grpc.UnaryUnaryClientInterceptor,
-    grpc.UnaryStreamClientInterceptor,
-    grpc.StreamUnaryClientInterceptor,
-    grpc.StreamStreamClientInterceptor,
-):
-    """Adds the request id and the signature to every call, and a deadline if it has none.
+class CallSigner:
+    """Builds the metadata of each call: the caller's own, an ``x-request-id`` unless the caller
+    gave one, and the signature (when there is a secret); and the deadline, when the call has
+    none.
 
-    A call with one request message is signed over that message; a call with a request stream gets
-    a call signature and has each message framed and signed on its way out (``shared.rpc.streams``).
-    Without a secret, calls carry only the request id and the deadline, and messages go unframed.
+    A call with one request message is signed over that message's bytes; a call with a request
+    stream gets a call signature and has each message framed and signed on its way out
+    (``shared.rpc.streams``). Without a secret, calls carry only the request id and the deadline,
+    and messages go unframed.
     """
 
     def __init__(
@@ -67,108 +61,256 @@ class SigningClientInterceptor(
         self._default_timeout = default_timeout
         self._clock = clock
 
-    def intercept_unary_unary(
-        self,
-        continuation: Callable[[Any, Any], Any],
-        client_call_details: grpc.ClientCallDetails,
-        request: Any,
-    ) -> Any:
-        return continuation(self._signed_unary(client_call_details, request), request)
+    def timeout(self, timeout: float | None) -> float:
+        """The deadline of a call given ``timeout`` (the default when it has none)."""
+        return timeout or self._default_timeout
 
-    def intercept_unary_stream(
-        self,
-        continuation: Callable[[Any, Any], Any],
-        client_call_details: grpc.ClientCallDetails,
-        request: Any,
-    ) -> Any:
-        return continuation(self._signed_unary(client_call_details, request), request)
-
-    def intercept_stream_unary(
-        self,
-        continuation: Callable[[Any, Any], Any],
-        client_call_details: grpc.ClientCallDetails,
-        request_iterator: Iterator[Any],
-    ) -> Any:
-        return continuation(*self._signed_stream(client_call_details, request_iterator))
-
-    def intercept_stream_stream(
-        self,
-        continuation: Callable[[Any, Any], Any],
-        client_call_details: grpc.ClientCallDetails,
-        request_iterator: Iterator[Any],
-    ) -> Any:
-        return continuation(*self._signed_stream(client_call_details, request_iterator))
-
-    def _signed_unary(
-        self, client_call_details: grpc.ClientCallDetails, request: Any
-    ) -> _CallDetails:
-        signature: list[tuple[str, str]] = []
-        if self._secret is not None:
-            method = _method_name(client_call_details)
-            timestamp = str(int(self._clock()))
-            nonce = signing.new_nonce()
-            body = request.SerializeToString()
-            signature = [
-                (signing.TIMESTAMP_METADATA_KEY, timestamp),
-                (signing.NONCE_METADATA_KEY, nonce),
-                (
-                    signing.AUTHORIZATION_METADATA_KEY,
-                    signing.authorization_header(self._secret, method, timestamp, nonce, body),
-                ),
-            ]
-        return self._details(client_call_details, signature)
-
-    def _signed_stream(
-        self, client_call_details: grpc.ClientCallDetails, requests: Iterator[Any]
-    ) -> tuple[_CallDetails, Iterator[Any]]:
+    def unary(self, method: str, body: bytes, metadata: Metadata | None) -> tuple[Any, ...]:
+        """The metadata of a call of ``method`` with the request ``body``."""
+        # One read of the random source for the request id and the nonce.
+        fresh = os.urandom(32).hex()
+        request_id, nonce = fresh[:32], fresh[32:]
+        given = _given(metadata, request_id)
         if self._secret is None:
-            return self._details(client_call_details, []), requests
+            return given
+        timestamp = str(int(self._clock()))
+        return given + signing.signed_metadata(self._secret, method, body, timestamp, nonce)
+
+    def stream(
+        self, method: str, requests: Iterator[Any], metadata: Metadata | None
+    ) -> tuple[tuple[Any, ...], Iterator[Any]]:
+        """The metadata of a request-stream call of ``method`` and the frames to send."""
+        given = _given(metadata, uuid.uuid4().hex)
+        if self._secret is None:
+            return given, requests
         timestamp = str(int(self._clock()))
         nonce = streams.new_nonce()
-        call = streams.sign_call(self._secret, _method_name(client_call_details), timestamp, nonce)
-        signature = [
+        call = streams.sign_call(self._secret, method, timestamp, nonce)
+        signature = (
             (signing.TIMESTAMP_METADATA_KEY, timestamp),
             (streams.NONCE_METADATA_KEY, nonce),
             (signing.AUTHORIZATION_METADATA_KEY, call.authorization),
-        ]
+        )
         frames = call.frames(streams.request_bytes(request) for request in requests)
-        return self._details(client_call_details, signature), frames
+        return given + signature, frames
 
-    def _details(
-        self, client_call_details: grpc.ClientCallDetails, signature: list[tuple[str, str]]
-    ) -> _CallDetails:
-        metadata: list[tuple[str, str]] = [
-            (key, value if isinstance(value, str) else value.decode())
-            for key, value in client_call_details.metadata or ()
-        ]
-        if not any(key == REQUEST_ID_METADATA_KEY for key, _ in metadata):
-            metadata.append((REQUEST_ID_METADATA_KEY, uuid.uuid4().hex))
-        metadata.extend(signature)
-        return _CallDetails(
-            method=client_call_details.method,
-            timeout=client_call_details.timeout or self._default_timeout,
-            metadata=metadata,
-            credentials=client_call_details.credentials,
-            wait_for_ready=client_call_details.wait_for_ready,
-            compression=client_call_details.compression,
+
+def _given(metadata: Metadata | None, request_id: str) -> tuple[Any, ...]:
+    """The caller's metadata as text, with ``request_id`` unless it carries one."""
+    if not metadata:
+        return ((REQUEST_ID_METADATA_KEY, request_id),)
+    entries = tuple(
+        (key, value if isinstance(value, str) else value.decode()) for key, value in metadata
+    )
+    if any(key == REQUEST_ID_METADATA_KEY for key, _ in entries):
+        return entries
+    return (*entries, (REQUEST_ID_METADATA_KEY, request_id))
+
+
+def _serializer(serialize: Callable[[Any], bytes] | None) -> Callable[[Any], bytes]:
+    return serialize if serialize is not None else bytes
+
+
+class _SignedUnaryUnary(grpc.UnaryUnaryMultiCallable):  # type: ignore[type-arg]
+    """A unary call that serializes its request once, signs those bytes and sends them."""
+
+    def __init__(
+        self,
+        raw: grpc.UnaryUnaryMultiCallable,  # type: ignore[type-arg]
+        method: str,
+        serialize: Callable[[Any], bytes] | None,
+        signer: CallSigner,
+    ) -> None:
+        self._raw = raw
+        self._method = method
+        self._serialize = _serializer(serialize)
+        self._signer = signer
+
+    def _prepared(
+        self, request: Any, timeout: float | None, metadata: Metadata | None
+    ) -> tuple[bytes, float, tuple[Any, ...]]:
+        body = self._serialize(request)
+        signer = self._signer
+        return body, signer.timeout(timeout), signer.unary(self._method, body, metadata)
+
+    @override
+    def __call__(
+        self,
+        request: Any,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        credentials: grpc.CallCredentials | None = None,
+        wait_for_ready: bool | None = None,
+        compression: grpc.Compression | None = None,
+    ) -> Any:
+        body, deadline, signed = self._prepared(request, timeout, metadata)
+        return self._raw(body, deadline, signed, credentials, wait_for_ready, compression)
+
+    @override
+    def with_call(
+        self,
+        request: Any,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        credentials: grpc.CallCredentials | None = None,
+        wait_for_ready: bool | None = None,
+        compression: grpc.Compression | None = None,
+    ) -> Any:
+        body, deadline, signed = self._prepared(request, timeout, metadata)
+        return self._raw.with_call(body, deadline, signed, credentials, wait_for_ready, compression)
+
+    @override
+    def future(
+        self,
+        request: Any,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        credentials: grpc.CallCredentials | None = None,
+        wait_for_ready: bool | None = None,
+        compression: grpc.Compression | None = None,
+    ) -> Any:
+        body, deadline, signed = self._prepared(request, timeout, metadata)
+        return self._raw.future(body, deadline, signed, credentials, wait_for_ready, compression)
+
+
+class _SignedUnaryStream(grpc.UnaryStreamMultiCallable):  # type: ignore[type-arg]
+    """A server-streaming call signed like a unary one."""
+
+    def __init__(
+        self,
+        raw: grpc.UnaryStreamMultiCallable,  # type: ignore[type-arg]
+        method: str,
+        serialize: Callable[[Any], bytes] | None,
+        signer: CallSigner,
+    ) -> None:
+        self._raw = raw
+        self._method = method
+        self._serialize = _serializer(serialize)
+        self._signer = signer
+
+    @override
+    def __call__(
+        self,
+        request: Any,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        credentials: grpc.CallCredentials | None = None,
+        wait_for_ready: bool | None = None,
+        compression: grpc.Compression | None = None,
+    ) -> Any:
+        body = self._serialize(request)
+        signed = self._signer.unary(self._method, body, metadata)
+        deadline = self._signer.timeout(timeout)
+        return self._raw(body, deadline, signed, credentials, wait_for_ready, compression)
+
+
+class _SignedStreamUnary(grpc.StreamUnaryMultiCallable):  # type: ignore[type-arg]
+    """A client-streaming call with a call signature and signed frames."""
+
+    def __init__(
+        self,
+        raw: grpc.StreamUnaryMultiCallable,  # type: ignore[type-arg]
+        method: str,
+        signer: CallSigner,
+    ) -> None:
+        self._raw = raw
+        self._method = method
+        self._signer = signer
+
+    def _prepared(
+        self, requests: Iterator[Any], timeout: float | None, metadata: Metadata | None
+    ) -> tuple[Iterator[Any], float, tuple[Any, ...]]:
+        signed, frames = self._signer.stream(self._method, requests, metadata)
+        return frames, self._signer.timeout(timeout), signed
+
+    @override
+    def __call__(
+        self,
+        request_iterator: Iterator[Any],
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        credentials: grpc.CallCredentials | None = None,
+        wait_for_ready: bool | None = None,
+        compression: grpc.Compression | None = None,
+    ) -> Any:
+        frames, deadline, signed = self._prepared(request_iterator, timeout, metadata)
+        return self._raw(frames, deadline, signed, credentials, wait_for_ready, compression)
+
+    @override
+    def with_call(
+        self,
+        request_iterator: Iterator[Any],
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        credentials: grpc.CallCredentials | None = None,
+        wait_for_ready: bool | None = None,
+        compression: grpc.Compression | None = None,
+    ) -> Any:
+        frames, deadline, signed = self._prepared(request_iterator, timeout, metadata)
+        return self._raw.with_call(
+            frames, deadline, signed, credentials, wait_for_ready, compression
         )
 
+    @override
+    def future(
+        self,
+        request_iterator: Iterator[Any],
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        credentials: grpc.CallCredentials | None = None,
+        wait_for_ready: bool | None = None,
+        compression: grpc.Compression | None = None,
+    ) -> Any:
+        frames, deadline, signed = self._prepared(request_iterator, timeout, metadata)
+        return self._raw.future(frames, deadline, signed, credentials, wait_for_ready, compression)
 
-def _method_name(client_call_details: grpc.ClientCallDetails) -> str:
-    method = client_call_details.method
+
+class _SignedStreamStream(grpc.StreamStreamMultiCallable):  # type: ignore[type-arg]
+    """A bidirectional call with a call signature and signed frames."""
+
+    def __init__(
+        self,
+        raw: grpc.StreamStreamMultiCallable,  # type: ignore[type-arg]
+        method: str,
+        signer: CallSigner,
+    ) -> None:
+        self._raw = raw
+        self._method = method
+        self._signer = signer
+
+    @override
+    def __call__(
+        self,
+        request_iterator: Iterator[Any],
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        credentials: grpc.CallCredentials | None = None,
+        wait_for_ready: bool | None = None,
+        compression: grpc.Compression | None = None,
+    ) -> Any:
+        signed, frames = self._signer.stream(self._method, request_iterator, metadata)
+        deadline = self._signer.timeout(timeout)
+        return self._raw(frames, deadline, signed, credentials, wait_for_ready, compression)
+
+
+def _method_name(method: str | bytes) -> str:
     return method.decode() if isinstance(method, bytes) else method
 
 
 class SiloChannel(grpc.Channel):
-    """A channel whose unary calls are retried on UNAVAILABLE and whose streaming calls never are.
+    """A channel that signs every call as it makes it, whose unary calls are retried on
+    UNAVAILABLE and whose streaming calls never are.
 
     gRPC's retry policy is chosen by method name, not by kind, so the two kinds travel on two
-    channels to the same address; connectivity (``subscribe``) is that of the unary one.
+    channels to the same address; connectivity (``subscribe``) is that of the unary one. The
+    callables it hands out build each call's metadata themselves (``CallSigner``) and serialize
+    a request once, for the signature and the wire alike.
     """
 
-    def __init__(self, unary: grpc.Channel, streaming: grpc.Channel) -> None:
+    def __init__(self, unary: grpc.Channel, streaming: grpc.Channel, signer: CallSigner) -> None:
         self._unary = unary
         self._streaming = streaming
+        self._signer = signer
 
     def subscribe(
         self, callback: Callable[[grpc.ChannelConnectivity], None], try_to_connect: bool = False
@@ -185,7 +327,10 @@ class SiloChannel(grpc.Channel):
         response_deserializer: Callable[[bytes], Any] | None = None,
         **private: Any,
     ) -> grpc.UnaryUnaryMultiCallable[Any, Any]:
-        return self._unary.unary_unary(method, request_serializer, response_deserializer, **private)
+        raw: grpc.UnaryUnaryMultiCallable[Any, Any] = self._unary.unary_unary(
+            method, None, response_deserializer, **private
+        )
+        return _SignedUnaryUnary(raw, _method_name(method), request_serializer, self._signer)
 
     def unary_stream(
         self,
@@ -194,9 +339,10 @@ class SiloChannel(grpc.Channel):
         response_deserializer: Callable[[bytes], Any] | None = None,
         **private: Any,
     ) -> grpc.UnaryStreamMultiCallable[Any, Any]:
-        return self._streaming.unary_stream(
-            method, request_serializer, response_deserializer, **private
+        raw: grpc.UnaryStreamMultiCallable[Any, Any] = self._streaming.unary_stream(
+            method, None, response_deserializer, **private
         )
+        return _SignedUnaryStream(raw, _method_name(method), request_serializer, self._signer)
 
     def stream_unary(
         self,
@@ -205,9 +351,10 @@ class SiloChannel(grpc.Channel):
         response_deserializer: Callable[[bytes], Any] | None = None,
         **private: Any,
     ) -> grpc.StreamUnaryMultiCallable[Any, Any]:
-        return self._streaming.stream_unary(
+        raw: grpc.StreamUnaryMultiCallable[Any, Any] = self._streaming.stream_unary(
             method, request_serializer, response_deserializer, **private
         )
+        return _SignedStreamUnary(raw, _method_name(method), self._signer)
 
     def stream_stream(
         self,
@@ -216,9 +363,10 @@ class SiloChannel(grpc.Channel):
         response_deserializer: Callable[[bytes], Any] | None = None,
         **private: Any,
     ) -> grpc.StreamStreamMultiCallable[Any, Any]:
-        return self._streaming.stream_stream(
+        raw: grpc.StreamStreamMultiCallable[Any, Any] = self._streaming.stream_stream(
             method, request_serializer, response_deserializer, **private
         )
+        return _SignedStreamStream(raw, _method_name(method), self._signer)
 
     def close(self) -> None:
         self._unary.close()
@@ -273,7 +421,6 @@ def open_channel(
     a certificate.
     """
     files = _process_tls if tls is None else tls
-    interceptor = SigningClientInterceptor(secret, timeout)
     retrying = _raw_channel(
         address,
         files,
@@ -284,10 +431,7 @@ def open_channel(
         ],
     )
     streaming = _raw_channel(address, files, _RECONNECT_OPTIONS)
-    return SiloChannel(
-        grpc.intercept_channel(retrying, interceptor),
-        grpc.intercept_channel(streaming, interceptor),
-    )
+    return SiloChannel(retrying, streaming, CallSigner(secret, timeout))
 
 
 Response = TypeVar("Response")
