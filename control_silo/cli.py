@@ -11,6 +11,7 @@ from control_silo.commands.createuser import createuser
 from shared.cli import (
     SiloContext,
     add_silo_commands,
+    drain_option,
     pass_silo,
     serve_silo,
     tls_options,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 @click.option("--metrics-listen", help="HOST:PORT for Prometheus /metrics.")
 @click.option("--log-level", default="INFO", show_default=True)
 @workers_option
+@drain_option
 @tls_options
 @pass_silo
 def serve_control(
@@ -48,6 +50,7 @@ def serve_control(
     metrics_listen: str | None,
     log_level: str,
     workers: int,
+    drain_seconds: float,
     tls_cert: Path | None,
     tls_key: Path | None,
     tls_ca: Path | None,
@@ -70,6 +73,7 @@ def serve_control(
         settings,
         log_level=log_level,
         workers=workers,
+        drain_seconds=drain_seconds,
         default_listen=DEFAULT_CONTROL_LISTEN,
         build=lambda: build_control_silo(settings),
         start=_start_background_work,

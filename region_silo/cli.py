@@ -9,6 +9,7 @@ import click
 from shared.cli import (
     SiloContext,
     add_silo_commands,
+    drain_option,
     pass_silo,
     serve_silo,
     tls_options,
@@ -27,6 +28,7 @@ from shared.silo_mode import SiloMode
 @click.option("--metrics-listen", help="HOST:PORT for Prometheus /metrics.")
 @click.option("--log-level", default="INFO", show_default=True)
 @workers_option
+@drain_option
 @tls_options
 @pass_silo
 def serve_region(
@@ -40,6 +42,7 @@ def serve_region(
     metrics_listen: str | None,
     log_level: str,
     workers: int,
+    drain_seconds: float,
     tls_cert: Path | None,
     tls_key: Path | None,
     tls_ca: Path | None,
@@ -63,6 +66,7 @@ def serve_region(
         settings,
         log_level=log_level,
         workers=workers,
+        drain_seconds=drain_seconds,
         default_listen=f"127.0.0.1:{DEFAULT_REGION_PORT}",
         build=lambda: build_region_silo(settings),
         start=lambda region: region.start_drainer(),

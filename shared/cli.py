@@ -143,6 +143,18 @@ def workers_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def drain_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Adds ``--drain-seconds S`` (passed as ``drain_seconds``)."""
+    return click.option(
+        "--drain-seconds",
+        type=click.FloatRange(0, 300),
+        default=0.0,
+        show_default=True,
+        help="On SIGTERM, report NOT_SERVING to health checks and keep serving this long before "
+        "stopping, so load balancers and health-checking clients move away first.",
+    )(command)
+
+
 def serve_silo(
     settings: Settings,
     *,
@@ -152,6 +164,7 @@ def serve_silo(
     start: Callable[[Served], None],
     announce: Callable[[Served, str], str],
     workers: int = 1,
+    drain_seconds: float = 0.0,
 ) -> None:
     """Runs one silo until SIGTERM: builds it, checks its schema, starts its server, its
     background work (``start``) and its metrics, then says where it serves (``announce`` gets
@@ -161,7 +174,6 @@ def serve_silo(
     (``shared.workers``); a process started as a worker serves, and runs ``start`` only when it
     leads."""
     from shared.logs import configure_logging  # noqa: PLC0415 - heavy imports
-    from shared.rpc.server import serve_until_signalled  # noqa: PLC0415
     from shared.startup import describe_failure  # noqa: PLC0415
     from shared.workers import WorkerRole, die_with_supervisor  # noqa: PLC0415
 
@@ -201,9 +213,39 @@ def serve_silo(
             metrics_host = (settings.metrics_listen or "").rsplit(":", 1)[0]
             click.echo(f"metrics on {metrics_host}:{metrics_port}", err=True)
     try:
-        serve_until_signalled(running)
+        _serve_until_signalled_then_drain(running, drain_seconds)
     finally:
         silo.close()
+
+
+def _serve_until_signalled_then_drain(running: RunningServer, drain_seconds: float) -> None:
+    """Blocks until SIGTERM or SIGINT, then stops gracefully; with ``drain_seconds``, first
+    reports NOT_SERVING and keeps serving that long while clients move to other replicas (gRPC
+    answers CANCELLED to calls still waiting for a handler when a server stops)."""
+    import logging  # noqa: PLC0415 - small
+    import signal  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from shared.rpc.server import serve_until_signalled  # noqa: PLC0415 - heavy imports
+
+    if drain_seconds <= 0:
+        serve_until_signalled(running)
+        return
+    log = logging.getLogger("silo.server")
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        log.info("received %s, draining for %.1fs", signal.Signals(signum).name, drain_seconds)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    stopping.wait()
+    running.health.enter_graceful_shutdown()
+    time.sleep(drain_seconds)
+    running.stop()
+    log.info("server stopped")
 
 
 def _start_background_work(
