@@ -45,13 +45,21 @@ class ExportSources:
 @dataclass(frozen=True)
 class ExportSelection:
     """Which users and, per region, which organizations the export takes (None: every one),
-    which organizations the auth providers must belong to (None: any), and the region of each
-    organization the regions named."""
+    which organizations the auth providers must belong to (None: any), the region of each
+    organization the regions named, and the last id of each model when the silos selected, by
+    region (None: the control silo)."""
 
     users: frozenset[int] | None
     organizations: Mapping[str, frozenset[int] | None]
     auth_organizations: frozenset[int] | None = None
     regions_of: Mapping[int, str] = field(default_factory=dict)
+    last_ids: Mapping[str | None, Mapping[str, int]] = field(default_factory=dict)
+
+    def request(self, model: str, region: str | None) -> ExportRequest:
+        """One model's request to its silo: what it selects, up to the model's last id."""
+        return ExportRequest(
+            model, self.for_model(model, region), self.last_ids.get(region, {}).get(model)
+        )
 
     def for_model(self, model: str, region: str | None) -> Selection:
         """What one model's request asks of its silo."""
@@ -91,7 +99,7 @@ def select(options: ExportOptions, sources: ExportSources) -> ExportSelection:
         )
         if answer.unmatched_usernames:
             raise _unknown("user", list(answer.unmatched_usernames))
-        return ExportSelection(answer.user_ids, {})
+        return ExportSelection(answer.user_ids, {}, last_ids={None: answer.last_ids})
     query = SelectionQuery(scope, org_slugs=options.org_slugs)
     answers: dict[str, SelectionAnswer] = {
         name: _asked(f"region {name}", partial(client.select_for_export, query))
@@ -115,8 +123,14 @@ def select(options: ExportOptions, sources: ExportSources) -> ExportSelection:
         missing = sorted(slug for slug in options.org_slugs if slug.lower() not in found)
         if missing:
             raise _unknown("organization", missing)
+    # Asked after the regions, so every user their members name is at or below its last ids.
+    control = _asked(
+        "the control silo", partial(sources.control.select_for_export, SelectionQuery(scope))
+    )
+    last_ids: dict[str | None, Mapping[str, int]] = {None: control.last_ids}
+    last_ids.update((name, answer.last_ids) for name, answer in answers.items())
     if scope is ImportScope.GLOBAL:
-        return ExportSelection(None, {name: None for name in answers}, auth, regions_of)
+        return ExportSelection(None, {name: None for name in answers}, auth, regions_of, last_ids)
     members = frozenset(i for answer in answers.values() for i in answer.member_user_ids)
     return ExportSelection(
         members,
@@ -126,6 +140,7 @@ def select(options: ExportOptions, sources: ExportSources) -> ExportSelection:
         },
         auth,
         regions_of,
+        last_ids,
     )
 
 
@@ -221,7 +236,7 @@ class ExportRun:
 
     def _pages(self, model: str, region: str | None) -> Iterator[tuple[int, str | None, bytes]]:
         client = self._sources.control if region is None else self._sources.regions[region]
-        request = ExportRequest(model, self._selection.for_model(model, region))
+        request = self._selection.request(model, region)
         try:
             for page in client.export_model(request):
                 if self._progress is not None:

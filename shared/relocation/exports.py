@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from shared.relocation.findings import Finding, FindingKind, RelocationError
@@ -102,6 +102,8 @@ class ExportRequest:
 
     model: str
     selection: Selection
+    # No row with a higher id (None: no limit); the model's last id when the export selected.
+    last_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ class SelectionAnswer:
     member_user_ids: tuple[int, ...] = ()
     unmatched_usernames: tuple[str, ...] = ()
     unmatched_org_slugs: tuple[str, ...] = ()
+    # The highest id of each model the silo exports (0: none), read with the selection.
+    last_ids: Mapping[str, int] = field(default_factory=dict)
 
 
 Selector = Callable[[Session, SelectionQuery], SelectionAnswer]
@@ -150,9 +154,15 @@ class SiloExporter:
         self._page_size = page_size
 
     def select(self, query: SelectionQuery) -> SelectionAnswer:
-        """What this silo holds of the selection, read in one short transaction."""
+        """What this silo holds of the selection and the last id of each model it exports, read
+        in one short transaction."""
         with self._sessions() as session:
-            return self._selector(session, query)
+            answer = self._selector(session, query)
+            last_ids = {
+                model: session.scalar(select(func.max(spec.id_column))) or 0
+                for model, spec in self._exports.items()
+            }
+        return replace(answer, last_ids=last_ids)
 
     def pages(self, request: ExportRequest) -> Iterator[list[tuple[int, bytes]]]:
         """The model's selected rows, a page at a time, each as (id, fields as compact JSON)."""
@@ -184,6 +194,8 @@ class SiloExporter:
                 .order_by(spec.id_column)
                 .limit(self._page_size)
             )
+            if request.last_id is not None:
+                query = query.where(spec.id_column <= request.last_id)
             with self._sessions() as session:
                 rows = session.execute(query).all()
             if not rows:

@@ -219,6 +219,7 @@ class RelocationClient:
             member_user_ids=tuple(response.member_user_ids),
             unmatched_usernames=tuple(response.unmatched_usernames),
             unmatched_org_slugs=tuple(response.unmatched_org_slugs),
+            last_ids=dict(response.last_ids),
         )
 
     def export_model(self, request: ExportRequest) -> Iterator[list[tuple[int, bytes]]]:
@@ -231,6 +232,7 @@ class RelocationClient:
             user_ids=sorted(selection.user_ids or ()),
             filter_organizations=selection.organization_ids is not None,
             organization_ids=sorted(selection.organization_ids or ()),
+            last_id=request.last_id,
         )
         try:
             for page in self._export_model(message, timeout=self._timeout):
@@ -354,6 +356,7 @@ def _answer_to_pb(answer: SelectionAnswer) -> pb.SelectForExportResponse:
         member_user_ids=answer.member_user_ids,
         unmatched_usernames=answer.unmatched_usernames,
         unmatched_org_slugs=answer.unmatched_org_slugs,
+        last_ids=answer.last_ids,
     )
 
 
@@ -366,6 +369,7 @@ def _export_request_from_pb(message: pb.ExportModelRequest) -> ExportRequest:
                 frozenset(message.organization_ids) if message.filter_organizations else None
             ),
         ),
+        last_id=message.last_id if message.HasField("last_id") else None,
     )
 
 

@@ -171,36 +171,47 @@ class SelectForExportRequest(_message.Message):
     def __init__(self, scope: _Optional[_Union[ImportScope, str]] = ..., filter_usernames: _Optional[bool] = ..., usernames: _Optional[_Iterable[str]] = ..., filter_org_slugs: _Optional[bool] = ..., org_slugs: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SelectForExportResponse(_message.Message):
-    __slots__ = ("user_ids", "all_users", "organization_ids", "member_user_ids", "unmatched_usernames", "unmatched_org_slugs")
+    __slots__ = ("user_ids", "all_users", "organization_ids", "member_user_ids", "unmatched_usernames", "unmatched_org_slugs", "last_ids")
+    class LastIdsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     USER_IDS_FIELD_NUMBER: _ClassVar[int]
     ALL_USERS_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_IDS_FIELD_NUMBER: _ClassVar[int]
     MEMBER_USER_IDS_FIELD_NUMBER: _ClassVar[int]
     UNMATCHED_USERNAMES_FIELD_NUMBER: _ClassVar[int]
     UNMATCHED_ORG_SLUGS_FIELD_NUMBER: _ClassVar[int]
+    LAST_IDS_FIELD_NUMBER: _ClassVar[int]
     user_ids: _containers.RepeatedScalarFieldContainer[int]
     all_users: bool
     organization_ids: _containers.RepeatedScalarFieldContainer[int]
     member_user_ids: _containers.RepeatedScalarFieldContainer[int]
     unmatched_usernames: _containers.RepeatedScalarFieldContainer[str]
     unmatched_org_slugs: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, user_ids: _Optional[_Iterable[int]] = ..., all_users: _Optional[bool] = ..., organization_ids: _Optional[_Iterable[int]] = ..., member_user_ids: _Optional[_Iterable[int]] = ..., unmatched_usernames: _Optional[_Iterable[str]] = ..., unmatched_org_slugs: _Optional[_Iterable[str]] = ...) -> None: ...
+    last_ids: _containers.ScalarMap[str, int]
+    def __init__(self, user_ids: _Optional[_Iterable[int]] = ..., all_users: _Optional[bool] = ..., organization_ids: _Optional[_Iterable[int]] = ..., member_user_ids: _Optional[_Iterable[int]] = ..., unmatched_usernames: _Optional[_Iterable[str]] = ..., unmatched_org_slugs: _Optional[_Iterable[str]] = ..., last_ids: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
 class ExportModelRequest(_message.Message):
-    __slots__ = ("scope", "model", "filter_users", "user_ids", "filter_organizations", "organization_ids")
+    __slots__ = ("scope", "model", "filter_users", "user_ids", "filter_organizations", "organization_ids", "last_id")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     FILTER_USERS_FIELD_NUMBER: _ClassVar[int]
     USER_IDS_FIELD_NUMBER: _ClassVar[int]
     FILTER_ORGANIZATIONS_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_IDS_FIELD_NUMBER: _ClassVar[int]
+    LAST_ID_FIELD_NUMBER: _ClassVar[int]
     scope: ImportScope
     model: str
     filter_users: bool
     user_ids: _containers.RepeatedScalarFieldContainer[int]
     filter_organizations: bool
     organization_ids: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, scope: _Optional[_Union[ImportScope, str]] = ..., model: _Optional[str] = ..., filter_users: _Optional[bool] = ..., user_ids: _Optional[_Iterable[int]] = ..., filter_organizations: _Optional[bool] = ..., organization_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+    last_id: int
+    def __init__(self, scope: _Optional[_Union[ImportScope, str]] = ..., model: _Optional[str] = ..., filter_users: _Optional[bool] = ..., user_ids: _Optional[_Iterable[int]] = ..., filter_organizations: _Optional[bool] = ..., organization_ids: _Optional[_Iterable[int]] = ..., last_id: _Optional[int] = ...) -> None: ...
 
 class ExportModelResponse(_message.Message):
     __slots__ = ("rows",)
