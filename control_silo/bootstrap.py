@@ -22,6 +22,7 @@ from control_silo.services.organization_mapping_service import (
 )
 from control_silo.services.provisioning_service import DatabaseProvisioningService
 from control_silo.services.reconciliation import ProvisioningReconciler
+from control_silo.services.region_outbox_service import DatabaseRegionOutboxService
 from control_silo.services.user_option_service import DatabaseUserOptionService
 from control_silo.services.user_service import DatabaseUserService
 from shared.config import DEFAULT_CONTROL_LISTEN, Settings
@@ -40,6 +41,7 @@ from shared.services.organization_mapping.service import (
 )
 from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_directory import RegionDirectory
+from shared.services.region_outbox.service import RegionOutboxService
 from shared.services.user.service import UserService
 from shared.services.user_option.service import UserOptionService
 from shared.silo_mode import SiloMode
@@ -98,6 +100,9 @@ class ControlSilo(SiloProcess):
                     self.sessions
                 ),
                 OrganizationProvisioningService: lambda: DatabaseProvisioningService(
+                    self.sessions, self.regions, self.outbox
+                ),
+                RegionOutboxService: lambda: DatabaseRegionOutboxService(
                     self.sessions, self.regions, self.outbox
                 ),
             },

@@ -43,10 +43,10 @@ from shared.services.directory import ServiceDirectory
 from shared.services.organization.service import OrganizationService
 from shared.services.organization_mapping.service import (
     OrganizationMappingService,
-    OrganizationMemberMappingService,
 )
 from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_cache.service import RegionCacheService
+from shared.services.region_outbox.service import RegionOutboxService
 from shared.services.registry import USER
 from shared.services.slug_replica.service import SlugReservationReplicaService
 from shared.services.user.model import User
@@ -149,13 +149,8 @@ class RegionSilo(SiloProcess):
         return f"outbox-drainer-{self.name}"
 
     def delivery(self) -> Deliver:
-        """Region outbox messages go to the control silo's mappings."""
-        return ControlDelivery(
-            self.sessions,
-            self.name,
-            self.services.get(OrganizationMappingService),
-            self.services.get(OrganizationMemberMappingService),
-        )
+        """Region outbox messages go to the control silo's mappings, many per call."""
+        return ControlDelivery(self.sessions, self.name, self.services.get(RegionOutboxService))
 
     def holdings(self, session: Session) -> str | None:
         """Organizations here, which a full restore must not meet."""

@@ -3,6 +3,8 @@ time, so a coalesced (or late) message always carries the newest state."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,7 +14,7 @@ from control_silo.outbox.messages import CARRIED
 from control_silo.services.renames import RenameFinisher
 from shared.cache.keys import user_cache_keys
 from shared.outbox.categories import OutboxCategory
-from shared.outbox.drainer import OutboxRecord
+from shared.outbox.drainer import OutboxRecord, one_at_a_time
 from shared.outbox.handlers import HandlerTable
 from shared.outbox.writer import OutboxWriter
 from shared.services.organization.service import OrganizationService
@@ -22,7 +24,9 @@ from shared.services.slug_replica.service import SlugReservation, SlugReservatio
 
 
 class RegionDelivery:
-    """The control drainer's ``deliver``: invalidations and user state for one region."""
+    """The control drainer's ``deliver``: invalidations, user state and slug reservations for
+    the regions, one message after another (a message that fails holds back the later ones of
+    its shard only)."""
 
     def __init__(
         self,
@@ -33,8 +37,13 @@ class RegionDelivery:
         self._sessions = sessions
         self._regions = regions
         self._renames = RenameFinisher(sessions, regions, outbox)
+        self._deliver_each = one_at_a_time(self.deliver_one)
 
-    def __call__(self, record: OutboxRecord) -> None:
+    def __call__(self, records: Sequence[OutboxRecord]) -> Mapping[int, str]:
+        return self._deliver_each(records)
+
+    def deliver_one(self, record: OutboxRecord) -> None:
+        """Delivers one message; raises when it could not."""
         HANDLERS.deliver(self, record)
 
     def _user_update(self, record: OutboxRecord) -> None:
@@ -86,7 +95,7 @@ class RegionDelivery:
             self._renames.finish(reservation.organization_id)
 
 
-HANDLERS: HandlerTable[RegionDelivery] = HandlerTable(
+HANDLERS: HandlerTable[RegionDelivery, None] = HandlerTable(
     "control",
     carries=CARRIED,
     handlers=[

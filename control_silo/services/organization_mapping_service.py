@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from control_silo.db.models import OrganizationMappingRow, OrganizationMemberMappingRow
+from control_silo.db.models import OrganizationMappingRow
+from control_silo.services import mapping_updates
 from control_silo.services.rows import to_mapping
-from control_silo.writes import mappings, reservations
-from shared import slugs, validation
+from shared import validation
 from shared.db.unit_of_work import UnitOfWork
-from shared.errors import AlreadyExists, NotFound
+from shared.errors import NotFound
 from shared.outbox.writer import OutboxWriter
-from shared.services.organization.model import MAX_ORGANIZATION_NAME_LENGTH
 from shared.services.organization_mapping.model import (
     MemberMappingUpdate,
     OrganizationMapping,
@@ -72,19 +70,15 @@ class DatabaseOrganizationMappingService(OrganizationMappingService):
             return to_mapping(row)
 
     def upsert(self, *, update: OrganizationMappingUpdate) -> bool:
-        validation.positive_id(update.organization_id, "organization_id")
-        slugs.organization_slug(update.slug)
-        validation.text(update.name, "name", max_length=MAX_ORGANIZATION_NAME_LENGTH)
-        self._regions.require(update.region_name)
         with UnitOfWork(self._sessions) as uow:
-            if not mappings.apply_mapping(uow, update):
+            if not mapping_updates.upsert_mapping(uow, self._regions, update):
                 return False
             uow.commit()
         return True
 
     def delete(self, *, organization_id: int) -> None:
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
-            reservations.release_organization(uow, organization_id)
+            mapping_updates.remove_organization(uow, organization_id)
             uow.commit()
 
 
@@ -95,41 +89,17 @@ class DatabaseOrganizationMemberMappingService(OrganizationMemberMappingService)
         self._sessions = sessions
 
     def upsert_member(self, *, update: MemberMappingUpdate) -> bool:
-        validation.positive_id(update.organization_id, "organization_id")
-        validation.positive_id(update.organizationmember_id, "organizationmember_id")
-        try:
-            with UnitOfWork(self._sessions) as uow:
-                if not mappings.apply_member_mapping(uow, update):
-                    return False
-                uow.commit()
-        except IntegrityError:
-            # Another membership of the organization holds this user or email.
-            field = "user_id" if self._user_taken(update) else "email"
-            raise AlreadyExists(
-                f"another member of organization {update.organization_id} has this {field}",
-                field=field,
-            ) from None
+        with UnitOfWork(self._sessions) as uow:
+            if not mapping_updates.upsert_member_mapping(uow, update):
+                return False
+            uow.commit()
         return True
-
-    def _user_taken(self, update: MemberMappingUpdate) -> bool:
-        if update.user_id is None:
-            return False
-        with self._sessions() as session:
-            other = session.scalar(
-                select(OrganizationMemberMappingRow.id).where(
-                    OrganizationMemberMappingRow.organization_id == update.organization_id,
-                    OrganizationMemberMappingRow.user_id == update.user_id,
-                    OrganizationMemberMappingRow.organizationmember_id
-                    != update.organizationmember_id,
-                )
-            )
-            return other is not None
 
     def delete_member(
         self, *, organization_id: int, organizationmember_id: int, version: int
     ) -> bool:
         with UnitOfWork(self._sessions) as uow:
-            if not mappings.delete_member_mapping(
+            if not mapping_updates.remove_member_mapping(
                 uow, organization_id, organizationmember_id, version
             ):
                 return False

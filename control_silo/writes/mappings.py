@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
+from sqlalchemy import update as sa_update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +26,9 @@ from shared.services.organization_mapping.model import (
 
 log = logging.getLogger("silo.control")
 
+_MAPPINGS = cast(Table, OrganizationMappingRow.__table__)
+_MEMBER_MAPPINGS = cast(Table, OrganizationMemberMappingRow.__table__)
+
 
 def _reserved_for(session: Session, update: OrganizationMappingUpdate) -> bool:
     return (
@@ -38,7 +45,8 @@ def _reserved_for(session: Session, update: OrganizationMappingUpdate) -> bool:
 
 def apply_mapping(uow: UnitOfWork, update: OrganizationMappingUpdate) -> bool:
     """Writes the organization's mapping, verified, unless it is newer or (as Sentry checks) no
-    reservation of the organization holds its slug in its region; tells whether it did.
+    reservation of the organization holds its slug in its region; tells whether it did. One
+    UPDATE of an older row (the provisioned mapping), else an INSERT when there is none.
 
     :raises AlreadyExists: another organization's mapping holds the slug (field ``slug``).
     """
@@ -51,24 +59,33 @@ def apply_mapping(uow: UnitOfWork, update: OrganizationMappingUpdate) -> bool:
             update.region_name,
         )
         return False
-    row = session.scalars(
-        select(OrganizationMappingRow).where(
-            OrganizationMappingRow.organization_id == update.organization_id
-        )
-    ).first()
-    if row is not None and row.version >= update.version:
-        return False
-    if row is None:
-        row = OrganizationMappingRow(organization_id=update.organization_id)
-        session.add(row)
-    row.slug = update.slug
-    row.name = update.name
-    row.region_name = update.region_name
-    row.status = update.status
-    row.version = update.version
-    row.verified = True
+    values = {
+        "slug": update.slug,
+        "name": update.name,
+        "region_name": update.region_name,
+        "status": update.status,
+        "version": update.version,
+        "verified": True,
+    }
+    mapping = _MAPPINGS
     try:
-        uow.flush()
+        updated = session.execute(
+            sa_update(mapping)
+            .where(
+                mapping.c.organization_id == update.organization_id,
+                mapping.c.version < update.version,
+            )
+            .values(**values)
+            .returning(mapping.c.id)
+        ).first()
+        if updated is not None:
+            return True
+        exists = session.scalar(
+            select(mapping.c.id).where(mapping.c.organization_id == update.organization_id)
+        )
+        if exists is not None:
+            return False
+        session.execute(insert(mapping).values(organization_id=update.organization_id, **values))
     except IntegrityError:
         raise AlreadyExists(
             f"another organization holds slug {update.slug!r}", field="slug"
@@ -88,24 +105,32 @@ def _member_mapping(
 
 
 def apply_member_mapping(uow: UnitOfWork, update: MemberMappingUpdate) -> bool:
-    """Writes the membership's mapping unless it is newer; tells whether it did."""
+    """Writes the membership's mapping unless it is newer; tells whether it did. One INSERT ...
+    ON CONFLICT DO UPDATE of an older row (SQLite and PostgreSQL).
+
+    :raises IntegrityError: another membership of the organization holds the user or email.
+    """
     session = uow.session
-    row = _member_mapping(session, update.organization_id, update.organizationmember_id)
-    if row is not None and row.version >= update.version:
-        return False
-    if row is None:
-        row = OrganizationMemberMappingRow(
-            organization_id=update.organization_id,
-            organizationmember_id=update.organizationmember_id,
-        )
-        session.add(row)
-    row.user_id = update.user_id
-    row.email = update.email or None
-    row.role = update.role
-    row.inviter_id = update.inviter_id
-    row.version = update.version
-    uow.flush()
-    return True
+    members = _MEMBER_MAPPINGS
+    changed = {
+        "user_id": update.user_id,
+        "email": update.email or None,
+        "role": update.role,
+        "inviter_id": update.inviter_id,
+        "version": update.version,
+    }
+    dialect = session.get_bind().dialect.name
+    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(members).values(
+        organization_id=update.organization_id,
+        organizationmember_id=update.organizationmember_id,
+        **changed,
+    )
+    statement = upsert.on_conflict_do_update(
+        index_elements=[members.c.organization_id, members.c.organizationmember_id],
+        set_={name: upsert.excluded[name] for name in changed},
+        where=members.c.version < upsert.excluded.version,
+    ).returning(members.c.id)
+    return session.execute(statement).first() is not None
 
 
 def delete_member_mapping(

@@ -1,7 +1,11 @@
-"""Delivers region outbox messages to the control silo: the current state of the organization or
-membership is read at delivery time, so a coalesced message always carries the newest state."""
+"""Delivers region outbox messages to the control silo, many per call: the current state of each
+organization or membership is read at delivery time (one read transaction per batch), so a
+coalesced message always carries the newest state, and the whole batch goes in one
+DeliverOutboxBatch call, whose per-message results say which messages stay for a retry."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,82 +18,104 @@ from shared.services.organization_mapping.model import (
     MemberMappingUpdate,
     OrganizationMappingUpdate,
 )
-from shared.services.organization_mapping.service import (
-    OrganizationMappingService,
-    OrganizationMemberMappingService,
+from shared.services.region_outbox.model import (
+    MemberRemoval,
+    OrganizationRemoval,
+    RegionOutboxMessage,
 )
+from shared.services.region_outbox.service import RegionOutboxService
+
+
+class _StateReader:
+    """Turns records into the messages the control silo applies, reading the region's current
+    rows in one session."""
+
+    def __init__(self, session: Session, region_name: str) -> None:
+        self.session = session
+        self.region_name = region_name
+
+    def organization(self, record: OutboxRecord) -> RegionOutboxMessage:
+        shard = record.shard.shard_identifier
+        row = self.session.get(OrganizationRow, record.object_identifier)
+        if row is None:
+            return RegionOutboxMessage(
+                shard, organization_removed=OrganizationRemoval(record.object_identifier)
+            )
+        return RegionOutboxMessage(
+            shard,
+            organization=OrganizationMappingUpdate(
+                organization_id=row.id,
+                slug=row.slug,
+                name=row.name,
+                region_name=self.region_name,
+                status=row.status,
+                version=record.id,
+            ),
+        )
+
+    def member(self, record: OutboxRecord) -> RegionOutboxMessage:
+        shard = record.shard.shard_identifier
+        row = self.session.get(OrganizationMemberRow, record.object_identifier)
+        if row is None:
+            return RegionOutboxMessage(
+                shard,
+                member_removed=MemberRemoval(
+                    organization_id=int((record.payload or {})["organization_id"]),
+                    organizationmember_id=record.object_identifier,
+                    version=record.id,
+                ),
+            )
+        return RegionOutboxMessage(
+            shard,
+            member=MemberMappingUpdate(
+                organization_id=row.organization_id,
+                organizationmember_id=row.id,
+                user_id=row.user_id,
+                email=row.email or "",
+                role=row.role,
+                inviter_id=row.inviter_id,
+                version=record.id,
+            ),
+        )
 
 
 class ControlDelivery:
-    """The region drainer's ``deliver``: organization and membership changes to the control silo."""
+    """The region drainer's ``deliver``: a batch of organization and membership changes to the
+    control silo in one call."""
 
     def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        region_name: str,
-        mappings: OrganizationMappingService,
-        members: OrganizationMemberMappingService,
+        self, sessions: sessionmaker[Session], region_name: str, receiver: RegionOutboxService
     ) -> None:
         self._sessions = sessions
         self._region = region_name
-        self._mappings = mappings
-        self._members = members
+        self._receiver = receiver
 
-    def __call__(self, record: OutboxRecord) -> None:
-        HANDLERS.deliver(self, record)
-
-    def _organization(self, record: OutboxRecord) -> None:
+    def messages(self, records: Sequence[OutboxRecord]) -> list[RegionOutboxMessage]:
+        """The message each record stands for, from the region's current rows."""
         with self._sessions() as session:
-            row = session.get(OrganizationRow, record.object_identifier)
-            update = (
-                OrganizationMappingUpdate(
-                    organization_id=row.id,
-                    slug=row.slug,
-                    name=row.name,
-                    region_name=self._region,
-                    status=row.status,
-                    version=record.id,
-                )
-                if row is not None
-                else None
-            )
-        if update is None:
-            self._mappings.delete(organization_id=record.object_identifier)
-        else:
-            self._mappings.upsert(update=update)
+            reader = _StateReader(session, self._region)
+            return [HANDLERS.deliver(reader, record) for record in records]
 
-    def _member(self, record: OutboxRecord) -> None:
-        organization_id = int((record.payload or {})["organization_id"])
-        with self._sessions() as session:
-            row = session.get(OrganizationMemberRow, record.object_identifier)
-            update = (
-                MemberMappingUpdate(
-                    organization_id=row.organization_id,
-                    organizationmember_id=row.id,
-                    user_id=row.user_id,
-                    email=row.email or "",
-                    role=row.role,
-                    inviter_id=row.inviter_id,
-                    version=record.id,
-                )
-                if row is not None
-                else None
-            )
-        if update is None:
-            self._members.delete_member(
-                organization_id=organization_id,
-                organizationmember_id=record.object_identifier,
-                version=record.id,
-            )
-        else:
-            self._members.upsert_member(update=update)
+    def __call__(self, records: Sequence[OutboxRecord]) -> Mapping[int, str]:
+        if not records:
+            return {}
+        results = self._receiver.deliver_outbox_batch(
+            region_name=self._region, messages=self.messages(records)
+        )
+        if len(results) != len(records):
+            raise RuntimeError(f"{len(records)} messages sent, {len(results)} results answered")
+        return {
+            record.id: result.error or result.outcome.name
+            for record, result in zip(records, results, strict=True)
+            if not result.outcome.delivered
+        }
 
 
-HANDLERS: HandlerTable[ControlDelivery] = HandlerTable(
+HANDLERS: HandlerTable[_StateReader, RegionOutboxMessage] = HandlerTable(
     "region",
     carries=CARRIED,
     handlers=[
-        (OutboxCategory.ORGANIZATION_UPDATE, ControlDelivery._organization),
-        (OutboxCategory.ORGANIZATION_MEMBER_UPDATE, ControlDelivery._member),
+        (OutboxCategory.ORGANIZATION_UPDATE, _StateReader.organization),
+        (OutboxCategory.ORGANIZATION_MEMBER_UPDATE, _StateReader.member),
     ],
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,7 +33,35 @@ class OutboxRecord:
     payload: dict[str, Any] | None
 
 
-Deliver = Callable[[OutboxRecord], None]
+Deliver = Callable[[Sequence[OutboxRecord]], Mapping[int, str]]
+"""Delivers a batch of messages (the messages of one or more shards, each shard's in id order)
+and answers the ones it did not deliver, by record id, with the reason. The drainer keeps a
+shard's first undelivered message and every later one of that shard, and backs the shard off;
+the other shards' messages are settled. Raising means no message of the batch was delivered."""
+
+DeliverOne = Callable[[OutboxRecord], None]
+"""Delivers one message, raising when it could not."""
+
+
+def one_at_a_time(deliver: DeliverOne) -> Deliver:
+    """A ``Deliver`` calling ``deliver`` for each message in turn: after a message of a shard
+    fails, the later messages of that shard are not tried (the other shards' still are)."""
+
+    def deliver_batch(records: Sequence[OutboxRecord]) -> Mapping[int, str]:
+        undelivered: dict[int, str] = {}
+        failed: set[ShardKey] = set()
+        for record in records:
+            if record.shard in failed:
+                undelivered[record.id] = "an earlier message of its shard failed"
+                continue
+            try:
+                deliver(record)
+            except Exception as error:
+                failed.add(record.shard)
+                undelivered[record.id] = f"{type(error).__name__}: {error}"
+        return undelivered
+
+    return deliver_batch
 
 
 # Every drainer of this process shares these, so two drainers of one table never work the same
@@ -56,7 +84,7 @@ class _Pending:
 
 @dataclass(frozen=True)
 class DrainResult:
-    """What one pass over a shard did."""
+    """What one pass over one or more shards did."""
 
     delivered: int = 0
     coalesced: int = 0
@@ -64,21 +92,42 @@ class DrainResult:
 
 
 @dataclass
-class _Outcome:
-    """What delivering one pass did: the newest id delivered per (category, object)."""
+class _ShardOutcome:
+    """What delivering one shard's rows of a pass did: the rows it settles, and whether (and
+    from which backoff interval) the shard backs off."""
 
     previous_delay: timedelta
-    delivered: dict[tuple[int, int], int] = field(default_factory=dict)
-    coalesced: int = 0
+    settled: list[int] = field(default_factory=list)
+    delivered: int = 0
     failed: bool = False
+
+
+@dataclass
+class _Outcome:
+    """What one pass did, shard by shard."""
+
+    shards: dict[ShardKey, _ShardOutcome] = field(default_factory=dict)
 
     @property
     def result(self) -> DrainResult:
-        return DrainResult(len(self.delivered), self.coalesced, self.failed)
+        delivered = sum(shard.delivered for shard in self.shards.values())
+        settled = sum(len(shard.settled) for shard in self.shards.values())
+        failed = any(shard.failed for shard in self.shards.values())
+        return DrainResult(delivered, settled - delivered, failed)
+
+    @property
+    def changes(self) -> bool:
+        """Whether settling has anything to write."""
+        return any(shard.settled or shard.failed for shard in self.shards.values())
 
 
 class OutboxDrainer:
-    """Drains one outbox table by calling ``deliver`` for each message."""
+    """Drains one outbox table by handing ``deliver`` the due messages of one or more shards at
+    a time: newest message per object, each shard's in id order, settled in one transaction.
+
+    :param batch_size: at most this many rows of one shard per pass.
+    :param shards_per_batch: at most this many shards per ``deliver`` call.
+    """
 
     def __init__(
         self,
@@ -91,6 +140,7 @@ class OutboxDrainer:
         base_backoff_seconds: float = 0.5,
         max_backoff_seconds: float = 60.0,
         batch_size: int = 100,
+        shards_per_batch: int = 50,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
@@ -101,6 +151,7 @@ class OutboxDrainer:
         self._base_backoff = timedelta(seconds=base_backoff_seconds)
         self._max_backoff = timedelta(seconds=max_backoff_seconds)
         self._batch_size = batch_size
+        self._shards_per_batch = shards_per_batch
         self._clock = clock
         self._locks_guard = threading.Lock()
         self._pending: set[ShardKey] = set()
@@ -145,57 +196,87 @@ class OutboxDrainer:
 
     def drain_shard(self, shard: ShardKey) -> DrainResult:
         """Delivers the due messages of one shard, unless another drainer holds it."""
-        local = self._local_lock(shard)
-        if not local.acquire(blocking=False):
-            return DrainResult()
-        try:
-            if self._sessions.kw["bind"].dialect.name == "sqlite":
-                return self._drain_sqlite(shard)
-            return self._drain_locking_rows(shard)
-        finally:
-            local.release()
+        return self.drain_shards([shard])
 
-    def _drain_locking_rows(self, shard: ShardKey) -> DrainResult:
-        # PostgreSQL: the shard's oldest row is its lock. Whoever holds it owns the shard until
+    def drain_shards(self, shards: Iterable[ShardKey]) -> DrainResult:
+        """Delivers the due messages of these shards in one ``deliver`` call and settles them
+        in one transaction; a shard another drainer holds is left to it."""
+        held: list[tuple[ShardKey, threading.Lock]] = []
+        try:
+            for shard in dict.fromkeys(shards):
+                local = self._local_lock(shard)
+                if local.acquire(blocking=False):
+                    held.append((shard, local))
+            if not held:
+                return DrainResult()
+            mine = [shard for shard, _ in held]
+            if self._sessions.kw["bind"].dialect.name == "sqlite":
+                return self._drain_sqlite(mine)
+            return self._drain_locking_rows(mine)
+        finally:
+            for _, local in held:
+                local.release()
+
+    def _drain_locking_rows(self, shards: list[ShardKey]) -> DrainResult:
+        # PostgreSQL: a shard's oldest row is its lock. Whoever holds it owns the shard until
         # commit; a drainer that finds it locked skips the shard. (SKIP LOCKED on "the oldest
         # row" would hand out the next row instead, so the oldest id is looked up, then locked.)
         model = self._model
-        condition = self._shard_condition(shard)
         with self._sessions() as session:
-            oldest = session.scalar(select(func.min(model.id)).where(*condition))
-            if oldest is None:
-                return DrainResult()
-            held = session.scalar(
-                select(model.id).where(model.id == oldest).with_for_update(skip_locked=True)
-            )
-            if held is None:
-                return DrainResult()
-            pending = self._due_rows(session, condition)
-            outcome = self._deliver_all(shard, pending)
-            self._settle(session, condition, outcome)
+            pending: dict[ShardKey, list[_Pending]] = {}
+            for shard in shards:
+                condition = self._shard_condition(shard)
+                oldest = session.scalar(select(func.min(model.id)).where(*condition))
+                if oldest is None:
+                    continue
+                held = session.scalar(
+                    select(model.id).where(model.id == oldest).with_for_update(skip_locked=True)
+                )
+                if held is None:
+                    continue
+                rows = self._due_rows(session, condition)
+                if rows:
+                    pending[shard] = rows
+            outcome = self._deliver_all(pending)
+            if outcome.changes:
+                self._settle(session, outcome)
             session.commit()
         return outcome.result
 
-    def _drain_sqlite(self, shard: ShardKey) -> DrainResult:
+    def _drain_sqlite(self, shards: list[ShardKey]) -> DrainResult:
         # SQLite: reading and settling are two short transactions and delivery happens between
         # them, so the database write lock is never held across a remote call. Within a process
         # the shared shard locks keep drainers apart; a second process draining the same file could
         # deliver a message twice, which receivers absorb (idempotent, versioned).
-        condition = self._shard_condition(shard)
         with self._sessions() as session:
-            pending = self._due_rows(session, condition)
-        outcome = self._deliver_all(shard, pending)
-        if outcome.delivered or outcome.result.failed:
+            pending = {
+                shard: rows
+                for shard in shards
+                if (rows := self._due_rows(session, self._shard_condition(shard)))
+            }
+        outcome = self._deliver_all(pending)
+        if outcome.changes:
             with self._sessions() as session:
                 session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-                self._settle(session, condition, outcome)
+                self._settle(session, outcome)
                 session.commit()
         return outcome.result
 
     def _due_rows(self, session: Session, condition: list[ColumnElement[bool]]) -> list[_Pending]:
         model = self._model
-        rows = session.scalars(
-            select(model).where(*condition).order_by(model.id).limit(self._batch_size)
+        rows = session.execute(
+            select(
+                model.id,
+                model.category,
+                model.object_identifier,
+                model.payload,
+                model.scheduled_from,
+                model.scheduled_for,
+                model.date_added,
+            )
+            .where(*condition)
+            .order_by(model.id)
+            .limit(self._batch_size)
         ).all()
         if not rows or rows[0].scheduled_for > self._clock():
             return []
@@ -211,69 +292,89 @@ class OutboxDrainer:
             for row in rows
         ]
 
-    def _deliver_all(self, shard: ShardKey, pending: list[_Pending]) -> _Outcome:
-        newest: dict[tuple[int, int], _Pending] = {}
-        for row in pending:
-            newest[(row.category, row.object_identifier)] = row
-        outcome = _Outcome(previous_delay=pending[0].delay if pending else timedelta())
-        for key, row in sorted(newest.items(), key=lambda item: item[1].id):
-            try:
-                self._deliver(
-                    OutboxRecord(
-                        id=row.id,
-                        category=OutboxCategory(row.category),
-                        shard=shard,
-                        object_identifier=row.object_identifier,
-                        payload=row.payload,
+    def _deliver_all(self, pending: Mapping[ShardKey, list[_Pending]]) -> _Outcome:
+        outcome = _Outcome()
+        batch: list[OutboxRecord] = []
+        chosen: dict[ShardKey, list[_Pending]] = {}
+        for shard, rows in pending.items():
+            outcome.shards[shard] = _ShardOutcome(previous_delay=rows[0].delay)
+            newest: dict[tuple[int, int], _Pending] = {}
+            for row in rows:
+                newest[(row.category, row.object_identifier)] = row
+            chosen[shard] = sorted(newest.values(), key=lambda row: row.id)
+            batch.extend(
+                OutboxRecord(
+                    id=row.id,
+                    category=OutboxCategory(row.category),
+                    shard=shard,
+                    object_identifier=row.object_identifier,
+                    payload=row.payload,
+                )
+                for row in chosen[shard]
+            )
+        if not batch:
+            return outcome
+        try:
+            undelivered: Mapping[int, str] = self._deliver(batch)
+        except Exception as error:
+            undelivered = {record.id: f"{type(error).__name__}: {error}" for record in batch}
+        now = self._clock()
+        for shard, rows in chosen.items():
+            shard_outcome = outcome.shards[shard]
+            delivered: set[tuple[int, int]] = set()
+            newest_delivered = 0
+            for row in rows:
+                if row.id in undelivered:
+                    shard_outcome.failed = True
+                    log.warning(
+                        "outbox delivery failed shard=%s category=%s object=%s: %s",
+                        tuple(shard),
+                        OutboxCategory(row.category).name,
+                        row.object_identifier,
+                        undelivered[row.id],
                     )
-                )
-            except Exception as error:
-                outcome.failed = True
-                log.warning(
-                    "outbox delivery failed shard=%s category=%s object=%s: %s",
-                    tuple(shard),
-                    OutboxCategory(row.category).name,
-                    row.object_identifier,
-                    error,
-                )
-                break
-            outcome.delivered[key] = row.id
-            if self.on_delivered is not None:
-                lag = (self._clock() - row.added).total_seconds()
-                self.on_delivered(OutboxCategory(row.category), lag)
-        outcome.coalesced = sum(
-            1
-            for row in pending
-            if (row.category, row.object_identifier) in outcome.delivered
-            and row.id != outcome.delivered[(row.category, row.object_identifier)]
-        )
+                    break
+                delivered.add((row.category, row.object_identifier))
+                newest_delivered = row.id
+                shard_outcome.delivered += 1
+                if self.on_delivered is not None:
+                    lag = (now - row.added).total_seconds()
+                    self.on_delivered(OutboxCategory(row.category), lag)
+            # A delivered message stands for every older one about its object (coalesced).
+            shard_outcome.settled = [
+                row.id
+                for row in pending[shard]
+                if (row.category, row.object_identifier) in delivered and row.id <= newest_delivered
+            ]
         return outcome
 
-    def _settle(
-        self, session: Session, condition: list[ColumnElement[bool]], outcome: _Outcome
-    ) -> None:
+    def _settle(self, session: Session, outcome: _Outcome) -> None:
         model = self._model
-        for (category, object_identifier), newest_id in outcome.delivered.items():
-            session.execute(
-                delete(model).where(
-                    *condition,
-                    model.category == category,
-                    model.object_identifier == object_identifier,
-                    model.id <= newest_id,
-                )
+        settled = [row_id for shard in outcome.shards.values() for row_id in shard.settled]
+        for start in range(0, len(settled), 500):
+            session.execute(delete(model).where(model.id.in_(settled[start : start + 500])))
+        now = self._clock()
+        for shard, shard_outcome in outcome.shards.items():
+            if not shard_outcome.failed:
+                continue
+            delay = min(
+                self._max_backoff, max(self._base_backoff, shard_outcome.previous_delay * 2)
             )
-        if outcome.failed:
-            now = self._clock()
-            delay = min(self._max_backoff, max(self._base_backoff, outcome.previous_delay * 2))
             session.execute(
                 update(model)
-                .where(*condition)
+                .where(*self._shard_condition(shard))
                 .values(scheduled_from=now, scheduled_for=now + delay)
             )
 
     def drain_due(self) -> int:
         """Delivers every due shard once; returns how many messages were delivered."""
-        return sum(self.drain_shard(shard).delivered for shard in self.due_shards())
+        return self._drain_in_batches(self.due_shards())
+
+    def _drain_in_batches(self, shards: Sequence[ShardKey]) -> int:
+        delivered = 0
+        for start in range(0, len(shards), self._shards_per_batch):
+            delivered += self.drain_shards(shards[start : start + self._shards_per_batch]).delivered
+        return delivered
 
     # Running in the background
 
@@ -305,8 +406,8 @@ class OutboxDrainer:
             with self._locks_guard:
                 pending, self._pending = self._pending, set()
             try:
-                for shard in pending:
-                    self.drain_shard(shard)
+                # Shards that came in while the last pass was delivering go out together.
+                self._drain_in_batches(sorted(pending))
                 if time.monotonic() - last_sweep >= self._sweep_seconds:
                     last_sweep = time.monotonic()
                     self.drain_due()

@@ -17,6 +17,7 @@ from shared.generated.silo.organization.v1 import (
     organization_mapping_pb2,
     organization_pb2,
     provisioning_pb2,
+    region_outbox_pb2,
 )
 from shared.generated.silo.user.v1 import user_option_pb2, user_pb2
 from shared.rpc.channel import DEFAULT_TIMEOUT_SECONDS
@@ -29,6 +30,7 @@ from shared.services.organization_mapping.service import (
 )
 from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_cache.service import RegionCacheService
+from shared.services.region_outbox.service import RegionOutboxService
 from shared.services.slug_replica.service import SlugReservationReplicaService
 from shared.services.user.service import UserService
 from shared.services.user_option.service import UserOptionService
@@ -98,6 +100,9 @@ PROVISIONING = ServiceSpec(
     SiloMode.CONTROL,
     _service(provisioning_pb2, "OrganizationProvisioningService"),
 )
+REGION_OUTBOX = ServiceSpec(
+    RegionOutboxService, SiloMode.CONTROL, _service(region_outbox_pb2, "RegionOutboxService")
+)
 ORGANIZATION = ServiceSpec(
     OrganizationService, SiloMode.REGION, _service(organization_pb2, "OrganizationService")
 )
@@ -122,6 +127,7 @@ SERVICES: tuple[ServiceSpec[Any], ...] = (
     ORGANIZATION_MAPPING,
     MEMBER_MAPPING,
     PROVISIONING,
+    REGION_OUTBOX,
     ORGANIZATION,
     SLUG_REPLICA,
     REGION_CACHE,

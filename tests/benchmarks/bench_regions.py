@@ -102,11 +102,14 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
-def _rates(create: Callable[[str], object], prefix: str) -> Rates:
+def _sequential(create: Callable[[str], object], prefix: str) -> float:
     started = time.perf_counter()
     for index in range(CREATIONS):
         create(f"{prefix}-s{index}")
-    sequential = CREATIONS / (time.perf_counter() - started)
+    return CREATIONS / (time.perf_counter() - started)
+
+
+def _concurrent(create: Callable[[str], object], prefix: str) -> float:
     each = CREATIONS // CALLERS
     barrier = threading.Barrier(CALLERS + 1)
     failures: list[BaseException] = []
@@ -126,10 +129,9 @@ def _rates(create: Callable[[str], object], prefix: str) -> Rates:
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    concurrent = each * CALLERS / (time.perf_counter() - started)
     if failures:
         raise failures[0]
-    return Rates(sequential, concurrent)
+    return each * CALLERS / (time.perf_counter() - started)
 
 
 def _in_process(work: Path) -> Rates:
@@ -151,10 +153,11 @@ def _in_process(work: Path) -> Rates:
         mappings=control.services.get(OrganizationMappingService),
     )
     owner = control.services.get(UserService).create_user(user=NewUser(username="owner"))
-    rates = _rates(
-        lambda slug: service.create_organization(slug=slug, name="L", owner_user_id=owner.id),
-        "local",
-    )
+
+    def create(slug: str) -> object:
+        return service.create_organization(slug=slug, name="L", owner_user_id=owner.id)
+
+    rates = Rates(_sequential(create, "local"), _concurrent(create, "local"))
     region.close()
     control.close()
     return rates
@@ -181,22 +184,43 @@ def _wait_drained(control_url: str, region_url: str, timeout: float = 120) -> No
             engine.dispose()
 
 
-def _remote(work: Path, measure_lag: bool) -> tuple[Rates, list[float], list[float], int]:
+@dataclass(frozen=True)
+class Remote:
+    """What the run against `silo serve` measured: rates, both servers' CPU per sequential
+    creation with the drainers delivering as they go (until both outboxes are empty), and
+    delivery lag."""
+
+    rates: Rates
+    cpu_per_creation: float
+    lags: list[float]
+    direct: list[float]
+    left: int
+
+
+def _remote(work: Path, measure_lag: bool) -> Remote:
     control_url = f"sqlite:///{work / 'control.sqlite3'}"
     region_url = f"sqlite:///{work / 'region-us.sqlite3'}"
     _migrate(("control", control_url), ("region", region_url))
     region_address = f"127.0.0.1:{free_port()}"
     with (
         control_process(control_url, work, SECRET, "--region", f"us={region_address}") as control,
-        region_process("us", region_url, control.address, work, SECRET, listen=region_address),
+        region_process(
+            "us", region_url, control.address, work, SECRET, listen=region_address
+        ) as serving,
     ):
         users = remote(UserService, open_channel(control.address, secret=SECRET))
         region = remote(OrganizationService, open_channel(region_address, secret=SECRET))
         owner = users.create_user(user=NewUser(username="owner", email="o@example.com"))
-        rates = _rates(
-            lambda slug: region.create_organization(slug=slug, name="R", owner_user_id=owner.id),
-            "remote",
-        )
+
+        def create(slug: str) -> object:
+            return region.create_organization(slug=slug, name="R", owner_user_id=owner.id)
+
+        pids = (control.process.pid, serving.process.pid)
+        before = sum(_cpu_seconds(pid) for pid in pids)
+        sequential = _sequential(create, "remote")
+        _wait_drained(control_url, region_url)
+        cpu = (sum(_cpu_seconds(pid) for pid in pids) - before) / CREATIONS
+        rates = Rates(sequential, _concurrent(create, "remote"))
         _wait_drained(control_url, region_url)
         lags: list[float] = []
         direct: list[float] = []
@@ -209,7 +233,7 @@ def _remote(work: Path, measure_lag: bool) -> tuple[Rates, list[float], list[flo
             with backlog.connect() as connection:
                 left = len(connection.execute(select(RegionOutboxRow.id)).all())
             backlog.dispose()
-    return rates, lags, direct, left
+    return Remote(rates, cpu, lags, direct, left)
 
 
 @contextmanager
@@ -275,6 +299,7 @@ def run() -> None:
     """Prints creation throughput ratios, the CPU split and delivery lag with their baselines."""
     local: list[Rates] = []
     remote_rates: list[Rates] = []
+    streaming: list[float] = []
     cpu: list[CpuSplit] = []
     lags: list[float] = []
     direct: list[float] = []
@@ -286,15 +311,16 @@ def run() -> None:
             last = round_number == ROUNDS - 1
             if round_number % 2:
                 cpu.append(_cpu_split(work))
-                rates, round_lags, round_direct, round_left = _remote(work, last)
+                measured = _remote(work, last)
                 local.append(_in_process(work))
             else:
                 local.append(_in_process(work))
-                rates, round_lags, round_direct, round_left = _remote(work, last)
+                measured = _remote(work, last)
                 cpu.append(_cpu_split(work))
-            remote_rates.append(rates)
+            remote_rates.append(measured.rates)
+            streaming.append(measured.cpu_per_creation)
             if last:
-                lags, direct, left = round_lags, round_direct, round_left
+                lags, direct, left = measured.lags, measured.direct, measured.left
 
     sequential = [r.sequential / b.sequential for r, b in zip(remote_rates, local, strict=True)]
     concurrent = [r.concurrent / b.concurrent for r, b in zip(remote_rates, local, strict=True)]
@@ -316,6 +342,17 @@ def run() -> None:
         f"outbox delivery {_spread([c.delivery * 1000 for c in cpu], ' ms', 1)}"
     )
     print(f"  delivery / synchronous: {_spread(cpu_ratio)}")
+    # With the drainers delivering right after each commit (`silo serve`): the whole CPU per
+    # creation, less the synchronous path's of the same round.
+    live = [total - split.synchronous for total, split in zip(streaming, cpu, strict=True)]
+    print(
+        f"  delivering as it goes (silo serve, total less synchronous) "
+        f"{_spread([value * 1000 for value in live], ' ms', 1)}"
+    )
+    print(
+        f"  delivering as it goes / synchronous: "
+        f"{_spread([value / split.synchronous for value, split in zip(live, cpu, strict=True)])}"
+    )
     print(
         f"Outbox delivery lag, commit in region -> mapping visible in control "
         f"({WRITES} writes at {WRITES_PER_SECOND}/s)"

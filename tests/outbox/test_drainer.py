@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, sessionmaker
 
 from shared.db.columns import BigIntId
-from shared.db.engine import make_engine
 from shared.db.unit_of_work import UnitOfWork
 from shared.outbox.categories import OutboxCategory
-from shared.outbox.drainer import OutboxDrainer, OutboxRecord
+from shared.outbox.drainer import OutboxDrainer, OutboxRecord, one_at_a_time
 from shared.outbox.model import OutboxColumns, OutboxMessage, ShardKey
 from shared.outbox.status import backlog
 from shared.outbox.writer import OutboxWriter
-from tests.databases import scratch_database
 
 ORG = OutboxCategory.ORGANIZATION_UPDATE
 MEMBER = OutboxCategory.ORGANIZATION_MEMBER_UPDATE
@@ -41,15 +36,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    with scratch_database(tmp_path, "outbox") as url:
-        engine = make_engine(url)
-        Base.metadata.create_all(engine)
-        yield sessionmaker(engine, expire_on_commit=False)
-        engine.dispose()
 
 
 def write(sessions: sessionmaker[Session], clock: Clock, *messages: OutboxMessage) -> None:
@@ -86,7 +72,7 @@ def test_delivers_in_order_and_coalesces(sessions: sessionmaker[Session]) -> Non
     )
     delivered: list[OutboxRecord] = []
     drainer = OutboxDrainer(
-        sessions, ScratchOutbox, delivered.append, per_region=False, clock=clock
+        sessions, ScratchOutbox, one_at_a_time(delivered.append), per_region=False, clock=clock
     )
     result = drainer.drain_shard(shard(1))
     assert [(r.category, r.object_identifier) for r in delivered] == [
@@ -113,7 +99,7 @@ def test_failure_backs_off_without_blocking_other_shards(sessions: sessionmaker[
     drainer = OutboxDrainer(
         sessions,
         ScratchOutbox,
-        deliver,
+        one_at_a_time(deliver),
         per_region=False,
         clock=clock,
         base_backoff_seconds=1,
@@ -149,7 +135,9 @@ def test_a_shard_waits_for_its_oldest_row(sessions: sessionmaker[Session]) -> No
         if len(calls) == 1:
             raise ConnectionError("down")
 
-    drainer = OutboxDrainer(sessions, ScratchOutbox, fail_once, per_region=False, clock=clock)
+    drainer = OutboxDrainer(
+        sessions, ScratchOutbox, one_at_a_time(fail_once), per_region=False, clock=clock
+    )
     drainer.drain_due()
     write(sessions, clock, OutboxMessage(MEMBER, 1, 5))
     assert drainer.drain_shard(shard(1)).delivered == 0
@@ -171,7 +159,9 @@ def test_concurrent_drainers_deliver_each_message_once(sessions: sessionmaker[Se
             seen.append((record.shard.shard_identifier, record.object_identifier))
 
     drainers = [
-        OutboxDrainer(sessions, ScratchOutbox, deliver, per_region=False, clock=clock)
+        OutboxDrainer(
+            sessions, ScratchOutbox, one_at_a_time(deliver), per_region=False, clock=clock
+        )
         for _ in range(3)
     ]
     threads = [threading.Thread(target=d.drain_due) for d in drainers for _ in range(2)]

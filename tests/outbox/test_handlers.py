@@ -22,13 +22,13 @@ def record(category: OutboxCategory) -> OutboxRecord:
     return OutboxRecord(1, category, ShardKey("", 1, 7), 7, None)
 
 
-def noting(seen: list[str], name: str) -> Handler[object]:
+def noting(seen: list[str], name: str) -> Handler[object, None]:
     return lambda _delivery, record: seen.append(f"{name}:{record.object_identifier}")
 
 
 def test_the_handler_of_the_category_delivers() -> None:
     seen: list[str] = []
-    table: HandlerTable[object] = HandlerTable(
+    table: HandlerTable[object, None] = HandlerTable(
         "test",
         carries=[USER, AUTH],
         handlers=[(USER, noting(seen, "user")), (AUTH, noting(seen, "auth"))],

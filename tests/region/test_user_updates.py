@@ -120,12 +120,12 @@ def test_duplicate_deliveries_change_nothing(
         object_identifier=user.id,
         payload=None,
     )
-    delivery(record)
+    delivery.deliver_one(record)
     after_once = region_silo.services.get(OrganizationService).list_members(
         organization_id=organization.id
     )
     versions_once = region_silo.cache._versions.versions(user_cache_keys(user.id))
-    delivery(record)
+    delivery.deliver_one(record)
     after_twice = region_silo.services.get(OrganizationService).list_members(
         organization_id=organization.id
     )

@@ -1,0 +1,1 @@
+"""Delivery of region outbox messages to the control silo, many per call."""
