@@ -21,6 +21,7 @@ import dataclasses
 import enum
 import types
 from collections.abc import Callable, Mapping
+from datetime import UTC
 from typing import Any, TypeAlias, Union, get_args, get_origin, get_type_hints
 
 from google.protobuf.descriptor import Descriptor, EnumDescriptor
@@ -108,45 +109,145 @@ def value_to_message(descriptor: Descriptor, value: Any) -> Message:
 def fill_message(message: Message, value: Any, wire_names: Mapping[str, str] | None = None) -> None:
     """Sets each field of ``message`` named like an attribute of the dataclass ``value``
     (``wire_names`` renames attributes: python name -> wire name); of a oneof's members, the
-    first one set in ``value`` wins."""
-    fields = message.DESCRIPTOR.fields_by_name
-    for name in field_hints(type(value)):
-        wire_name = (wire_names or {}).get(name, name)
-        if wire_name not in fields:
-            continue
-        field = fields[wire_name]
-        oneof = field.containing_oneof
-        # Of the members of a oneof, the first one the value sets is the one sent.
-        if oneof is not None and message.WhichOneof(oneof.name) is not None:
-            continue
-        assign(message, field, getattr(value, name))
+    first one set in ``value`` wins. The plan of which attribute goes to which field, and how,
+    is made once per message type, dataclass and renaming."""
+    key = (message.DESCRIPTOR, type(value), tuple(wire_names.items()) if wire_names else ())
+    filler = _FILLERS.get(key)
+    if filler is None:
+        descriptor: Descriptor = message.DESCRIPTOR  # type: ignore[assignment]
+        filler = _FILLERS.setdefault(key, _filler(descriptor, type(value), wire_names))
+    filler(message, value)
 
 
 def assign(message: Message, field: FieldDescriptor, value: Any) -> None:
     """Puts ``value`` in ``message``'s ``field``; ``None`` leaves the field unset."""
     if value is None:
         return
-    target = getattr(message, field.name)
+    setter = _SETTERS.get(field)
+    if setter is None:
+        setter = _SETTERS.setdefault(field, _setter(field))
+    setter(message, value)
+
+
+# Sets one field of a message to a value that is not None.
+_Setter = Callable[[Message, Any], None]
+_FILLERS: dict[tuple[Any, type[Any], tuple[tuple[str, str], ...]], _Setter] = {}
+_SETTERS: dict[Any, _Setter] = {}
+
+
+def _filler(
+    descriptor: Descriptor, cls: type[Any], wire_names: Mapping[str, str] | None
+) -> _Setter:
+    fields = descriptor.fields_by_name
+    plan: list[tuple[str, str | None, _Setter]] = []
+    for name in field_hints(cls):
+        wire_name = (wire_names or {}).get(name, name)
+        if wire_name not in fields:
+            continue
+        field = fields[wire_name]
+        oneof = field.containing_oneof
+        plan.append((name, None if oneof is None else oneof.name, _setter(field)))
+
+    def fill(message: Message, value: Any) -> None:
+        for name, oneof, setter in plan:
+            item = getattr(value, name)
+            if item is None:
+                continue
+            # Of the members of a oneof, the first one the value sets is the one sent.
+            if oneof is not None and message.WhichOneof(oneof) is not None:
+                continue
+            setter(message, item)
+
+    return fill
+
+
+def _setter(field: FieldDescriptor) -> _Setter:
+    """How a value is put in ``field``, chosen once per field."""
+    name = field.name
     if _is_map(field):
-        value_field = field.message_type.fields_by_name["value"]
-        for key, item in value.items():
-            if value_field.message_type is not None:
-                target[key].CopyFrom(value_to_message(value_field.message_type, item))
-            else:
-                target[key] = scalar_to_wire(value_field, item)
-    elif field.is_repeated:
-        presence = _presence_field(field)
+        return lambda message, value: _assign_map(message, field, value)
+    if field.is_repeated:
+        return _repeated_setter(field)
+    if field.message_type is not None:
+        if field.message_type.full_name == TIMESTAMP:
+
+            def set_timestamp(message: Message, value: Any) -> None:
+                stamp = getattr(message, name)
+                stamp.SetInParent()
+                stamp.FromDatetime(
+                    value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+                )
+
+            return set_timestamp
+
+        def set_message(message: Message, value: Any) -> None:
+            target = getattr(message, name)
+            target.SetInParent()
+            fill_message(target, value)
+
+        return set_message
+    if field.enum_type is not None:
+        # The wire number of each Python enum member seen in this field, decided once.
+        numbers: dict[tuple[type[Any], Any], int] = {}
+
+        def set_enum(message: Message, value: Any) -> None:
+            if not isinstance(value, enum.Enum):
+                setattr(message, name, int(value))
+                return
+            number = numbers.get((type(value), value))
+            if number is None:
+                number = numbers.setdefault((type(value), value), scalar_to_wire(field, value))
+            setattr(message, name, number)
+
+        return set_enum
+
+    def set_scalar(message: Message, value: Any) -> None:
+        try:
+            setattr(message, name, value)
+        except TypeError:
+            # An enum member that is not also a str or an int travels as its value.
+            setattr(message, name, scalar_to_wire(field, value))
+
+    return set_scalar
+
+
+def _repeated_setter(field: FieldDescriptor) -> _Setter:
+    name = field.name
+    presence = _presence_field(field)
+    message_type = field.message_type
+
+    def set_repeated(message: Message, value: Any) -> None:
         if presence is not None:
             setattr(message, presence, True)
         items = sorted(value) if isinstance(value, (set, frozenset)) else value
-        if field.message_type is not None:
-            target.extend(value_to_message(field.message_type, item) for item in items)
-        else:
+        target = getattr(message, name)
+        if message_type is not None:
+            if message_type.full_name == TIMESTAMP:
+                target.extend(to_timestamp(item) for item in items)
+            else:
+                for item in items:
+                    fill_message(target.add(), item)
+        elif field.enum_type is not None:
             target.extend(scalar_to_wire(field, item) for item in items)
-    elif field.message_type is not None:
-        target.CopyFrom(value_to_message(field.message_type, value))
-    else:
-        setattr(message, field.name, scalar_to_wire(field, value))
+        else:
+            try:
+                target.extend(items)
+            except TypeError:
+                # An enum member that is not also a str or an int travels as its value.
+                del target[:]
+                target.extend(scalar_to_wire(field, item) for item in items)
+
+    return set_repeated
+
+
+def _assign_map(message: Message, field: FieldDescriptor, value: Any) -> None:
+    target = getattr(message, field.name)
+    value_field = field.message_type.fields_by_name["value"]
+    for key, item in value.items():
+        if value_field.message_type is not None:
+            target[key].CopyFrom(value_to_message(value_field.message_type, item))
+        else:
+            target[key] = scalar_to_wire(value_field, item)
 
 
 # -- from the wire ----------------------------------------------------------------------------
