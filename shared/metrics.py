@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import threading
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,25 +48,76 @@ class _BacklogCollector(Collector):
         yield oldest
 
 
+class _Series:
+    """One labelled series of a histogram: its bucket counts (not cumulative), sum and count."""
+
+    __slots__ = ("buckets", "count", "lock", "total")
+
+    def __init__(self, size: int) -> None:
+        self.buckets = [0] * size
+        self.count = 0
+        self.total = 0.0
+        self.lock = threading.Lock()
+
+
+class RpcDurations(Collector):
+    """``silo_rpc_duration_seconds``: served RPCs by method and status code, as a histogram.
+
+    Observing is one dictionary lookup, one bisection and three additions under the series'
+    lock, since it runs on every call; the exposition is built when scraped.
+    """
+
+    name = "silo_rpc_duration_seconds"
+    documentation = "Served RPCs by method and status code"
+
+    def __init__(self, buckets: Sequence[float]) -> None:
+        self._bounds = tuple(buckets)
+        self._series: dict[tuple[str, str], _Series] = {}
+        self._lock = threading.Lock()
+
+    def observe(self, method: str, code: str, seconds: float) -> None:
+        """Records one served RPC."""
+        series = self._series.get((method, code))
+        if series is None:
+            with self._lock:
+                series = self._series.setdefault((method, code), _Series(len(self._bounds) + 1))
+        # Prometheus buckets hold values less than or equal to their bound.
+        index = bisect_left(self._bounds, seconds)
+        with series.lock:
+            series.buckets[index] += 1
+            series.count += 1
+            series.total += seconds
+
+    def collect(self) -> Iterator[HistogramMetricFamily]:
+        family = HistogramMetricFamily(self.name, self.documentation, labels=["method", "code"])
+        bounds = [*(str(float(bound)) for bound in self._bounds), "+Inf"]
+        with self._lock:
+            series = sorted(self._series.items())
+        for (method, code), one in series:
+            with one.lock:
+                counts, total = list(one.buckets), one.total
+            cumulative: list[tuple[str, float]] = []
+            running = 0
+            for bound, count in zip(bounds, counts, strict=True):
+                running += count
+                cumulative.append((bound, running))
+            family.add_metric([method, code], cumulative, total)
+        yield family
+
+
 @dataclass
 class Metrics:
     """The metrics every silo exports; each process owns one registry."""
 
     registry: CollectorRegistry
-    rpc_duration: Histogram
+    rpc_duration: RpcDurations
     cache_hits: Counter
     cache_misses: Counter
     delivery_lag: Histogram
-    _rpc_series: dict[tuple[str, str], Histogram] = field(default_factory=dict)
 
     def observe_rpc(self, method: str, code: str, seconds: float) -> None:
-        """Records one served RPC (the labelled series is looked up once per method and code)."""
-        series = self._rpc_series.get((method, code))
-        if series is None:
-            series = self._rpc_series.setdefault(
-                (method, code), self.rpc_duration.labels(method=method, code=code)
-            )
-        series.observe(seconds)
+        """Records one served RPC."""
+        self.rpc_duration.observe(method, code, seconds)
 
     def observe_delivery(self, category: str, lag_seconds: float) -> None:
         """Records one delivered outbox message and how long after its commit it arrived."""
@@ -98,15 +151,11 @@ def backlog_reader(
 def new_metrics() -> Metrics:
     """A fresh registry with every metric defined."""
     registry = CollectorRegistry()
+    rpc_duration = RpcDurations(_LATENCY_BUCKETS)
+    registry.register(rpc_duration)
     return Metrics(
         registry=registry,
-        rpc_duration=Histogram(
-            "silo_rpc_duration_seconds",
-            "Served RPCs by method and status code",
-            ["method", "code"],
-            buckets=_LATENCY_BUCKETS,
-            registry=registry,
-        ),
+        rpc_duration=rpc_duration,
         cache_hits=Counter(
             "silo_region_cache_hits", "Region cache reads served from the cache", registry=registry
         ),
