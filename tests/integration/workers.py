@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select
 from control_silo.db.models import ControlOutboxRow
 from shared.db.engine import make_engine
 from shared.outbox.categories import OutboxCategory, OutboxScope
-from shared.rpc.channel import SigningClientInterceptor
+from shared.rpc.channel import CallSigner, SiloChannel
 from tests.integration.processes import silo_command, wait_serving
 
 SERVING = re.compile(r"serving on ([\d.]+):(\d+)")
@@ -118,7 +118,7 @@ def _wait_served(process: subprocess.Popen[bytes], log_path: Path, timeout: floa
 
 
 def own_connection(
-    target: str, secret: str, *, service_config: dict[str, object] | None = None
+    target: str, secret: str, *, service_config: Mapping[str, object] | None = None
 ) -> grpc.Channel:
     """A signed channel with its own connection (gRPC shares one connection per address among a
     process's channels unless each keeps a local subchannel pool)."""
@@ -130,8 +130,10 @@ def own_connection(
     ]
     if service_config is not None:
         options += [("grpc.service_config", json.dumps(service_config)), ("grpc.enable_retries", 1)]
-    return grpc.intercept_channel(
-        grpc.insecure_channel(target, options=options), SigningClientInterceptor(secret)
+    return SiloChannel(
+        grpc.insecure_channel(target, options=options),
+        grpc.insecure_channel(target, options=options[:4]),
+        CallSigner(secret),
     )
 
 
