@@ -29,19 +29,31 @@ def _handler(method: MethodBinding, implementation: Any) -> grpc.RpcMethodHandle
     )
 
 
+def method_handlers(
+    binding: ServiceBinding, implementation: Any
+) -> dict[str, grpc.RpcMethodHandler[Any, Any]]:
+    """The handler of every RPC of ``binding``'s service by method name, calling
+    ``implementation``."""
+    return {
+        method.rpc.name: _handler(method, implementation) for method in binding.methods.values()
+    }
+
+
 def service_handler(binding: ServiceBinding, implementation: Any) -> grpc.GenericRpcHandler:
     """The handler of every RPC of ``binding``'s service, calling ``implementation``."""
     return grpc.method_handlers_generic_handler(
-        binding.full_name,
-        {method.rpc.name: _handler(method, implementation) for method in binding.methods.values()},
+        binding.full_name, method_handlers(binding, implementation)
     )
 
 
 def registration(binding: ServiceBinding, implementation: Any) -> Registration:
-    """A server registration serving ``binding``'s service from ``implementation``."""
+    """A server registration serving ``binding``'s service from ``implementation``; its methods
+    are registered by name, so gRPC finds a call's handler without asking generic handlers."""
 
     def register(server: grpc.Server) -> Sequence[str]:
-        server.add_generic_rpc_handlers((service_handler(binding, implementation),))
+        server.add_registered_method_handlers(
+            binding.full_name, method_handlers(binding, implementation)
+        )
         return [binding.full_name]
 
     return register
