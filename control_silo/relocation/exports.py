@@ -23,6 +23,7 @@ from control_silo.db.models import (
 )
 from control_silo.relocation.users import users_by_username
 from shared.db.bulk import batches
+from shared.folding import fold_case
 from shared.relocation.exports import (
     ExportField,
     ModelExport,
@@ -211,7 +212,7 @@ def select_users(
     unmatched: list[str] = []
     if usernames is not None:
         found = users_by_username(session, usernames)
-        unmatched = sorted(name for name in usernames if name.lower() not in found)
+        unmatched = sorted(name for name in usernames if fold_case(name) not in found)
         wanted = set(found.values())
     if scope is ImportScope.CONFIG:
         privileged = select(UserRow.id).where(

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from control_silo.db.models import EmailRow, UserEmailRow, UserOptionRow
 from shared.db.bulk import batches, insert_keyed
 from shared.db.types import utcnow
+from shared.folding import fold_case
 from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
 from shared.relocation.fields import RowFields
 from shared.relocation.models import ORGANIZATION, PROJECT, USER
@@ -35,26 +36,30 @@ def import_emails(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRo
             }
         )
     known: dict[str, int] = {}
-    for batch in batches(sorted({value["email"].lower() for value in values})):
+    for batch in batches(sorted({fold_case(value["email"]) for value in values})):
         query = select(func.lower(EmailRow.email), EmailRow.id).where(
             func.lower(EmailRow.email).in_(batch)
         )
         known.update((address, email_id) for address, email_id in session.execute(query))
     fresh: dict[str, dict[str, Any]] = {}
     for value in values:
-        if value["email"].lower() not in known:
-            fresh.setdefault(value["email"].lower(), value)
+        if fold_case(value["email"]) not in known:
+            fresh.setdefault(fold_case(value["email"]), value)
     known.update(
         insert_keyed(
-            session, EmailRow, list(fresh.values()), lambda row: row.email.lower(), EmailRow.email
+            session,
+            EmailRow,
+            list(fresh.values()),
+            lambda row: fold_case(row.email),
+            EmailRow.email,
         )
     )
     return [
         MappedRow(
             row.pk,
-            known[value["email"].lower()],
+            known[fold_case(value["email"])],
             MappingKind.INSERTED
-            if fresh.pop(value["email"].lower(), None) is not None
+            if fresh.pop(fold_case(value["email"]), None) is not None
             else MappingKind.EXISTING,
         )
         for row, value in zip(rows, values, strict=True)
@@ -91,7 +96,7 @@ def import_useremails(context: ImportContext, rows: list[ChunkRow]) -> list[Mapp
     fresh: dict[tuple[int, str], dict[str, Any]] = {}
     changed: dict[int, dict[str, Any]] = {}
     for value in values:
-        key = (value["user_id"], value["email"].lower())
+        key = (value["user_id"], fold_case(value["email"]))
         if key in held:
             changed[held[key]] = {**value, "id": held[key]}
         else:
@@ -103,13 +108,13 @@ def import_useremails(context: ImportContext, rows: list[ChunkRow]) -> list[Mapp
             session,
             UserEmailRow,
             list(fresh.values()),
-            lambda row: (row.user_id, row.email.lower()),
+            lambda row: (row.user_id, fold_case(row.email)),
             UserEmailRow.user_id,
             UserEmailRow.email,
         )
     )
     return [
-        MappedRow(row.pk, held[(value["user_id"], value["email"].lower())], MappingKind.INSERTED)
+        MappedRow(row.pk, held[(value["user_id"], fold_case(value["email"]))], MappingKind.INSERTED)
         for row, value in zip(rows, values, strict=True)
     ]
 

@@ -14,6 +14,7 @@ from control_silo.passwords import make_unusable_password
 from control_silo.writes.emails import ensure_useremails
 from shared.db.bulk import batches, insert_keyed, insert_rows
 from shared.db.types import utcnow
+from shared.folding import fold_case
 from shared.relocation.chunks import ChunkRow, MappedRow, MappingKind
 from shared.relocation.fields import RowFields
 from shared.relocation.models import USER
@@ -67,7 +68,7 @@ def users_by_username(session: Session, usernames: Iterable[str]) -> dict[str, i
     """The ids of the users holding these usernames, keyed by the lower-cased username
     (usernames are unique in any case)."""
     found: dict[str, int] = {}
-    for batch in batches(sorted({name.lower() for name in usernames})):
+    for batch in batches(sorted({fold_case(name) for name in usernames})):
         query = select(func.lower(UserRow.username), UserRow.id).where(
             func.lower(UserRow.username).in_(batch)
         )
@@ -86,12 +87,12 @@ def import_users(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow
         parsed = user_values(RowFields(USER, row))
         apply_scope(parsed, header.scope)
         values.append(parsed)
-    looked_up = {value["username"].lower() for value in values}
+    looked_up = {fold_case(value["username"]) for value in values}
     existing = users_by_username(session, looked_up)
     claimed: set[str] = set()
 
     def taken(name: str) -> bool:
-        key = name.lower()
+        key = fold_case(name)
         if key not in looked_up:
             looked_up.add(key)
             existing.update(users_by_username(session, [key]))
@@ -101,11 +102,11 @@ def import_users(context: ImportContext, rows: list[ChunkRow]) -> list[MappedRow
     inserts: list[tuple[ChunkRow, dict[str, Any], str]] = []
     for row, value in zip(rows, values, strict=True):
         name = value["username"]
-        if name.lower() in existing and header.merge_users:
-            outcomes.append(MappedRow(row.pk, existing[name.lower()], MappingKind.EXISTING))
+        if fold_case(name) in existing and header.merge_users:
+            outcomes.append(MappedRow(row.pk, existing[fold_case(name)], MappingKind.EXISTING))
             continue
         final = free_name(name, MAX_USERNAME_LENGTH, taken) if taken(name) else name
-        claimed.add(final.lower())
+        claimed.add(fold_case(final))
         value["username"] = final
         inserts.append((row, value, final if final != name else ""))
         outcomes.append(None)

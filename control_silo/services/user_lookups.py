@@ -26,6 +26,7 @@ from control_silo.services.user_queries import (
 )
 from shared import validation
 from shared.errors import InvalidArgument, NotFound
+from shared.folding import fold_case
 from shared.services.organization.model import OrganizationStatus
 from shared.services.user.model import (
     DEFAULT_PAGE_SIZE,
@@ -112,7 +113,7 @@ class UserLookups(UserServiceBase):
             conditions.append(UserRow.is_active.is_(is_active))
         if with_valid_password:
             conditions.append(UserRow.password.not_like("!%"))
-        wanted = username.strip().lower()
+        wanted = fold_case(username.strip())
         with self._uow(read_only=True) as uow:
             by_name = uow.session.scalars(
                 select(UserRow.id).where(func.lower(UserRow.username) == wanted, *conditions)
@@ -182,7 +183,7 @@ class UserLookups(UserServiceBase):
             VerifyUserEmailResult(
                 user_id=pair.user_id,
                 email=pair.email,
-                exists=(pair.user_id, pair.email.strip().lower()) in present,
+                exists=(pair.user_id, fold_case(pair.email.strip())) in present,
             )
             for pair in pairs
         ]

@@ -19,11 +19,12 @@ from control_silo.db.models import (
 )
 from shared import validation
 from shared.errors import InvalidArgument
+from shared.folding import fold_case
 from shared.services.user.model import UserFilter
 
 
 def lowered(addresses: Sequence[str]) -> list[str]:
-    return [address.strip().lower() for address in addresses]
+    return [fold_case(address.strip()) for address in addresses]
 
 
 def encode_page_token(after_id: int) -> str:
@@ -102,7 +103,7 @@ def filter_conditions(user_filter: UserFilter) -> list[ColumnElement[bool]]:
             )
         )
     if user_filter.query:
-        pattern = like_pattern(user_filter.query.lower())
+        pattern = like_pattern(fold_case(user_filter.query))
         conditions.append(
             or_(
                 func.lower(UserRow.name).like(pattern, escape="\\"),
@@ -118,7 +119,7 @@ def filter_conditions(user_filter: UserFilter) -> list[ColumnElement[bool]]:
 def find_active_by_email(session: Session, email: str, ident: str | None) -> UserRow | None:
     candidates = session.scalars(
         select(UserRow)
-        .where(func.lower(UserRow.email) == email.strip().lower(), UserRow.is_active.is_(True))
+        .where(func.lower(UserRow.email) == fold_case(email.strip()), UserRow.is_active.is_(True))
         .order_by(UserRow.id)
     ).all()
     if len(candidates) > 1 and ident:

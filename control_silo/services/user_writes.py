@@ -17,6 +17,7 @@ from control_silo.writes.users import UserValues
 from shared import validation
 from shared.db.types import utcnow
 from shared.errors import InvalidArgument
+from shared.folding import fold_case
 from shared.services.user.model import NewUser, User, UserCreateResult, UserFlag, UserUpdate
 
 MAX_NAME_LENGTH = 200
@@ -80,7 +81,7 @@ class UserWrites(UserServiceBase):
     ) -> UserCreateResult:
         address = validation.email(email)
         # One lock per address makes check-then-create atomic for concurrent callers.
-        with self._uow(lock=f"user-email:{address.lower()}") as uow:
+        with self._uow(lock=f"user-email:{fold_case(address)}") as uow:
             existing = find_active_by_email(uow.session, address, ident)
             if existing is not None:
                 return UserCreateResult(self._loader(uow).one(existing.id), created=False)

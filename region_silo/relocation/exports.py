@@ -18,6 +18,7 @@ from region_silo.db.models import (
     ProjectTeamRow,
     TeamRow,
 )
+from shared.folding import fold_case
 from shared.relocation.exports import (
     ExportField,
     ModelExport,
@@ -185,14 +186,16 @@ def select_organizations(
     """The organizations an export takes here (every one without a filter), their members' user
     ids, and the filter's slugs no organization here holds."""
     query = select(OrganizationRow.id, func.lower(OrganizationRow.slug))
-    wanted = None if slugs is None else {slug.lower() for slug in slugs}
+    wanted = None if slugs is None else {fold_case(slug) for slug in slugs}
     organizations = {
         organization_id: slug
         for organization_id, slug in session.execute(query)
         if wanted is None or slug in wanted
     }
     unmatched = (
-        [] if slugs is None else sorted(s for s in slugs if s.lower() not in organizations.values())
+        []
+        if slugs is None
+        else sorted(s for s in slugs if fold_case(s) not in organizations.values())
     )
     members = select(OrganizationMemberRow.organization_id, OrganizationMemberRow.user_id).where(
         OrganizationMemberRow.user_id.is_not(None)

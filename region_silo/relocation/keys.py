@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.db.bulk import batches
+from shared.folding import fold_case
 from shared.relocation.fields import RowFields
 from shared.services.organization.model import MemberRole
 from shared.slugs import slugify, unique_slug
@@ -62,11 +63,11 @@ def free_slugs(
     its organization regardless of case: the slug as given when it is free, with Sentry's random
     suffix when it is taken; an empty slug is made from the name (and must not be ``reserved``),
     as Sentry's save does."""
-    looked_up = {(organization_id, slug.lower()) for organization_id, slug, _ in wanted}
+    looked_up = {(organization_id, fold_case(slug)) for organization_id, slug, _ in wanted}
     held = _held_slugs(session, model, looked_up)
 
     def taken(organization_id: int, slug: str) -> bool:
-        key = (organization_id, slug.lower())
+        key = (organization_id, fold_case(slug))
         if key not in looked_up:
             looked_up.add(key)
             held.update(_held_slugs(session, model, [key]))
@@ -81,6 +82,6 @@ def free_slugs(
             slug = unique_slug(base, in_organization, max_length=max_length, reserved=reserved)
         elif in_organization(given):
             slug = unique_slug(given, in_organization, max_length=max_length)
-        held.add((organization_id, slug.lower()))
+        held.add((organization_id, fold_case(slug)))
         slugs.append(slug)
     return slugs

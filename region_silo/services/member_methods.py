@@ -14,6 +14,7 @@ from region_silo.writes.members import NewMember
 from region_silo.writes.teams import TeamMembership, add_team_members
 from shared import validation
 from shared.errors import InvalidArgument
+from shared.folding import fold_case
 from shared.services.organization.model import MemberRole, OrganizationMember, Team
 from shared.services.user.model import User
 
@@ -104,7 +105,7 @@ class MemberMethods(OrganizationServiceBase):
     def check_membership_by_email(
         self, *, organization_id: int, email: str
     ) -> OrganizationMember | None:
-        wanted = email.strip().lower()
+        wanted = fold_case(email.strip())
         with self._uow(read_only=True) as uow:
             row = uow.session.scalars(
                 select(OrganizationMemberRow)

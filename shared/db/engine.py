@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
+from shared.folding import fold_case
+
 # Execution option naming the BEGIN flavour on SQLite; a unit of work that must serialize its
 # writes asks for IMMEDIATE, which takes the database's write lock before the first read.
 SQLITE_BEGIN_OPTION = "silo_sqlite_begin"
@@ -18,15 +20,10 @@ def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def fold_case(value: Any) -> Any:
-    """``lower()`` as PostgreSQL computes it, letter by letter (no context: a final capital sigma
-    becomes a plain small sigma, and a dotted capital I a plain i); anything but text passes
-    through."""
-    if not isinstance(value, str):
-        return value
-    if value.isascii():  # nearly every value: one C call, the same result
-        return value.lower()
-    return "".join(letter.lower()[:1] for letter in value)
+def sqlite_lower(value: Any) -> Any:
+    """SQLite's ``lower()``: text folded as PostgreSQL folds it (``fold_case``); anything else
+    passes through."""
+    return fold_case(value) if isinstance(value, str) else value
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
@@ -44,7 +41,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         # Let SQLAlchemy emit BEGIN itself (below) instead of the sqlite3 module guessing.
         dbapi_connection.isolation_level = None
         # SQLite's own lower() folds ASCII only; PostgreSQL's folds every letter.
-        dbapi_connection.create_function("lower", 1, fold_case, deterministic=True)
+        dbapi_connection.create_function("lower", 1, sqlite_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")

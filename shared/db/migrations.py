@@ -82,7 +82,7 @@ class MigrationHistory:
 
 def refold_indexes(database_url: str) -> None:
     """Rebuilds every SQLite index whose expression calls ``lower``, with the engine's case
-    folding (``shared.db.engine.fold_case``)."""
+    folding (``shared.folding.fold_case``)."""
     engine = make_engine(database_url)
     try:
         with engine.begin() as connection:

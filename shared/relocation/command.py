@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 import click
 
 from shared.config import Settings
+from shared.folding import fold_case
 from shared.relocation.findings import Finding, FindingKind, RelocationError, write_findings
 from shared.relocation.scopes import COMMAND_SCOPES, ImportScope, RelocationScope
 from shared.relocation.terminal import Reporter, names_from
@@ -30,7 +31,7 @@ class SettingsSource(Protocol):
 
 
 def _lowered(names: frozenset[str] | None) -> frozenset[str] | None:
-    return None if names is None else frozenset(name.lower() for name in names)
+    return None if names is None else frozenset(fold_case(name) for name in names)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from typing import IO, Any
 import orjson
 
 from shared.errors import SiloError
+from shared.folding import fold_case
 from shared.relocation.exports import ExportRequest, Selection, SelectionAnswer, SelectionQuery
 from shared.relocation.findings import Finding, FindingKind, RelocationError
 from shared.relocation.models import BY_NAME, EXPORT_ORDER, ORGANIZATION, REFERENCED
@@ -115,12 +116,12 @@ def select(options: ExportOptions, sources: ExportSources) -> ExportSelection:
     auth = None if sources.every_region and options.org_slugs is None else read
     if options.org_slugs is not None:
         found = {
-            slug.lower()
+            fold_case(slug)
             for answer in answers.values()
             for slug in options.org_slugs
             if slug not in answer.unmatched_org_slugs
         }
-        missing = sorted(slug for slug in options.org_slugs if slug.lower() not in found)
+        missing = sorted(slug for slug in options.org_slugs if fold_case(slug) not in found)
         if missing:
             raise _unknown("organization", missing)
     # Asked after the regions, so every user their members name is at or below its last ids.

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shared.folding import fold_case
 from shared.relocation.findings import Finding, FindingKind, RelocationError
 from shared.relocation.models import BY_NAME, ORGANIZATION, REFERENCED, USER
 from shared.relocation.records import Record
@@ -134,7 +135,7 @@ def first_pass(
             if isinstance(username, str):
                 facts.usernames.add(username, record.pk)
                 if user_emails:
-                    address = str(record.fields.get("email") or "").lower()
+                    address = fold_case(str(record.fields.get("email") or ""))
                     facts.user_emails[record.pk] = (username, address)
         if scope is None or BY_NAME[record.model].scope in scope.covers:
             _check_keys(record, seen, facts)
@@ -199,7 +200,7 @@ def _check_keys(record: Record, seen: _Seen, facts: FileFacts) -> None:
 def _note_organization(
     record: Record, slugs: frozenset[str], chosen: set[int], facts: FileFacts
 ) -> None:
-    if record.model == ORGANIZATION and str(record.fields.get("slug", "")).lower() in slugs:
+    if record.model == ORGANIZATION and fold_case(str(record.fields.get("slug", ""))) in slugs:
         chosen.add(record.pk)
     elif record.model == MEMBER and record.fields.get("organization") in chosen:
         user = record.fields.get("user_id")

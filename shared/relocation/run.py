@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from shared.folding import fold_case
 from shared.relocation.chunks import ChunkHeader, ChunkResult, ChunkRow, MappedRow, MappingKind
 from shared.relocation.findings import Finding, FindingKind, RelocationError
 from shared.relocation.idmap import IdMap
@@ -165,9 +166,9 @@ class ImportRun:
                 return record.pk in self.facts.organization_users
         slugs = self.options.filter_org_slugs
         if spec.name == "sentry.organization" and slugs is not None:
-            return str(record.fields.get("slug", "")).lower() in slugs
+            return fold_case(str(record.fields.get("slug", ""))) in slugs
         if spec.name == EMAIL and self._emails is not None:
-            return str(record.fields.get("email") or "").lower() in self._emails
+            return fold_case(str(record.fields.get("email") or "")) in self._emails
         return True
 
     def _emails_of_kept_users(self) -> frozenset[str] | None:

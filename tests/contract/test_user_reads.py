@@ -328,3 +328,16 @@ def test_user_id_is_required(user_service: UserService, method: str) -> None:
     with pytest.raises(InvalidArgument) as raised:
         getattr(user_service, method)(user_id=0)
     assert raised.value.field == "user_id"
+
+
+@pytest.mark.parametrize(
+    ("username", "asked"),
+    [("ΟΔΟΣ", "ΟΔΟΣ"), ("ΟΔΟΣ", "οδοσ"), ("İlker", "İLKER"), ("İlker", "ilker")],
+)
+def test_get_by_username_folds_case_as_the_database_does(
+    user_service: UserService, make_user: MakeUser, username: str, asked: str
+) -> None:
+    """Letters whose Python lowercase differs from the database's (a final sigma, a dotted
+    capital I) still find the user the database holds under that name."""
+    user = make_user(username, "folding@example.com", password="pw")
+    assert [u.id for u in user_service.get_by_username(username=asked)] == [user.id]
