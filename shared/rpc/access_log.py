@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
 import random
 import threading
 import time
@@ -124,6 +125,12 @@ class BatchedAccessLog:
                 )
                 self._thread.start()
 
+    def after_fork(self) -> None:
+        """In a forked child: no background thread runs there yet, and the locks start free."""
+        self._thread = None
+        self._flushing = threading.Lock()
+        self._started = threading.Lock()
+
     def _run(self) -> None:
         while not self._stopping.wait(self._interval):
             self.flush()
@@ -163,3 +170,12 @@ def use_access_log(access_log: AccessLog | None) -> AccessLog | None:
 def process_access_log() -> AccessLog:
     """The access log servers of this process write to by default."""
     return _process_access_log if _process_access_log is not None else LoggerAccessLog()
+
+
+def _after_fork_in_child() -> None:
+    if isinstance(_process_access_log, BatchedAccessLog):
+        _process_access_log.after_fork()
+
+
+# A forked worker writes its own lines: it starts its own thread with its first line.
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -20,7 +22,13 @@ from shared import errors
 from shared.config import ConfigError, environment_rpc_log_sample, load_settings
 from shared.logs import BatchedLines
 from shared.rpc import signing
-from shared.rpc.access_log import BatchedAccessLog, Entry, LoggerAccessLog, rpc_log
+from shared.rpc.access_log import (
+    BatchedAccessLog,
+    Entry,
+    LoggerAccessLog,
+    rpc_log,
+    use_access_log,
+)
 from shared.rpc.channel import open_channel
 from shared.rpc.server import create_server
 from shared.rpc.wrapping import CallMetadata, Plumbing
@@ -301,3 +309,27 @@ def test_the_first_value_of_a_repeated_key_counts() -> None:
     )
     empty = CallMetadata(None)
     assert (empty.request_id, empty.authorization, empty.timestamp, empty.nonce) == (None,) * 4
+
+
+def test_a_forked_child_writes_its_own_lines(info_level: None, tmp_path: Path) -> None:
+    out = tmp_path / "child.log"
+
+    def write(lines: Sequence[str]) -> None:
+        with out.open("a") as file:
+            file.write("".join(f"{line}\n" for line in lines))
+
+    log = BatchedAccessLog(write, as_json, interval=0.05)
+    log.record("/s/Parent", "OK", 0.001, None)  # starts the parent's thread
+    previous = use_access_log(log)
+    try:
+        child = os.fork()
+        if child == 0:
+            log.record("/s/Child", "OK", 0.001, None)
+            time.sleep(0.5)
+            os._exit(0)
+        os.waitpid(child, 0)
+    finally:
+        use_access_log(previous)
+        log.close()
+    methods = [json.loads(line)["method"] for line in out.read_text().splitlines()]
+    assert "/s/Child" in methods
