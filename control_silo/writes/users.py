@@ -19,6 +19,7 @@ from shared.db.bulk import batches
 from shared.db.types import utcnow
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, NotFound
+from shared.folding import fold_case
 from shared.services.user.model import UserUpdate
 
 
@@ -100,7 +101,7 @@ def _taken(username: str) -> AlreadyExists:
 
 
 def _username_conflict(session: Session, users: Sequence[UserValues]) -> AlreadyExists | None:
-    lowered = [user.username.lower() for user in users]
+    lowered = [fold_case(user.username) for user in users]
     taken: set[str] = set()
     for batch in batches(lowered):
         taken.update(

@@ -87,6 +87,20 @@ def test_username_collision_ignores_case(
     assert row_counts() == before
 
 
+@pytest.mark.parametrize(("held", "given"), [("ilker", "İLKER"), ("οδοσ", "ΟΔΟΣ")])
+def test_username_collision_folds_case_as_the_database_does(
+    make_user: MakeUser, row_counts: RowCounts, held: str, given: str
+) -> None:
+    """A name whose Python lowercase differs from the database's is still seen as taken, and
+    refused as such rather than failing on the unique index."""
+    make_user(held, "held@example.com")
+    before = row_counts()
+    with pytest.raises(AlreadyExists) as raised:
+        make_user(given, "other@example.com")
+    assert raised.value.field == "username"
+    assert row_counts() == before
+
+
 @pytest.mark.parametrize(
     ("new_user", "field"),
     [
