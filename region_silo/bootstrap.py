@@ -27,6 +27,7 @@ from region_silo.relocation import (
     region_preparers,
 )
 from region_silo.relocation.exports import region_exports
+from region_silo.services.control_outbox_service import LocalControlOutboxService
 from region_silo.services.organization_service import DatabaseOrganizationService
 from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
 from shared.config import DEFAULT_REGION_PORT, Settings
@@ -39,6 +40,7 @@ from shared.relocation.rpc import RelocationClient
 from shared.relocation.writer import Importer, Preparer
 from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer
+from shared.services.control_outbox.service import ControlOutboxService
 from shared.services.directory import ServiceDirectory
 from shared.services.organization.service import OrganizationService
 from shared.services.organization_mapping.service import (
@@ -121,6 +123,11 @@ class RegionSilo(SiloProcess):
                     self.sessions, self.outbox
                 ),
                 RegionCacheService: lambda: LocalRegionCacheService(self.cache),  # type: ignore[arg-type]
+                ControlOutboxService: lambda: LocalControlOutboxService(
+                    self.services.get(OrganizationService),
+                    self.services.get(RegionCacheService),
+                    self.services.get(SlugReservationReplicaService),
+                ),
             },
             control_channel=lambda: open_channel(
                 self.settings.control_address,

@@ -1,5 +1,7 @@
-"""Delivers control outbox messages to regions. The user's current state is read at delivery
-time, so a coalesced (or late) message always carries the newest state."""
+"""Delivers control outbox messages to regions, many per call: the current state of each user or
+reservation is read at delivery time (one read transaction per batch), so a coalesced (or late)
+message always carries the newest state, and each region gets its messages of a drain pass in
+one DeliverOutboxBatch call, whose per-message results say which stay for a retry."""
 
 from __future__ import annotations
 
@@ -12,21 +14,71 @@ from control_silo.db.models import OrganizationSlugReservationRow, UserRow
 from control_silo.db.models.organization import TEMPORARY_RENAME_ALIAS
 from control_silo.outbox.messages import CARRIED
 from control_silo.services.renames import RenameFinisher
-from shared.cache.keys import user_cache_keys
 from shared.outbox.categories import OutboxCategory
-from shared.outbox.drainer import OutboxRecord, one_at_a_time
+from shared.outbox.drainer import OutboxRecord
 from shared.outbox.handlers import HandlerTable
 from shared.outbox.writer import OutboxWriter
-from shared.services.organization.service import OrganizationService
-from shared.services.region_cache.service import RegionCacheService
+from shared.services.control_outbox.model import (
+    ControlOutboxMessage,
+    RegionUserInvalidation,
+    RegionUserRemoval,
+    RegionUserState,
+    SlugReservationRemoval,
+)
+from shared.services.control_outbox.service import ControlOutboxService
 from shared.services.region_directory import RegionDirectory
-from shared.services.slug_replica.service import SlugReservation, SlugReservationReplicaService
+from shared.services.slug_replica.service import SlugReservation
+
+
+class _StateReader:
+    """Turns records into the messages a region applies, reading the control silo's current
+    rows in one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def user_update(self, record: OutboxRecord) -> ControlOutboxMessage:
+        user_id = record.object_identifier
+        state = self.session.execute(
+            select(UserRow.is_active, UserRow.email).where(UserRow.id == user_id)
+        ).first()
+        shard = record.shard.shard_identifier
+        if state is None:
+            return ControlOutboxMessage(shard, user_removed=RegionUserRemoval(user_id))
+        is_active, email = state
+        return ControlOutboxMessage(
+            shard, user=RegionUserState(user_id=user_id, is_active=is_active, email=email)
+        )
+
+    def auth_identity_update(self, record: OutboxRecord) -> ControlOutboxMessage:
+        return ControlOutboxMessage(
+            record.shard.shard_identifier,
+            user_invalidated=RegionUserInvalidation(record.object_identifier),
+        )
+
+    def reservation_update(self, record: OutboxRecord) -> ControlOutboxMessage:
+        shard = record.shard.shard_identifier
+        row = self.session.get(OrganizationSlugReservationRow, record.object_identifier)
+        if row is None:
+            return ControlOutboxMessage(
+                shard, reservation_removed=SlugReservationRemoval(record.object_identifier)
+            )
+        return ControlOutboxMessage(
+            shard,
+            reservation=SlugReservation(
+                id=row.id,
+                slug=row.slug,
+                organization_id=row.organization_id,
+                user_id=row.user_id,
+                region_name=row.region_name,
+                reservation_type=row.reservation_type,
+            ),
+        )
 
 
 class RegionDelivery:
-    """The control drainer's ``deliver``: invalidations, user state and slug reservations for
-    the regions, one message after another (a message that fails holds back the later ones of
-    its shard only)."""
+    """The control drainer's ``deliver``: user state, invalidations and slug reservations, each
+    region's messages of a batch in one call to that region."""
 
     def __init__(
         self,
@@ -37,70 +89,64 @@ class RegionDelivery:
         self._sessions = sessions
         self._regions = regions
         self._renames = RenameFinisher(sessions, regions, outbox)
-        self._deliver_each = one_at_a_time(self.deliver_one)
+
+    def messages(self, records: Sequence[OutboxRecord]) -> list[ControlOutboxMessage]:
+        """The message each record stands for, from the control silo's current rows."""
+        with self._sessions() as session:
+            reader = _StateReader(session)
+            return [HANDLERS.deliver(reader, record) for record in records]
 
     def __call__(self, records: Sequence[OutboxRecord]) -> Mapping[int, str]:
-        return self._deliver_each(records)
+        by_region: dict[str, list[OutboxRecord]] = {}
+        for record in records:
+            by_region.setdefault(record.shard.region_name, []).append(record)
+        messages = dict(zip((r.id for r in records), self.messages(records), strict=True))
+        undelivered: dict[int, str] = {}
+        for region, batch in by_region.items():
+            try:
+                undelivered.update(self._deliver_to(region, batch, messages))
+            except Exception as error:  # this region is down: the others go on
+                undelivered.update({r.id: f"{type(error).__name__}: {error}" for r in batch})
+        return undelivered
 
     def deliver_one(self, record: OutboxRecord) -> None:
-        """Delivers one message; raises when it could not."""
-        HANDLERS.deliver(self, record)
+        """Delivers one message (a batch of one); raises when it was not delivered."""
+        undelivered = self([record])
+        if undelivered:
+            raise RuntimeError(undelivered[record.id])
 
-    def _user_update(self, record: OutboxRecord) -> None:
-        region, user_id = record.shard.region_name, record.object_identifier
-        with self._sessions() as session:
-            state = session.execute(
-                select(UserRow.is_active, UserRow.email).where(UserRow.id == user_id)
-            ).first()
-        organizations = self._regions.service(OrganizationService, region)
-        # Memberships first, then the cache: a reader that misses after the bump reads the
-        # control silo, which already has the new state.
-        if state is None:
-            organizations.remove_user(user_id=user_id)
-        else:
-            is_active, email = state
-            organizations.update_region_user(user_id=user_id, is_active=is_active, email=email)
-        self._clear_user_keys(region, user_id)
-
-    def _auth_identity_update(self, record: OutboxRecord) -> None:
-        self._clear_user_keys(record.shard.region_name, record.object_identifier)
-
-    def _clear_user_keys(self, region: str, user_id: int) -> None:
-        self._regions.service(RegionCacheService, region).clear_keys(keys=user_cache_keys(user_id))
-
-    def _reservation_update(self, record: OutboxRecord) -> None:
-        reservation_id = record.object_identifier
-        with self._sessions() as session:
-            row = session.get(OrganizationSlugReservationRow, reservation_id)
-            reservation = (
-                SlugReservation(
-                    id=row.id,
-                    slug=row.slug,
-                    organization_id=row.organization_id,
-                    user_id=row.user_id,
-                    region_name=row.region_name,
-                    reservation_type=row.reservation_type,
-                )
-                if row is not None
-                else None
-            )
-        replica = self._regions.service(SlugReservationReplicaService, record.shard.region_name)
-        if reservation is None:
-            replica.delete_replica(reservation_id=reservation_id)
-            return
-        replica.upsert_replica(reservation=reservation)
-        if reservation.reservation_type == TEMPORARY_RENAME_ALIAS:
-            # A rename the region has not confirmed yet (its caller gave up, or the region was
-            # down): finish it now. A failure leaves the message for the next try.
-            self._renames.finish(reservation.organization_id)
+    def _deliver_to(
+        self,
+        region: str,
+        records: list[OutboxRecord],
+        messages: Mapping[int, ControlOutboxMessage],
+    ) -> dict[int, str]:
+        receiver = self._regions.service(ControlOutboxService, region)
+        results = receiver.deliver_outbox_batch(messages=[messages[r.id] for r in records])
+        if len(results) != len(records):
+            raise RuntimeError(f"{len(records)} messages sent, {len(results)} results answered")
+        undelivered: dict[int, str] = {}
+        for record, result in zip(records, results, strict=True):
+            if not result.outcome.delivered:
+                undelivered[record.id] = result.error or result.outcome.name
+                continue
+            reservation = messages[record.id].reservation
+            if reservation is not None and reservation.reservation_type == TEMPORARY_RENAME_ALIAS:
+                # A rename the region has not confirmed yet (its caller gave up, or the region
+                # was down): finish it now. A failure leaves the message for the next try.
+                try:
+                    self._renames.finish(reservation.organization_id)
+                except Exception as error:
+                    undelivered[record.id] = f"{type(error).__name__}: {error}"
+        return undelivered
 
 
-HANDLERS: HandlerTable[RegionDelivery, None] = HandlerTable(
+HANDLERS: HandlerTable[_StateReader, ControlOutboxMessage] = HandlerTable(
     "control",
     carries=CARRIED,
     handlers=[
-        (OutboxCategory.USER_UPDATE, RegionDelivery._user_update),
-        (OutboxCategory.AUTH_IDENTITY_UPDATE, RegionDelivery._auth_identity_update),
-        (OutboxCategory.ORGANIZATION_SLUG_RESERVATION_UPDATE, RegionDelivery._reservation_update),
+        (OutboxCategory.USER_UPDATE, _StateReader.user_update),
+        (OutboxCategory.AUTH_IDENTITY_UPDATE, _StateReader.auth_identity_update),
+        (OutboxCategory.ORGANIZATION_SLUG_RESERVATION_UPDATE, _StateReader.reservation_update),
     ],
 )

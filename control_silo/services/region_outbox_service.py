@@ -3,7 +3,6 @@ per message, so a message that fails leaves the others applied."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,21 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from control_silo.services.mapping_updates import apply_message
 from shared import validation
 from shared.db.unit_of_work import UnitOfWork
-from shared.errors import SiloError
+from shared.outbox.batches import apply_each
 from shared.outbox.writer import OutboxWriter
 from shared.services.region_directory import RegionDirectory
 from shared.services.region_outbox.model import (
-    DeliveryOutcome,
     MessageResult,
     RegionOutboxMessage,
 )
 from shared.services.region_outbox.service import RegionOutboxService
-
-log = logging.getLogger("silo.control")
-
-_SKIPPED = MessageResult(DeliveryOutcome.SKIPPED)
-_APPLIED = MessageResult(DeliveryOutcome.APPLIED)
-_IGNORED = MessageResult(DeliveryOutcome.IGNORED)
 
 
 class DatabaseRegionOutboxService(RegionOutboxService):
@@ -46,26 +38,13 @@ class DatabaseRegionOutboxService(RegionOutboxService):
     ) -> list[MessageResult]:
         self._regions.require(region_name)
         validation.bounded_list(messages, "messages")
-        results: list[MessageResult] = []
-        failed_shards: set[int] = set()
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
-            for message in messages:
-                if message.shard_identifier in failed_shards:
-                    results.append(_SKIPPED)
-                    continue
-                try:
-                    with uow.session.begin_nested():
-                        applied = apply_message(uow, self._regions, message)
-                except Exception as error:  # one message's failure must not fail the others
-                    failed_shards.add(message.shard_identifier)
-                    results.append(MessageResult(DeliveryOutcome.FAILED, _describe(error)))
-                    if not isinstance(error, SiloError):
-                        log.exception("a %s outbox message failed", region_name)
-                    continue
-                results.append(_APPLIED if applied else _IGNORED)
+
+            def apply(message: RegionOutboxMessage) -> bool:
+                # A savepoint per message: one that fails leaves no trace and the others stand.
+                with uow.session.begin_nested():
+                    return apply_message(uow, self._regions, message)
+
+            results = apply_each(messages, lambda message: message.shard_identifier, apply)
             uow.commit()
         return results
-
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"

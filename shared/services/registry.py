@@ -14,6 +14,7 @@ from google.protobuf.descriptor import ServiceDescriptor
 from shared.generated.silo.auth.v1 import auth_pb2
 from shared.generated.silo.cache.v1 import cache_pb2
 from shared.generated.silo.organization.v1 import (
+    control_outbox_pb2,
     organization_mapping_pb2,
     organization_pb2,
     provisioning_pb2,
@@ -23,6 +24,7 @@ from shared.generated.silo.user.v1 import user_option_pb2, user_pb2
 from shared.rpc.channel import DEFAULT_TIMEOUT_SECONDS
 from shared.rpc.server import Registration
 from shared.services.auth.service import AuthService
+from shared.services.control_outbox.service import ControlOutboxService
 from shared.services.organization.service import OrganizationService
 from shared.services.organization_mapping.service import (
     OrganizationMappingService,
@@ -119,6 +121,9 @@ SLUG_REPLICA = ServiceSpec(
 REGION_CACHE = ServiceSpec(
     RegionCacheService, SiloMode.REGION, _service(cache_pb2, "RegionCacheService")
 )
+CONTROL_OUTBOX = ServiceSpec(
+    ControlOutboxService, SiloMode.REGION, _service(control_outbox_pb2, "ControlOutboxService")
+)
 
 SERVICES: tuple[ServiceSpec[Any], ...] = (
     USER,
@@ -131,6 +136,7 @@ SERVICES: tuple[ServiceSpec[Any], ...] = (
     ORGANIZATION,
     SLUG_REPLICA,
     REGION_CACHE,
+    CONTROL_OUTBOX,
 )
 
 

@@ -1,0 +1,1 @@
+"""Delivery of control outbox messages to a region, many per call."""
