@@ -274,7 +274,7 @@ class Supervisor:
                     log.error(
                         "worker %d exited with status %d while starting", worker.index, status
                     )
-                    return status or 2
+                    return status if status > 0 else 2
                 if status is not None and worker.restart_at is None:
                     self._schedule_restart(worker, status, now)
                 late = now - worker.started_at > READY_TIMEOUT_SECONDS

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from region_silo.db.models import RegionOutboxRow
 from shared.outbox.model import ShardKey
+from shared.services.organization.service import OrganizationService
 from shared.services.registry import remote
 from shared.services.user.model import NewUser
 from shared.services.user.service import UserService
@@ -39,6 +41,7 @@ from tests.integration.workers import (
 )
 
 SECRET = "workers-secret"
+CREATE_ORGANIZATION = "/silo.organization.v1.OrganizationService/CreateOrganization"
 REDIS_DATABASE = 12  # this module's own Redis database
 WORKER_LINE = re.compile(r"worker (\d) \(pid (\d+)[^)]*\) serves(?: \(metrics port (\d+)\))?")
 
@@ -211,3 +214,57 @@ def test_signed_workers_without_redis_are_refused(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "--workers above 1 needs SILO_CACHE_REDIS_URL" in result.stderr
+
+
+def test_a_region_with_two_workers_delivers_every_workers_writes_from_the_leader(
+    tmp_path: Path,
+) -> None:
+    redis_url = redis_test_url(REDIS_DATABASE)
+    if redis_url is None:
+        pytest.skip("no Redis answers (SILO_TEST_REDIS_URL): workers share the replay guard there")
+    with ExitStack() as stack:
+        control_url = stack.enter_context(scratch_database(tmp_path, "workers_region_control"))
+        region_url = stack.enter_context(scratch_database(tmp_path, "workers_region_us"))
+        for silo, url, extra in [
+            ("control", control_url, []),
+            ("region", region_url, ["--name", "us"]),
+        ]:
+            result = run_silo("upgrade", "--silo", silo, "--database-url", url, *extra)
+            assert result.returncode == 0, result.stderr
+        region_address = f"127.0.0.1:{free_port()}"
+        control = stack.enter_context(
+            serve(
+                ["control", "--database-url", control_url, "--listen", "127.0.0.1:0",
+                 "--region", f"us={region_address}"],
+                tmp_path,
+                {"SILO_RPC_SHARED_SECRETS": SECRET},
+            )
+        )  # fmt: skip
+        region = stack.enter_context(
+            serve(
+                ["region", "--workers", "2", "--name", "us", "--database-url", region_url,
+                 "--control", control.address, "--listen", region_address,
+                 "--metrics-listen", "127.0.0.1:0"],
+                tmp_path,
+                {"SILO_RPC_SHARED_SECRETS": SECRET, "SILO_CACHE_REDIS_URL": redis_url},
+            )
+        )  # fmt: skip
+        owner = users(control.address).create_user(
+            user=NewUser(username=f"o{uuid.uuid4().hex[:8]}", email="owner@example.com")
+        )
+        slugs: list[str] = []
+        created = [0.0, 0.0]
+        while not all(created) and len(slugs) < 64:
+            organizations = remote(OrganizationService, own_connection(region.address, SECRET))
+            slug = f"org-{len(slugs)}-{uuid.uuid4().hex[:6]}"
+            organizations.create_organization(slug=slug, name=slug, owner_user_id=owner.id)
+            slugs.append(slug)
+            created = [served_calls(region.metrics(index), CREATE_ORGANIZATION) for index in (0, 1)]
+        assert all(created), f"one worker took every call: {created}"
+        wait_until(lambda: outbox_rows(region_url, RegionOutboxRow) == 0, timeout=60)
+        control_users = users(control.address)
+        known = {o.slug for o in control_users.get_organizations(user_id=owner.id)}
+        assert known == set(slugs)
+        assert delivered(region.metrics(0)) >= len(slugs)
+        assert delivered(region.metrics(1)) == 0
+        assert region.terminate() == 0

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 import redis
@@ -22,7 +23,7 @@ from sqlalchemy import func, insert, select
 from control_silo.db.models import ControlOutboxRow
 from shared.db.engine import make_engine
 from shared.outbox.categories import OutboxCategory, OutboxScope
-from shared.rpc.channel import CallSigner, SiloChannel
+from shared.rpc.channel import DEFAULT_TIMEOUT_SECONDS, CallSigner, SiloChannel
 from tests.integration.processes import silo_command, wait_serving
 
 SERVING = re.compile(r"serving on ([\d.]+):(\d+)")
@@ -118,7 +119,11 @@ def _wait_served(process: subprocess.Popen[bytes], log_path: Path, timeout: floa
 
 
 def own_connection(
-    target: str, secret: str, *, service_config: Mapping[str, object] | None = None
+    target: str,
+    secret: str,
+    *,
+    service_config: Mapping[str, object] | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> grpc.Channel:
     """A signed channel with its own connection (gRPC shares one connection per address among a
     process's channels unless each keeps a local subchannel pool)."""
@@ -133,7 +138,7 @@ def own_connection(
     return SiloChannel(
         grpc.insecure_channel(target, options=options),
         grpc.insecure_channel(target, options=options[:4]),
-        CallSigner(secret),
+        CallSigner(secret, timeout),
     )
 
 
@@ -185,11 +190,11 @@ def write_cache_invalidations(database_url: str, region: str, user_ids: range) -
         engine.dispose()
 
 
-def outbox_rows(database_url: str) -> int:
-    """Rows waiting in the control outbox."""
+def outbox_rows(database_url: str, model: type[Any] = ControlOutboxRow) -> int:
+    """Rows waiting in an outbox (the control silo's unless ``model`` names another)."""
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            return int(connection.scalar(select(func.count()).select_from(ControlOutboxRow)) or 0)
+            return int(connection.scalar(select(func.count()).select_from(model)) or 0)
     finally:
         engine.dispose()
