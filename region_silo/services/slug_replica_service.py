@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from typing import cast
+
+from sqlalchemy import Table, delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from region_silo.db.models import OrganizationSlugReservationReplicaRow
@@ -11,6 +15,8 @@ from shared import slugs, validation
 from shared.db.unit_of_work import UnitOfWork
 from shared.outbox.writer import OutboxWriter
 from shared.services.slug_replica.service import SlugReservation, SlugReservationReplicaService
+
+_REPLICAS = cast(Table, OrganizationSlugReservationReplicaRow.__table__)
 
 
 class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
@@ -22,32 +28,34 @@ class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
 
     def upsert_replica(self, *, reservation: SlugReservation) -> None:
         validation.positive_id(reservation.id, "organization_slug_reservation_id")
+        replicas = _REPLICAS
         with UnitOfWork(self._sessions) as uow:
             session = uow.session
-            row = session.scalars(
-                select(OrganizationSlugReservationReplicaRow).where(
-                    OrganizationSlugReservationReplicaRow.organization_slug_reservation_id
-                    == reservation.id
-                )
-            ).first()
             # A slug moves between reservations when organizations rename: the replica follows.
             session.execute(
-                delete(OrganizationSlugReservationReplicaRow).where(
-                    OrganizationSlugReservationReplicaRow.slug == reservation.slug,
-                    OrganizationSlugReservationReplicaRow.organization_slug_reservation_id
-                    != reservation.id,
+                delete(replicas).where(
+                    replicas.c.slug == reservation.slug,
+                    replicas.c.organization_slug_reservation_id != reservation.id,
                 )
             )
-            if row is None:
-                row = OrganizationSlugReservationReplicaRow(
-                    organization_slug_reservation_id=reservation.id
+            changed = {
+                "slug": reservation.slug,
+                "organization_id": reservation.organization_id,
+                "user_id": reservation.user_id,
+                "region_name": reservation.region_name,
+                "reservation_type": reservation.reservation_type,
+            }
+            dialect = session.get_bind().dialect.name
+            insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+            upsert = insert(replicas).values(
+                organization_slug_reservation_id=reservation.id, **changed
+            )
+            session.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[replicas.c.organization_slug_reservation_id],
+                    set_={name: upsert.excluded[name] for name in changed},
                 )
-                session.add(row)
-            row.slug = reservation.slug
-            row.organization_id = reservation.organization_id
-            row.user_id = reservation.user_id
-            row.region_name = reservation.region_name
-            row.reservation_type = reservation.reservation_type
+            )
             uow.commit()
 
     def delete_replica(self, *, reservation_id: int) -> None:
