@@ -130,14 +130,15 @@ def own_connection(
     options: list[tuple[str, object]] = [
         ("grpc.use_local_subchannel_pool", 1),
         ("grpc.initial_reconnect_backoff_ms", 100),
-        ("grpc.min_reconnect_backoff_ms", 100),
+        # Not grpc.min_reconnect_backoff_ms: gRPC also takes it as the time a connection attempt
+        # may take, and a loaded machine may need more than a fraction of a second.
         ("grpc.max_reconnect_backoff_ms", 1000),
     ]
     if service_config is not None:
         options += [("grpc.service_config", json.dumps(service_config)), ("grpc.enable_retries", 1)]
     return SiloChannel(
         grpc.insecure_channel(target, options=options),
-        grpc.insecure_channel(target, options=options[:4]),
+        grpc.insecure_channel(target, options=options[:3]),
         CallSigner(secret, timeout),
     )
 
