@@ -21,6 +21,8 @@ import redis
 from sqlalchemy import func, insert, select
 
 from control_silo.db.models import ControlOutboxRow
+from region_silo.db.models import CacheVersionRow
+from shared.cache.keys import GET_USER_KEY
 from shared.db.engine import make_engine
 from shared.outbox.categories import OutboxCategory, OutboxScope
 from shared.rpc.channel import DEFAULT_TIMEOUT_SECONDS, CallSigner, SiloChannel
@@ -29,7 +31,6 @@ from tests.integration.processes import silo_command, wait_serving
 SERVING = re.compile(r"serving on ([\d.]+):(\d+)")
 WORKER_PIDS = re.compile(r"(\d+) workers, pids ([\d, ]+)")
 METRICS = re.compile(r"metrics on ([\d.]+):(\d+)")
-CLEAR_KEYS = "/silo.cache.v1.RegionCacheService/ClearKeys"
 GET_USER = "/silo.user.v1.UserService/GetUser"
 
 
@@ -199,3 +200,20 @@ def outbox_rows(database_url: str, model: type[Any] = ControlOutboxRow) -> int:
             return int(connection.scalar(select(func.count()).select_from(model)) or 0)
     finally:
         engine.dispose()
+
+
+def invalidations_received(region_database_url: str, user_ids: range) -> dict[int, int]:
+    """How often the region dropped each user's cached reads, by user id (each delivered
+    invalidation renews the version of the user's GetUser key once)."""
+    keys = {GET_USER_KEY.format(user_id): user_id for user_id in user_ids}
+    engine = make_engine(region_database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(CacheVersionRow.key, CacheVersionRow.version).where(
+                    CacheVersionRow.key.in_(list(keys))
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return {keys[key]: int(version) for key, version in rows}
