@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import cast
+from collections.abc import Mapping
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy import update as sa_update
@@ -17,6 +18,7 @@ from control_silo.db.models import (
     OrganizationMemberMappingRow,
     OrganizationSlugReservationRow,
 )
+from shared.db.checks import check_value
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists
 from shared.services.organization_mapping.model import (
@@ -41,6 +43,13 @@ def _reserved_for(session: Session, update: OrganizationMappingUpdate) -> bool:
         ).first()
         is not None
     )
+
+
+def checked(table: Table, values: Mapping[str, Any]) -> None:
+    """Checks the values a Core statement writes against their columns, as every ORM write is
+    (``shared.db.checks``): ``InvalidArgument`` naming the column."""
+    for name, value in values.items():
+        check_value(table.c[name], value)
 
 
 def apply_mapping(uow: UnitOfWork, update: OrganizationMappingUpdate) -> bool:
@@ -68,6 +77,7 @@ def apply_mapping(uow: UnitOfWork, update: OrganizationMappingUpdate) -> bool:
         "verified": True,
     }
     mapping = _MAPPINGS
+    checked(mapping, values)
     try:
         updated = session.execute(
             sa_update(mapping)
@@ -119,6 +129,7 @@ def apply_member_mapping(uow: UnitOfWork, update: MemberMappingUpdate) -> bool:
         "inviter_id": update.inviter_id,
         "version": update.version,
     }
+    checked(members, changed)
     dialect = session.get_bind().dialect.name
     upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(members).values(
         organization_id=update.organization_id,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from region_silo.db.models import OrganizationSlugReservationReplicaRow
 from region_silo.writes.organizations import rename_from_reservation
 from shared import slugs, validation
+from shared.db.checks import check_value
 from shared.db.unit_of_work import UnitOfWork
 from shared.outbox.writer import OutboxWriter
 from shared.services.slug_replica.service import SlugReservation, SlugReservationReplicaService
@@ -45,6 +46,8 @@ class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
                 "region_name": reservation.region_name,
                 "reservation_type": reservation.reservation_type,
             }
+            for name, value in changed.items():
+                check_value(replicas.c[name], value)
             dialect = session.get_bind().dialect.name
             insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
             upsert = insert(replicas).values(
