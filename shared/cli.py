@@ -180,7 +180,7 @@ def serve_silo(
     configure_logging(log_level)
     role = WorkerRole.from_environment()
     if role is None and workers > 1:
-        sys.exit(_supervise(settings, workers, default_listen))
+        sys.exit(_supervise(settings, workers, default_listen, drain_seconds))
     if role is not None:
         die_with_supervisor(role)
     try:
@@ -278,9 +278,9 @@ def _report_ready(role: WorkerRole, port: int, metrics_port: int | None, announc
     report_ready(role, ready)
 
 
-def _supervise(settings: Settings, workers: int, default_listen: str) -> int:
+def _supervise(settings: Settings, workers: int, default_listen: str, drain_seconds: float) -> int:
     """Runs ``workers`` worker processes of this command line; returns the exit status."""
-    from shared.workers import Supervisor, worker_command  # noqa: PLC0415
+    from shared.workers import STOP_TIMEOUT_SECONDS, Supervisor, worker_command  # noqa: PLC0415
 
     if settings.rpc_shared_secrets and not settings.cache_redis_url:
         raise click.UsageError(
@@ -307,6 +307,7 @@ def _supervise(settings: Settings, workers: int, default_listen: str) -> int:
         metrics_listen=settings.metrics_listen,
         announce=announce,
         echo=lambda line: click.echo(line, err=True),
+        stop_timeout=STOP_TIMEOUT_SECONDS + drain_seconds,
     )
     return supervisor.run()
 

@@ -41,7 +41,8 @@ WORKER_VARIABLE = "SILO_WORKER"
 MAX_WORKERS = 64
 # Seconds a worker may take from its start to serving before the supervisor gives up on it.
 READY_TIMEOUT_SECONDS = 120.0
-# Seconds a stopping worker gets before it is killed (its server's grace is 10 seconds).
+# Seconds a stopping worker gets before it is killed (its server's grace is 10 seconds), beyond
+# any drain period it was given.
 STOP_TIMEOUT_SECONDS = 25.0
 # A worker that served at least this long before dying is restarted at once; one that keeps
 # dying sooner waits twice as long each time, up to MAX_RESTART_DELAY_SECONDS.
@@ -219,6 +220,7 @@ class Supervisor:
         metrics_listen: str | None,
         announce: Callable[[WorkerReady, list[WorkerReady]], Sequence[str]],
         echo: Callable[[str], None],
+        stop_timeout: float = STOP_TIMEOUT_SECONDS,
     ) -> None:
         self._count = count
         self._command = list(command)
@@ -226,6 +228,7 @@ class Supervisor:
         self._metrics_listen = metrics_listen
         self._announce = announce
         self._echo = echo
+        self._stop_timeout = stop_timeout
         self._workers = [_Worker(index) for index in range(count)]
         self._stopping = threading.Event()
         self._listen = listen
@@ -364,7 +367,7 @@ class Supervisor:
         for worker in running:
             assert worker.process is not None  # noqa: S101 - running
             worker.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        deadline = time.monotonic() + self._stop_timeout
         for worker in running:
             assert worker.process is not None  # noqa: S101 - running
             try:
