@@ -105,9 +105,34 @@ class MethodBinding:
 
     # -- the server side --------------------------------------------------------------------
 
+    @cached_property
+    def _plain_arguments(self) -> tuple[tuple[str, str], ...] | None:
+        """(argument, field) of every parameter when each is a plain ``int``, ``str``, ``bool``
+        or ``float`` carried by a singular scalar field without presence, whose value is the
+        argument as it is; None when any parameter needs ``read``."""
+        fields = self.request_class.DESCRIPTOR.fields_by_name
+        plain: list[tuple[str, str]] = []
+        for parameter in self.parameters:
+            wire = self._wire(parameter.name)
+            field = fields.get(wire)
+            if (
+                field is None
+                or self.hints[parameter.name] not in (int, str, bool, float)
+                or field.message_type is not None
+                or field.enum_type is not None
+                or field.is_repeated
+                or field.has_presence
+            ):
+                return None
+            plain.append((parameter.name, wire))
+        return tuple(plain)
+
     def arguments_from_request(self, request: Message) -> dict[str, Any]:
         """The keyword arguments a request message stands for; an argument whose field was
         left unset takes the interface's default."""
+        plain = self._plain_arguments
+        if plain is not None:
+            return {name: getattr(request, wire) for name, wire in plain}
         fields = request.DESCRIPTOR.fields_by_name
         arguments: dict[str, Any] = {}
         for parameter in self.parameters:
