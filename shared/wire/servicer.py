@@ -1,6 +1,6 @@
 """Serves any bound service from an implementation of its interface: each RPC's request becomes
 the method's keyword arguments and its result the response; domain errors are left to the
-server's interceptors, which turn them into statuses."""
+server's per-method wrapper (``shared.rpc.wrapping``), which turns them into statuses."""
 
 from __future__ import annotations
 
