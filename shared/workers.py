@@ -143,8 +143,12 @@ def receive_commits(role: WorkerRole, schedule: Callable[[Iterable[ShardKey]], N
         while True:
             try:
                 datagram = notices.recv(1 << 20)
+            except OSError:
+                log.exception("outbox notices stopped; the sweep still delivers every row")
+                return
+            try:
                 shards = [ShardKey(str(a), int(b), int(c)) for a, b, c in json.loads(datagram)]
-            except (OSError, ValueError, TypeError):
+            except (ValueError, TypeError):
                 log.exception("unreadable outbox notice")
                 continue
             schedule(shards)
@@ -157,7 +161,7 @@ def receive_commits(role: WorkerRole, schedule: Callable[[Iterable[ShardKey]], N
 
 def reserve_port(address: str) -> tuple[socket.socket, str]:
     """Binds (without listening) a ``SO_REUSEPORT`` socket to ``address``, choosing a free port
-    for port 0, so the workers can all listen on it and nothing else takes it while one restarts.
+    for port 0, so every worker, restarted ones too, listens on the same port.
     Returns the socket and the address with its port. Raises ``OSError`` naming ``address`` when
     it cannot be listened on."""
     from shared.rpc.server import check_free  # noqa: PLC0415 - the CLI imports this module
