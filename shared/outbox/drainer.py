@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -126,7 +127,9 @@ class OutboxDrainer:
     a time: newest message per object, each shard's in id order, settled in one transaction.
 
     :param batch_size: at most this many rows of one shard per pass.
-    :param shards_per_batch: at most this many shards per ``deliver`` call.
+    :param shards_per_batch: at most this many shards per pass.
+    :param messages_per_call: at most this many messages per ``deliver`` call (a pass with more
+        makes several calls; the batch RPCs take at most 1000).
     """
 
     def __init__(
@@ -141,6 +144,7 @@ class OutboxDrainer:
         max_backoff_seconds: float = 60.0,
         batch_size: int = 100,
         shards_per_batch: int = 50,
+        messages_per_call: int = 1000,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
@@ -152,6 +156,7 @@ class OutboxDrainer:
         self._max_backoff = timedelta(seconds=max_backoff_seconds)
         self._batch_size = batch_size
         self._shards_per_batch = shards_per_batch
+        self._messages_per_call = max(messages_per_call, batch_size)
         self._clock = clock
         self._locks_guard = threading.Lock()
         self._pending: set[ShardKey] = set()
@@ -314,10 +319,12 @@ class OutboxDrainer:
             )
         if not batch:
             return outcome
-        try:
-            undelivered: Mapping[int, str] = self._deliver(batch)
-        except Exception as error:
-            undelivered = {record.id: f"{type(error).__name__}: {error}" for record in batch}
+        undelivered: dict[int, str] = {}
+        for call in self._calls(batch):
+            try:
+                undelivered.update(self._deliver(call))
+            except Exception as error:
+                undelivered.update({r.id: f"{type(error).__name__}: {error}" for r in call})
         now = self._clock()
         for shard, rows in chosen.items():
             shard_outcome = outcome.shards[shard]
@@ -347,6 +354,18 @@ class OutboxDrainer:
                 if (row.category, row.object_identifier) in delivered and row.id <= newest_delivered
             ]
         return outcome
+
+    def _calls(self, batch: list[OutboxRecord]) -> list[list[OutboxRecord]]:
+        """The batch cut into calls of at most ``messages_per_call`` messages, a shard's
+        messages in one call (a shard's pass never holds more than ``batch_size``)."""
+        sizes = Counter(record.shard for record in batch)
+        calls: list[list[OutboxRecord]] = [[]]
+        for index, record in enumerate(batch):
+            starts_shard = index == 0 or batch[index - 1].shard != record.shard
+            if starts_shard and len(calls[-1]) + sizes[record.shard] > self._messages_per_call:
+                calls.append([])
+            calls[-1].append(record)
+        return [call for call in calls if call]
 
     def _settle(self, session: Session, outcome: _Outcome) -> None:
         model = self._model

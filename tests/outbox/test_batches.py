@@ -182,3 +182,26 @@ def test_shards_per_batch_bounds_a_call(sessions: sessionmaker[Session]) -> None
     )
     assert drainer.drain_due() == 7
     assert [len(batch) for batch in receiver.batches] == [3, 3, 1]
+
+
+def test_a_pass_larger_than_a_call_makes_several_calls_keeping_shards_whole(
+    sessions: sessionmaker[Session],
+) -> None:
+    clock = Clock()
+    for identifier in range(1, 5):
+        write(sessions, clock, *[OutboxMessage(MEMBER, identifier, n) for n in range(3)])
+    receiver = Receiver()
+    drainer = OutboxDrainer(
+        sessions,
+        ScratchOutbox,
+        receiver,
+        per_region=False,
+        clock=clock,
+        batch_size=3,
+        messages_per_call=7,
+    )
+    assert drainer.drain_due() == 12
+    assert [len(batch) for batch in receiver.batches] == [6, 6]
+    for batch in receiver.batches:
+        assert len({record.shard for record in batch}) == 2
+    assert remaining(sessions) == 0
