@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import LargeBinary, String, delete, select, update
@@ -91,13 +92,20 @@ class RequestLog:
 
 @dataclass
 class CallWrites:
-    """What units of work need to know about the RPC they run in."""
+    """What units of work need to know about the RPC they run in. The call's key is worked out
+    only when a unit of work writes, so a call that only reads never hashes its request."""
 
     log: RequestLog
-    key: str
+    request_id: str
     method: str
+    body: Callable[[], bytes]
     abandoned: Callable[[], bool]
     committed: bool = False
+
+    @cached_property
+    def key(self) -> str:
+        """The call's key in the request log (``request_key``)."""
+        return request_key(self.request_id, self.method, self.body())
 
 
 _CURRENT: contextvars.ContextVar[CallWrites | None] = contextvars.ContextVar(

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any, Literal, TypeAlias
 
 import grpc
@@ -24,7 +25,6 @@ from shared.db.requests import (
     AlreadyApplied,
     CallWrites,
     RequestLog,
-    request_key,
     running_call,
     unknown_result,
 )
@@ -389,15 +389,15 @@ class Plumbing:
             """The servicer, its writes tied to the call when there is a request log."""
             if log is None or not request_id:
                 return inner(request, context)
-            body = (
-                request
-                if isinstance(request, bytes)
-                else request.SerializeToString(deterministic=True)
-            )
             call = CallWrites(
                 log,
-                request_key(request_id, method, body),
+                request_id,
                 method,
+                body=(
+                    (lambda: request)
+                    if isinstance(request, bytes)
+                    else partial(request.SerializeToString, deterministic=True)
+                ),
                 abandoned=lambda: not context.is_active(),
             )
             with running_call(call):
