@@ -1,1 +1,2 @@
-"""gRPC plumbing shared by both silos: signing, interceptors, status mapping, servers, channels."""
+"""gRPC plumbing shared by both silos: signing, the per-method call wrapper, the access log,
+status mapping, servers, channels."""
