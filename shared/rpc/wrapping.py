@@ -313,14 +313,15 @@ class Plumbing:
         inner = getattr(handler, kind)
         if kind == "unary_unary":
             return self._unary_unary(handler, inner, method, signed)
-        if kind in _STREAMING_REQUEST:
-            if signed and _non_blocking(kind, inner):
-                # It returns before it has read its requests, so the call could not be failed
-                # once a later frame is refused.
-                return self._logged_refusal(handler, method)
-            return self._request_stream(handler, kind, inner, method, signed)
+        if kind in _STREAMING_REQUEST and signed and _non_blocking(kind, inner):
+            # It returns before it has read its requests, so the call could not be failed once
+            # a later frame is refused.
+            return self._logged_refusal(handler, method)
         if _non_blocking(kind, inner):
-            return self._non_blocking_unary_stream(handler, inner, method, signed)
+            # Unsigned when it streams requests (signed, it was refused above).
+            return self._non_blocking_stream(handler, kind, inner, method, signed)
+        if kind in _STREAMING_REQUEST:
+            return self._request_stream(handler, kind, inner, method, signed)
         return self._unary_stream(handler, inner, method, signed)
 
     def _finish(
@@ -482,10 +483,16 @@ class Plumbing:
             inner,
         )
 
-    def _non_blocking_unary_stream(
-        self, handler: Handler, inner: NonBlockingBehavior, method: str, signed: bool
+    def _non_blocking_stream(
+        self,
+        handler: Handler,
+        kind: Kind,
+        inner: NonBlockingBehavior,
+        method: str,
+        signed: bool,
     ) -> Handler:
-        """Logs the call when it ends, since its behaviour returns at once."""
+        """A non-blocking response stream (unary-stream, or an unsigned bidirectional stream),
+        logged when the call ends, since its behaviour returns at once."""
         deserialize = handler.request_deserializer
         finish = self._finish
         verify = self._verify_unary
@@ -532,7 +539,7 @@ class Plumbing:
             return result
 
         return _rebuild(
-            "unary_stream",
+            kind,
             behavior,
             None if signed else deserialize,
             handler.response_serializer,
