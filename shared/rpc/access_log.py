@@ -126,10 +126,13 @@ class BatchedAccessLog:
                 self._thread.start()
 
     def after_fork(self) -> None:
-        """In a forked child: no background thread runs there yet, and the locks start free."""
+        """In a forked child: no background thread runs there yet, the locks start free, and
+        the lines the parent had queued are left to the parent (which writes them)."""
         self._thread = None
         self._flushing = threading.Lock()
         self._started = threading.Lock()
+        self._stopping = threading.Event()
+        self._pending = deque()
 
     def _run(self) -> None:
         while not self._stopping.wait(self._interval):
