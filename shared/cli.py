@@ -177,7 +177,7 @@ def serve_silo(
     from shared.startup import describe_failure  # noqa: PLC0415
     from shared.workers import WorkerRole, die_with_supervisor  # noqa: PLC0415
 
-    configure_logging(log_level)
+    configure_logging(log_level, rpc_log_sample=settings.rpc_log_sample)
     role = WorkerRole.from_environment()
     if role is None and workers > 1:
         sys.exit(_supervise(settings, workers, default_listen, drain_seconds))
