@@ -29,7 +29,8 @@ Registration = Callable[[grpc.Server], Sequence[str]]
 
 @dataclass
 class RunningServer:
-    """A started server: the port it is bound to and the handles to stop it gracefully."""
+    """A started server: the port it is bound to and the handles to stop it gracefully.
+    ``server`` wraps every handler added to it with the plumbing, also once it runs."""
 
     server: grpc.Server
     port: int
@@ -163,7 +164,8 @@ def create_server(
         raise OSError(f"cannot listen on {address}: the address is in use or not local")
     server.start()
     return RunningServer(
-        server=server,
+        # The wrapping server, so that a handler added once it runs gets the plumbing too.
+        server=wrapping,
         port=port,
         health=health_servicer,
         services=services,
