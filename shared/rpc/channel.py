@@ -380,10 +380,11 @@ class SiloChannel(grpc.Channel):
 
 
 # Reconnect quickly once a restarted peer is back (gRPC's default backoff grows to two minutes,
-# leaving a silo cut off long after its peer returned).
+# leaving a silo cut off long after its peer returned). The minimum backoff is left alone: gRPC
+# also takes it as the least time a connection attempt is given, and 100 ms would fail every
+# connection to a peer slower than that to set up (a far region, TLS on a busy machine).
 _RECONNECT_OPTIONS: list[tuple[str, Any]] = [
     ("grpc.initial_reconnect_backoff_ms", 100),
-    ("grpc.min_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 2000),
 ]
 
