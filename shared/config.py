@@ -199,14 +199,6 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         raise ConfigError(f"{source}: {error}") from None
 
 
-def environment_rpc_log_sample(environ: Mapping[str, str] | None = None) -> float:
-    """The access log's sample from ``SILO_RPC_LOG_SAMPLE`` (1 when unset); raises
-    ``ConfigError`` when it is not a fraction."""
-    variable = ENVIRONMENT["rpc_log_sample"]
-    value = (os.environ if environ is None else environ).get(variable)
-    return float(_coerce("rpc_log_sample", value, variable)) if value else 1.0
-
-
 def load_settings(
     *,
     flags: Mapping[str, Any] | None = None,

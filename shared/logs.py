@@ -77,20 +77,16 @@ class BatchedLines:
 def configure_logging(
     level: str = "INFO",
     *,
-    rpc_log_sample: float | None = None,
+    rpc_log_sample: float = 1.0,
     rpc_log_interval: float = DEFAULT_INTERVAL_SECONDS,
 ) -> None:
     """Sends every ``silo.*`` logger to stderr with a timestamp and the logger name.
 
     Servers of this process then write their access log (one line per RPC) in batches, every
     ``rpc_log_interval`` seconds, when they stop and at exit; a crash loses at most one interval
-    of lines. ``rpc_log_sample`` (0 to 1; by default ``SILO_RPC_LOG_SAMPLE``, else 1) is the
-    fraction of successful calls logged; every failed call is.
+    of lines. ``rpc_log_sample`` (0 to 1; a server passes its settings' ``rpc_log_sample``) is
+    the fraction of successful calls logged; every failed call is.
     """
-    if rpc_log_sample is None:
-        from shared.config import environment_rpc_log_sample  # noqa: PLC0415 - imports this
-
-        rpc_log_sample = environment_rpc_log_sample()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(MaskingFormatter(LINE_FORMAT))
     root = logging.getLogger("silo")

@@ -19,7 +19,7 @@ import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 
 from shared import errors
-from shared.config import ConfigError, environment_rpc_log_sample, load_settings
+from shared.config import ConfigError, load_settings
 from shared.logs import BatchedLines
 from shared.rpc import signing
 from shared.rpc.access_log import (
@@ -147,12 +147,11 @@ def test_a_sample_outside_zero_to_one_is_refused(sample: float) -> None:
 def test_the_sample_setting() -> None:
     assert load_settings(environ={}).rpc_log_sample == 1.0
     assert load_settings(environ={"SILO_RPC_LOG_SAMPLE": "0.25"}).rpc_log_sample == 0.25
-    assert environment_rpc_log_sample({"SILO_RPC_LOG_SAMPLE": "0"}) == 0.0
-    assert environment_rpc_log_sample({}) == 1.0
+    assert load_settings(environ={"SILO_RPC_LOG_SAMPLE": "0"}).rpc_log_sample == 0.0
     with pytest.raises(ConfigError, match="SILO_RPC_LOG_SAMPLE"):
         load_settings(environ={"SILO_RPC_LOG_SAMPLE": "2"})
     with pytest.raises(ConfigError, match="SILO_RPC_LOG_SAMPLE"):
-        environment_rpc_log_sample({"SILO_RPC_LOG_SAMPLE": "often"})
+        load_settings(environ={"SILO_RPC_LOG_SAMPLE": "often"})
 
 
 def test_batched_lines_look_like_logged_ones_and_are_masked() -> None:
