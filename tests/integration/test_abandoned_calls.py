@@ -24,8 +24,8 @@ from shared.db.requests import RequestLog, RequestLogColumns
 from shared.db.unit_of_work import UnitOfWork
 from shared.generated.silo.user.v1 import user_pb2, user_pb2_grpc
 from shared.rpc.channel import open_channel
-from shared.rpc.interceptors import REQUEST_ID_METADATA_KEY
 from shared.rpc.server import RunningServer, create_server
+from shared.rpc.wrapping import REQUEST_ID_METADATA_KEY
 from tests.conftest import TEST_SECRET
 from tests.databases import scratch_database
 

@@ -1,5 +1,5 @@
 """Calls to method names no service registered cost the server nothing it keeps: the
-interceptors remember wrapped handlers of registered methods only."""
+per-method wrapper remembers wrapped handlers of registered methods only."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def call_unknown_names(address: str, count: int) -> None:
                 assert error.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
-def test_unknown_method_names_do_not_grow_the_interceptors() -> None:
+def test_unknown_method_names_do_not_grow_the_wrapper() -> None:
     running = create_server("127.0.0.1:0", [], secrets=("unknown-methods-secret",))
     address = f"127.0.0.1:{running.port}"
     try:
