@@ -1,12 +1,19 @@
 """A per-process cache of GetUser/GetManyByID answers that stays exact with any number of writers.
 
-Every entry keeps the user's cache version read in the same snapshot as the user. Each hit first
-reads the current versions of the users asked for (one indexed query for the whole call); an
-entry whose version moved is read again. Database triggers renew a user's version in the
-transaction of every write that changes what GetUser returns, whoever the writer is (another
-process or replica of the control silo, ``silo createuser``, an import, plain SQL), and versions
-never repeat, so a hit can only return what a fresh read would. Entries also expire after a
-time-to-live, a backstop for writes made with the triggers disabled."""
+Every entry keeps the user's cache version read in the same snapshot as the user. Database
+triggers renew a user's version in the transaction of every write that changes what GetUser
+returns, whoever the writer is (another process or replica of the control silo, ``silo
+createuser``, an import, plain SQL), and versions never repeat. A hit is checked in one of two
+ways:
+
+- where the database can tell whether anything at all was committed since an entry was last
+  known current (SQLite's commit counter, see ``HotUserReader.mark``), an entry with nothing
+  committed since is served as it is;
+- otherwise the current versions of the users asked for are read (one indexed query for the
+  whole call), and an entry whose version moved is read again.
+
+So a hit can only return what a fresh read would. Entries also expire after a time-to-live, a
+backstop for writes made with the triggers disabled."""
 
 from __future__ import annotations
 
@@ -55,8 +62,8 @@ class UserReadCache:
         self._max_entries = max_entries
         self._clock = clock
         self._lock = threading.Lock()
-        # user id -> (version, user, expiry)
-        self._entries: dict[int, tuple[int, User, float]] = {}
+        # user id -> (version, user, expiry, the reader's mark when last known current)
+        self._entries: dict[int, tuple[int, User, float, int | None]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -73,6 +80,8 @@ class UserReadCache:
         if not self.enabled:
             return {user_id: user for user_id, (_, user) in self._reader.many(ids).items()}
         now = self._clock()
+        # Taken before anything is read: a commit after it moves the next mark on.
+        mark = self._reader.mark()
         with self._lock:
             held = {
                 user_id: entry
@@ -80,15 +89,28 @@ class UserReadCache:
                 if (entry := self._entries.get(user_id)) is not None and entry[2] > now
             }
         found: dict[int, User] = {}
-        if held:
-            current = self._reader.versions(list(held))
-            for user_id, (version, user, _) in held.items():
-                if current.get(user_id) == version:
-                    found[user_id] = user
+        unsure: dict[int, tuple[int, User, float, int | None]] = {}
+        for user_id, entry in held.items():
+            if mark is not None and entry[3] == mark:
+                found[user_id] = entry[1]
+            else:
+                unsure[user_id] = entry
+        if unsure:
+            current = self._reader.versions(list(unsure))
+            confirmed = {
+                user_id: entry
+                for user_id, entry in unsure.items()
+                if current.get(user_id) == entry[0]
+            }
+            found.update((user_id, entry[1]) for user_id, entry in confirmed.items())
+            if mark is not None:
+                with self._lock:
+                    for user_id, (version, user, expiry, _) in confirmed.items():
+                        self._entries[user_id] = (version, user, expiry, mark)
         missing = [user_id for user_id in ids if user_id not in found]
         if missing:
             read = self._reader.many(missing)
-            self._keep(read, now + self._ttl)
+            self._keep(read, now + self._ttl, mark)
             found.update((user_id, user) for user_id, (_, user) in read.items())
             with self._lock:
                 for user_id in missing:
@@ -105,7 +127,9 @@ class UserReadCache:
         with self._lock:
             return len(self._entries)
 
-    def _keep(self, read: dict[int, tuple[int | None, User]], expiry: float) -> None:
+    def _keep(
+        self, read: dict[int, tuple[int | None, User]], expiry: float, mark: int | None
+    ) -> None:
         with self._lock:
             for user_id, (version, user) in read.items():
                 if version is None:  # no version row: such a user is never served from memory
@@ -113,4 +137,4 @@ class UserReadCache:
                     continue
                 if user_id not in self._entries and len(self._entries) >= self._max_entries:
                     del self._entries[next(iter(self._entries))]
-                self._entries[user_id] = (version, user, expiry)
+                self._entries[user_id] = (version, user, expiry, mark)

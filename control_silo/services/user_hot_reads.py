@@ -1,13 +1,15 @@
-"""GetUser and GetManyByID at the floor: one SQL statement on a pooled DBAPI connection, rows
-straight into ``User`` values, each with the user's cache version read in the same snapshot.
+"""GetUser and GetManyByID at the floor: one SQL statement on a DBAPI connection the reader keeps,
+rows straight into ``User`` values, each with the user's cache version read in the same snapshot.
 
 On SQLite the statement runs outside any transaction (one statement is its own snapshot). On
-PostgreSQL it runs on a separate pool of autocommit connections without a pre-ping, so a read is
-one round trip; a connection found dead is dropped and the read retried once on a fresh one."""
+PostgreSQL the reader's connections are in autocommit and never pinged, so a read is one round
+trip; a connection found dead is dropped and the read retried once on a fresh one."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -110,13 +112,33 @@ def _to_users(rows: Iterable[Sequence[Any]], time: Callable[[Any], Any]) -> dict
     return found
 
 
+class _Held:
+    """A DBAPI connection the reader owns, with the last ``PRAGMA data_version`` it returned."""
+
+    __slots__ = ("dbapi", "seen")
+
+    def __init__(self, dbapi: Any) -> None:
+        self.dbapi = dbapi
+        self.seen: int | None = None
+
+
 class HotUserReader:
-    """Reads users by id with their cache versions, one statement per call."""
+    """Reads users by id with their cache versions, one statement per call, on connections of
+    its own: idle ones wait on a stack, so taking one is a list pop, not a pool checkout.
+
+    On a SQLite file it also tells, for nearly nothing, whether anything was committed since an
+    earlier moment (``mark``): the database counts commits made by other connections, and the
+    reader's connections never write.
+
+    Like an engine's pool, a reader is not to be shared with a forked child."""
 
     def __init__(self, engine: Engine) -> None:
         self._sqlite = engine.dialect.name == "sqlite"
+        database = engine.url.database or ""
+        self._watches_commits = self._sqlite and database not in ("", ":memory:")
         if self._sqlite:
-            # No pre-ping on SQLite; reads share the engine's pool.
+            # No pre-ping on SQLite; connections come from the engine, so they are configured
+            # as its own are (WAL, lower(), busy timeout).
             self._engine = engine
             self._one = _statement("{} = :id")
             self._many = _statement("{} IN (SELECT value FROM json_each(:ids))")
@@ -125,20 +147,23 @@ class HotUserReader:
             self._versions = _VERSIONS + "user_id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
         else:
             self._engine = create_engine(
-                engine.url,
-                isolation_level="AUTOCOMMIT",
-                pool_pre_ping=False,
-                pool_recycle=300,
-                pool_size=8,
-                max_overflow=8,
+                engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_size=1
             )
             self._one = _statement("{} = %(id)s")
             self._many = _statement("{} = ANY(%(ids)s::bigint[])")
             self._time = _postgresql_time
             self._version = _VERSIONS + "user_id = %(id)s"
             self._versions = _VERSIONS + "user_id = ANY(%(ids)s::bigint[])"
-            # The read pool goes with the engine's.
-            event.listen(engine, "engine_disposed", lambda _engine: self.close())
+        self._error = self._engine.dialect.loaded_dbapi.Error
+        # An in-memory SQLite database lives in one pooled connection: read through the pool.
+        self._own_connections = not self._sqlite or self._watches_commits
+        self._idle: list[_Held] = []
+        self._lock = threading.Lock()
+        self._opened = 0
+        self._closed = False
+        # Moves on whenever one of the reader's connections sees commits it had not seen.
+        self._mark = 0
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     def one(self, user_id: int) -> Versioned | None:
         """The user with this id and its version, or None."""
@@ -161,30 +186,107 @@ class HotUserReader:
         ids = list(user_ids)
         return dict(self._fetch(self._versions, {"ids": json.dumps(ids) if self._sqlite else ids}))
 
+    def mark(self) -> int | None:
+        """A number that stays the same for as long as nothing is committed to the database, by
+        any connection of any process; None where the database cannot tell (PostgreSQL, an
+        in-memory SQLite database). Two equal marks mean no commit came between the moments
+        they were taken; a read that follows a mark sees every commit made before it."""
+        if not self._watches_commits:
+            return None
+        held = self._take()
+        try:
+            cursor = held.dbapi.cursor()
+            try:
+                cursor.execute("PRAGMA data_version")
+                (version,) = cursor.fetchone()
+            finally:
+                cursor.close()
+        except BaseException:
+            self._discard(held)
+            raise
+        if version != held.seen:
+            # This connection's first look, or commits since its last one: whatever was
+            # marked before may be stale.
+            held.seen = version
+            with self._lock:
+                self._mark += 1
+        mark = self._mark
+        self._give_back(held)
+        return mark
+
     def _read(self, sql: str, params: dict[str, Any]) -> dict[int, Versioned]:
         return _to_users(self._fetch(sql, params), self._time)
 
     def _fetch(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        if not self._own_connections:
+            return self._fetch_pooled(sql, params)
         for attempt in (1, 2):
-            connection = self._engine.raw_connection()
+            held = self._take()
             try:
-                cursor = connection.cursor()
+                cursor = held.dbapi.cursor()
                 try:
                     cursor.execute(sql, params)
-                    return list(cursor.fetchall())
+                    rows = list(cursor.fetchall())
                 finally:
                     cursor.close()
-            except self._engine.dialect.loaded_dbapi.Error as error:
-                if attempt == 1 and self._engine.dialect.is_disconnect(error, connection, None):
-                    # A connection the server dropped: discard it and read once more.
-                    connection.invalidate(error)
-                    continue
+            except self._error as error:
+                self._discard(held)
+                if attempt == 1 and self._engine.dialect.is_disconnect(error, held.dbapi, None):
+                    continue  # a connection the server dropped: read once more on a new one
                 raise
-            finally:
-                connection.close()
+            except BaseException:
+                self._discard(held)
+                raise
+            self._give_back(held)
+            return rows
         raise AssertionError("unreachable")
 
+    def _fetch_pooled(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
+        finally:
+            connection.close()
+
+    def _take(self) -> _Held:
+        try:
+            return self._idle.pop()
+        except IndexError:
+            pass
+        if self._closed:
+            raise RuntimeError("the user reader is closed")
+        pooled = self._engine.raw_connection()
+        pooled.detach()  # from now on the reader's own, closed by it alone
+        with self._lock:
+            self._opened += 1
+        return _Held(pooled.dbapi_connection)
+
+    def _give_back(self, held: _Held) -> None:
+        if self._closed:
+            self._discard(held)
+        else:
+            self._idle.append(held)
+
+    def _discard(self, held: _Held) -> None:
+        with self._lock:
+            self._opened -= 1
+        with contextlib.suppress(self._error):  # already broken: nothing more to release
+            held.dbapi.close()
+
+    @property
+    def open_connections(self) -> int:
+        """How many connections the reader holds, idle or in use."""
+        return self._opened
+
     def close(self) -> None:
-        """Closes the PostgreSQL read pool (SQLite's belongs to the engine)."""
+        """Closes the reader's connections (those in use close as they come back)."""
+        self._closed = True
+        while self._idle:
+            self._discard(self._idle.pop())
         if not self._sqlite:
             self._engine.dispose()

@@ -12,7 +12,6 @@ succeeded; every failed call is logged.
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import random
@@ -21,7 +20,11 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import Protocol
+
+# A JSON string literal of a str, as json.dumps writes it (ASCII only, escapes included).
+_quoted: Callable[[str], str] = encode_basestring_ascii
 
 rpc_log = logging.getLogger("silo.rpc")
 
@@ -50,15 +53,12 @@ def check_sample(sample: float) -> float:
 
 
 def access_line(method: str, code: str, seconds: float, request_id: str | None) -> str:
-    """The JSON text of one call's line."""
-    return json.dumps(
-        {
-            "event": "rpc",
-            "method": method,
-            "code": code,
-            "duration_ms": round(seconds * 1000, 3),
-            "request_id": request_id or uuid.uuid4().hex,
-        }
+    """The JSON text of one call's line: what ``json.dumps`` writes for the object
+    ``{"event": "rpc", "method", "code", "duration_ms", "request_id"}``, put together directly."""
+    return (
+        f'{{"event": "rpc", "method": {_quoted(method)}, "code": {_quoted(code)}, '
+        f'"duration_ms": {round(seconds * 1000, 3)!r}, '
+        f'"request_id": {_quoted(request_id or uuid.uuid4().hex)}}}'
     )
 
 

@@ -13,14 +13,17 @@ from google.protobuf.message import Message
 from shared import validation
 from shared.rpc.server import Registration
 from shared.wire.binding import MethodBinding, ServiceBinding
+from shared.wire.reuse import ResponseReuse
 
 
 def _handler(method: MethodBinding, implementation: Any) -> grpc.RpcMethodHandler[Any, Any]:
     function = getattr(implementation, method.name)
+    # A cached result handed out again keeps its message (``shared.wire.reuse``).
+    response_from_result = ResponseReuse(method.response_from_result)
 
     def behavior(request: Message, context: grpc.ServicerContext) -> Message:
         validation.request_strings(request)
-        return method.response_from_result(function(**method.arguments_from_request(request)))
+        return response_from_result(function(**method.arguments_from_request(request)))
 
     return grpc.unary_unary_rpc_method_handler(
         behavior,

@@ -24,14 +24,24 @@ from tests.integration.processes import run_silo
 
 
 class CountingReader(HotUserReader):
-    """The real reader, counting full reads and running ``after_read`` once a read returned
-    (before the cache keeps its answer) and ``after_check`` once versions were read."""
+    """The real reader, counting full reads and version checks, and running ``after_read`` once
+    a read returned (before the cache keeps its answer), ``after_check`` once versions were read
+    and ``after_mark`` once a mark was taken."""
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self.reads = 0
+        self.checks = 0
         self.after_read: Callable[[], None] | None = None
         self.after_check: Callable[[], None] | None = None
+        self.after_mark: Callable[[], None] | None = None
+
+    def mark(self) -> int | None:
+        taken = super().mark()
+        if self.after_mark is not None:
+            hook, self.after_mark = self.after_mark, None
+            hook()
+        return taken
 
     def many(self, user_ids: Sequence[int]) -> dict[int, Versioned]:  # type: ignore[override]
         self.reads += 1
@@ -42,6 +52,7 @@ class CountingReader(HotUserReader):
         return found
 
     def versions(self, user_ids: Sequence[int]) -> dict[int, int]:
+        self.checks += 1
         current = super().versions(user_ids)
         if self.after_check is not None:
             hook, self.after_check = self.after_check, None
@@ -83,7 +94,7 @@ def _make(users: UserService, name: str) -> User:
     return users.create_user(user=NewUser(username=name, email=f"{name}@example.com", name=name))
 
 
-def test_a_hit_is_served_from_memory_after_one_version_check(
+def test_a_hit_is_served_from_memory(
     users: UserService, cache: UserReadCache, reader: CountingReader
 ) -> None:
     alice = _make(users, "alice")
@@ -92,6 +103,56 @@ def test_a_hit_is_served_from_memory_after_one_version_check(
     assert cache.get_many([alice.id, alice.id]) == {alice.id: alice}
     assert reader.reads == 1
     assert len(cache) == 1
+
+
+def _counts_commits(reader: HotUserReader) -> bool:
+    return reader.mark() is not None
+
+
+def test_with_nothing_committed_since_a_hit_reads_no_versions(
+    users: UserService, cache: UserReadCache, reader: CountingReader
+) -> None:
+    if not _counts_commits(reader):
+        pytest.skip("only SQLite files count commits; elsewhere every hit reads versions")
+    alice = _make(users, "alice")
+    cache.get(alice.id)
+    for _ in range(3):
+        assert cache.get(alice.id) == alice
+    assert (reader.reads, reader.checks) == (1, 0)
+
+
+def test_a_commit_to_another_user_costs_a_version_check_not_a_read(
+    users: UserService, cache: UserReadCache, reader: CountingReader
+) -> None:
+    alice, bert = _make(users, "alice"), _make(users, "bert")
+    cache.get(alice.id)
+    checks = reader.checks
+    users.update_user(user_id=bert.id, update=UserUpdate(name="Bert B"))
+    assert cache.get(alice.id) == alice
+    assert cache.get(alice.id) == alice
+    assert reader.reads == 1
+    # One check where commits are counted (the entry is then current again), one per hit
+    # where they are not.
+    assert reader.checks - checks == (1 if _counts_commits(reader) else 2)
+
+
+def test_no_reader_connection_is_left_behind_when_the_reader_closes(
+    users: UserService, control_silo: ControlSilo
+) -> None:
+    reader = HotUserReader(control_silo.engine)
+    alice = _make(users, "alice")
+    threads = [
+        threading.Thread(target=lambda: [reader.one(alice.id) for _ in range(20)]) for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 1 <= reader.open_connections <= 6
+    reader.close()
+    assert reader.open_connections == 0
+    with pytest.raises(RuntimeError, match="closed"):
+        reader.one(alice.id)
 
 
 WRITES: dict[str, tuple[str, Callable[[User], bool]]] = {
@@ -204,17 +265,37 @@ def test_a_write_committed_between_a_read_and_keeping_its_answer(
     assert second is not None and second.name == "Later"
 
 
-def test_a_write_committed_right_after_a_hit_was_checked(
+def test_a_write_committed_right_after_a_hit_was_checked_against_versions(
     users: UserService, cache: UserReadCache, reader: CountingReader, other_engine: Engine
 ) -> None:
-    hank = _make(users, "hank")
+    hank, ivan = _make(users, "hank"), _make(users, "ivan")
     assert cache.get(hank.id) == hank
+    # A commit elsewhere, so that the next hit has to check hank's version.
+    _sql(other_engine, "UPDATE \"user\" SET first_name = 'I' WHERE id = :id", id=ivan.id)
     reader.after_check = lambda: _sql(
         other_engine, "UPDATE \"user\" SET first_name = 'Later' WHERE id = :id", id=hank.id
     )
     assert cache.get(hank.id) == hank  # the answer as of the check, before the write
+    assert reader.after_check is None  # the hook ran
     later = cache.get(hank.id)
     assert later is not None and later.name == "Later"
+
+
+def test_a_write_committed_right_after_a_hit_was_marked(
+    users: UserService, cache: UserReadCache, reader: CountingReader, other_engine: Engine
+) -> None:
+    if not _counts_commits(reader):
+        pytest.skip("only SQLite files count commits")
+    hank = _make(users, "hank")
+    assert cache.get(hank.id) == hank
+    reader.after_mark = lambda: _sql(
+        other_engine, "UPDATE \"user\" SET first_name = 'Later' WHERE id = :id", id=hank.id
+    )
+    assert cache.get(hank.id) == hank  # the answer as of the mark, before the write
+    assert reader.after_mark is None
+    later = cache.get(hank.id)
+    assert later is not None and later.name == "Later"
+    assert reader.reads == 2
 
 
 def test_get_many_mixes_hits_stale_entries_and_unknown_ids(

@@ -26,6 +26,7 @@ from shared.rpc.access_log import (
     BatchedAccessLog,
     Entry,
     LoggerAccessLog,
+    access_line,
     rpc_log,
     use_access_log,
 )
@@ -332,3 +333,30 @@ def test_a_forked_child_writes_its_own_lines(info_level: None, tmp_path: Path) -
         log.close()
     methods = [json.loads(line)["method"] for line in out.read_text().splitlines()]
     assert "/s/Child" in methods
+
+
+@pytest.mark.parametrize(
+    ("method", "code", "seconds", "request_id"),
+    [
+        ("/silo.user.v1.UserService/GetUser", "OK", 0.000812345, "abc123"),
+        ("/m", "NOT_FOUND", 12.5, 'quote " back \\ slash'),
+        ("/m", "INTERNAL", 1e-9, "naïve ✓ \n\t\x00"),
+        ("/m", "OK", 3600.0, ""),
+    ],
+)
+def test_an_access_line_is_the_json_of_its_fields(
+    method: str, code: str, seconds: float, request_id: str
+) -> None:
+    line = access_line(method, code, seconds, request_id or None)
+    fields = json.loads(line)
+    expected = {
+        "event": "rpc",
+        "method": method,
+        "code": code,
+        "duration_ms": round(seconds * 1000, 3),
+        "request_id": request_id or fields["request_id"],
+    }
+    assert fields == expected
+    assert line == json.dumps(expected)
+    if not request_id:
+        assert len(fields["request_id"]) == 32
