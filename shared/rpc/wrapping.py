@@ -35,7 +35,12 @@ from shared.rpc.status import abort_with, code_for
 
 REQUEST_ID_METADATA_KEY = "x-request-id"
 # Health checks and reflection must work for probes and tools that hold no secret.
-UNSIGNED_SERVICE_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+# Whole service names: a service whose name only starts like one of these is signed.
+UNSIGNED_SERVICE_PREFIXES = (
+    "/grpc.health.v1.Health/",
+    "/grpc.reflection.v1alpha.ServerReflection/",
+    "/grpc.reflection.v1.ServerReflection/",
+)
 
 Behavior = Callable[[Any, grpc.ServicerContext], Any]
 # gRPC's experimental non-blocking streaming: the behaviour gets a callback to send responses
