@@ -130,6 +130,11 @@ class OutboxDrainer:
     :param shards_per_batch: at most this many shards per pass.
     :param messages_per_call: at most this many messages per ``deliver`` call (a pass with more
         makes several calls; the batch RPCs take at most 1000).
+    :param coalesce_seconds: the background thread starts passes at least this far apart. A
+        commit after a quiet spell is delivered at once; commits that follow within this window
+        wait for the next pass and go out together, so a steady stream of writes costs one pass
+        per window instead of one per commit (each pass reads, calls the receiver, whose
+        transaction applies the batch, and settles).
     """
 
     def __init__(
@@ -145,6 +150,7 @@ class OutboxDrainer:
         batch_size: int = 100,
         shards_per_batch: int = 50,
         messages_per_call: int = 1000,
+        coalesce_seconds: float = 0.05,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
@@ -157,6 +163,7 @@ class OutboxDrainer:
         self._batch_size = batch_size
         self._shards_per_batch = shards_per_batch
         self._messages_per_call = max(messages_per_call, batch_size)
+        self._coalesce_seconds = coalesce_seconds
         self._clock = clock
         self._locks_guard = threading.Lock()
         self._pending: set[ShardKey] = set()
@@ -419,8 +426,15 @@ class OutboxDrainer:
 
     def _run(self) -> None:
         last_sweep = 0.0
+        last_pass = -self._coalesce_seconds
         while not self._stopping.is_set():
             self._wake.wait(self._sweep_seconds)
+            # Within the window of the last pass, wait for its end: the commits that come in
+            # meanwhile join this pass.
+            pause = last_pass + self._coalesce_seconds - time.monotonic()
+            if pause > 0 and self._stopping.wait(pause):
+                break
+            last_pass = time.monotonic()
             self._wake.clear()
             with self._locks_guard:
                 pending, self._pending = self._pending, set()

@@ -432,3 +432,7 @@ def _direct_upserts(control_address: str, organization_id: int) -> list[float]:
         )
         samples.append((time.perf_counter() - started) * 1000)
     return samples
+
+
+if __name__ == "__main__":
+    run()
