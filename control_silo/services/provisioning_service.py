@@ -14,7 +14,11 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.errors import FailedPrecondition, SiloError, Unavailable
 from shared.outbox.writer import OutboxWriter
 from shared.services.organization.model import MAX_ORGANIZATION_NAME_LENGTH
-from shared.services.provisioning.service import OrganizationProvisioningService, SlugUpdate
+from shared.services.provisioning.service import (
+    OrganizationProvisioningService,
+    OwnerProvision,
+    SlugUpdate,
+)
 from shared.services.region_directory import RegionDirectory
 
 
@@ -35,16 +39,23 @@ class DatabaseProvisioningService(OrganizationProvisioningService):
     def provision_organization(
         self, *, slug: str, name: str, region_name: str, owner_user_id: int
     ) -> int:
+        return self.provision_organization_for_owner(
+            slug=slug, name=name, region_name=region_name, owner_user_id=owner_user_id
+        ).organization_id
+
+    def provision_organization_for_owner(
+        self, *, slug: str, name: str, region_name: str, owner_user_id: int
+    ) -> OwnerProvision:
         slugs.organization_slug(slug)
         validation.text(name, "name", max_length=MAX_ORGANIZATION_NAME_LENGTH)
         self._regions.require(region_name)
         validation.positive_id(owner_user_id, "owner_user_id")
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
-            [organization_id] = provisioning.provision_organizations(
+            [(organization_id, owner_email)] = provisioning.provision_with_owners(
                 uow, region_name, [Provision(slug, name, owner_user_id)]
             )
             uow.commit()
-        return organization_id
+        return OwnerProvision(organization_id, owner_email or "")
 
     def update_organization_slug(
         self, *, organization_id: int, slug: str, region_name: str, require_exact: bool = True

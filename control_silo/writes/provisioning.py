@@ -38,10 +38,21 @@ def provision_organizations(
     :raises FailedPrecondition: an owner is not active (field ``owner_user_id``).
     :raises AlreadyExists: a slug is reserved already, or given twice (field ``slug``).
     """
+    return [
+        organization_id
+        for organization_id, _ in provision_with_owners(uow, region_name, organizations)
+    ]
+
+
+def provision_with_owners(
+    uow: UnitOfWork, region_name: str, organizations: Sequence[Provision]
+) -> list[tuple[int, str | None]]:
+    """``provision_organizations``, each id with its owner's primary email as this transaction
+    read it (None for an organization without an owner)."""
     if not organizations:
         return []
     session = uow.session
-    _require_active_owners(
+    emails = _active_owner_emails(
         session,
         [o.owner_user_id for o in organizations if o.owner_user_id is not None],
     )
@@ -55,7 +66,10 @@ def provision_organizations(
     except IntegrityError:
         # Another region reserved a slug between the check and the insert.
         raise slug_taken(first_reserved(session, slugs) or slugs[0]) from None
-    return ids
+    return [
+        (organization_id, None if o.owner_user_id is None else emails[o.owner_user_id])
+        for organization_id, o in zip(ids, organizations, strict=True)
+    ]
 
 
 def allocate_organization_ids(session: Session, region_name: str, count: int) -> list[int]:
@@ -110,13 +124,17 @@ def record_provisions(
         reservation_changed(uow, reservation.id, reservation.organization_id, region_name)
 
 
-def _require_active_owners(session: Session, user_ids: Sequence[int]) -> None:
-    active: dict[int, bool] = {}
+def _active_owner_emails(session: Session, user_ids: Sequence[int]) -> dict[int, str]:
+    """Each owner's primary email; raises unless every owner exists and is active."""
+    found: dict[int, tuple[bool, str]] = {}
     for batch in batches(sorted(set(user_ids))):
-        query = select(UserRow.id, UserRow.is_active).where(UserRow.id.in_(batch))
-        active.update((user_id, is_active) for user_id, is_active in session.execute(query))
+        query = select(UserRow.id, UserRow.is_active, UserRow.email).where(UserRow.id.in_(batch))
+        found.update(
+            (user_id, (active, email)) for user_id, active, email in session.execute(query)
+        )
     for user_id in user_ids:
-        if user_id not in active:
+        if user_id not in found:
             raise NotFound(f"no user has id {user_id}", field="owner_user_id")
-        if not active[user_id]:
+        if not found[user_id][0]:
             raise FailedPrecondition(f"user {user_id} is not active", field="owner_user_id")
+    return {user_id: email for user_id, (_, email) in found.items()}

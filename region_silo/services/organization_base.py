@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared import validation
 from shared.db.unit_of_work import UnitOfWork
-from shared.errors import FailedPrecondition, NotFound
+from shared.errors import NotFound
 from shared.outbox.writer import OutboxWriter
 from shared.services.organization.service import OrganizationService
 from shared.services.organization_mapping.service import OrganizationMappingService
@@ -47,9 +47,3 @@ class OrganizationServiceBase(OrganizationService):
             return self._users.get_user(user_id=user_id)
         except NotFound:
             raise NotFound(f"no user has id {user_id}", field=field) from None
-
-    def _active_user(self, user_id: int, field: str) -> User:
-        user = self._user(user_id, field)
-        if not user.is_active:
-            raise FailedPrecondition(f"user {user_id} is not active", field=field)
-        return user

@@ -31,10 +31,13 @@ class OrganizationMethods(OrganizationServiceBase):
     ) -> Organization:
         slugs.organization_slug(slug)
         validation.text(name, "name", max_length=MAX_ORGANIZATION_NAME_LENGTH)
-        owner = self._active_user(owner_user_id, "owner_user_id")
-        organization_id = self._provisioning.provision_organization(
+        validation.positive_id(owner_user_id, "owner_user_id")
+        # The control silo checks the owner (exists, active) in the provisioning transaction and
+        # answers the primary email the owner's membership copies.
+        provisioned = self._provisioning.provision_organization_for_owner(
             slug=slug, name=name, region_name=self._region, owner_user_id=owner_user_id
         )
+        organization_id = provisioned.organization_id
         try:
             with self._uow() as uow:
                 row = create_organization(
@@ -43,9 +46,9 @@ class OrganizationMethods(OrganizationServiceBase):
                         id=organization_id,
                         slug=slug,
                         name=name,
-                        owner_user_id=owner.id,
-                        owner_email=owner.email,
-                        owner_is_active=owner.is_active,
+                        owner_user_id=owner_user_id,
+                        owner_email=provisioned.owner_email,
+                        owner_is_active=True,
                         default_role=default_role or MemberRole.MEMBER,
                     ),
                 )

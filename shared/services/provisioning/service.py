@@ -16,6 +16,15 @@ class SlugUpdate:
     slug: str
 
 
+@dataclass(frozen=True)
+class OwnerProvision:
+    """A provisioned organization's id and its owner's primary email, as the provisioning
+    transaction read it (the owner was active then)."""
+
+    organization_id: int
+    owner_email: str
+
+
 class OrganizationProvisioningService(abc.ABC):
     """Reserves organization slugs and allocates organization ids for every region."""
 
@@ -29,6 +38,19 @@ class OrganizationProvisioningService(abc.ABC):
         :raises InvalidArgument: a bad slug, name or region (naming the field).
         :raises NotFound: the owner does not exist (field ``owner_user_id``).
         :raises FailedPrecondition: the owner is not active.
+        :raises AlreadyExists: the slug is taken in any region (field ``slug``).
+        """
+
+    @abc.abstractmethod
+    def provision_organization_for_owner(
+        self, *, slug: str, name: str, region_name: str, owner_user_id: int
+    ) -> OwnerProvision:
+        """``provision_organization``, answering also the owner's primary email, which a region
+        copies into the owner's membership (so it needs no separate read of the owner).
+
+        :raises InvalidArgument: a bad slug, name or region (naming the field).
+        :raises NotFound: the owner does not exist (field ``owner_user_id``).
+        :raises FailedPrecondition: the owner is not active (field ``owner_user_id``).
         :raises AlreadyExists: the slug is taken in any region (field ``slug``).
         """
 

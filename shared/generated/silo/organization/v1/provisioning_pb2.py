@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'silo/organization/v1/provisioning.proto\x12\x14silo.organization.v1\"f\n\x1cProvisionOrganizationRequest\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0bregion_name\x18\x03 \x01(\t\x12\x15\n\rowner_user_id\x18\x04 \x01(\x03\"8\n\x1dProvisionOrganizationResponse\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\"\xa8\x01\n<OrganizationProvisioningServiceUpdateOrganizationSlugRequest\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x0c\n\x04slug\x18\x02 \x01(\t\x12\x13\n\x0bregion_name\x18\x03 \x01(\t\x12\x1a\n\rrequire_exact\x18\x04 \x01(\x08H\x00\x88\x01\x01\x42\x10\n\x0e_require_exact\"d\n=OrganizationProvisioningServiceUpdateOrganizationSlugResponse\x12\x15\n\rprevious_slug\x18\x01 \x01(\t\x12\x0c\n\x04slug\x18\x02 \x01(\t\"\xe4\x01\n-BulkCreateOrganizationSlugReservationsRequest\x12\x13\n\x0bregion_name\x18\x01 \x01(\t\x12j\n\x0cslug_mapping\x18\x02 \x03(\x0b\x32T.silo.organization.v1.BulkCreateOrganizationSlugReservationsRequest.SlugMappingEntry\x1a\x32\n\x10SlugMappingEntry\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xd1\x01\n.BulkCreateOrganizationSlugReservationsResponse\x12k\n\x0cslug_mapping\x18\x01 \x03(\x0b\x32U.silo.organization.v1.BulkCreateOrganizationSlugReservationsResponse.SlugMappingEntry\x1a\x32\n\x10SlugMappingEntry\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\x9e\x04\n\x1fOrganizationProvisioningService\x12\x80\x01\n\x15ProvisionOrganization\x12\x32.silo.organization.v1.ProvisionOrganizationRequest\x1a\x33.silo.organization.v1.ProvisionOrganizationResponse\x12\xc1\x01\n\x16UpdateOrganizationSlug\x12R.silo.organization.v1.OrganizationProvisioningServiceUpdateOrganizationSlugRequest\x1aS.silo.organization.v1.OrganizationProvisioningServiceUpdateOrganizationSlugResponse\x12\xb3\x01\n&BulkCreateOrganizationSlugReservations\x12\x43.silo.organization.v1.BulkCreateOrganizationSlugReservationsRequest\x1a\x44.silo.organization.v1.BulkCreateOrganizationSlugReservationsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'silo/organization/v1/provisioning.proto\x12\x14silo.organization.v1\"f\n\x1cProvisionOrganizationRequest\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0bregion_name\x18\x03 \x01(\t\x12\x15\n\rowner_user_id\x18\x04 \x01(\x03\"8\n\x1dProvisionOrganizationResponse\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\"n\n$ProvisionOrganizationForOwnerRequest\x12\x0c\n\x04slug\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0bregion_name\x18\x03 \x01(\t\x12\x15\n\rowner_user_id\x18\x04 \x01(\x03\"U\n%ProvisionOrganizationForOwnerResponse\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x13\n\x0bowner_email\x18\x02 \x01(\t\"\xa8\x01\n<OrganizationProvisioningServiceUpdateOrganizationSlugRequest\x12\x17\n\x0forganization_id\x18\x01 \x01(\x03\x12\x0c\n\x04slug\x18\x02 \x01(\t\x12\x13\n\x0bregion_name\x18\x03 \x01(\t\x12\x1a\n\rrequire_exact\x18\x04 \x01(\x08H\x00\x88\x01\x01\x42\x10\n\x0e_require_exact\"d\n=OrganizationProvisioningServiceUpdateOrganizationSlugResponse\x12\x15\n\rprevious_slug\x18\x01 \x01(\t\x12\x0c\n\x04slug\x18\x02 \x01(\t\"\xe4\x01\n-BulkCreateOrganizationSlugReservationsRequest\x12\x13\n\x0bregion_name\x18\x01 \x01(\t\x12j\n\x0cslug_mapping\x18\x02 \x03(\x0b\x32T.silo.organization.v1.BulkCreateOrganizationSlugReservationsRequest.SlugMappingEntry\x1a\x32\n\x10SlugMappingEntry\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xd1\x01\n.BulkCreateOrganizationSlugReservationsResponse\x12k\n\x0cslug_mapping\x18\x01 \x03(\x0b\x32U.silo.organization.v1.BulkCreateOrganizationSlugReservationsResponse.SlugMappingEntry\x1a\x32\n\x10SlugMappingEntry\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\xb9\x05\n\x1fOrganizationProvisioningService\x12\x80\x01\n\x15ProvisionOrganization\x12\x32.silo.organization.v1.ProvisionOrganizationRequest\x1a\x33.silo.organization.v1.ProvisionOrganizationResponse\x12\x98\x01\n\x1dProvisionOrganizationForOwner\x12:.silo.organization.v1.ProvisionOrganizationForOwnerRequest\x1a;.silo.organization.v1.ProvisionOrganizationForOwnerResponse\x12\xc1\x01\n\x16UpdateOrganizationSlug\x12R.silo.organization.v1.OrganizationProvisioningServiceUpdateOrganizationSlugRequest\x1aS.silo.organization.v1.OrganizationProvisioningServiceUpdateOrganizationSlugResponse\x12\xb3\x01\n&BulkCreateOrganizationSlugReservations\x12\x43.silo.organization.v1.BulkCreateOrganizationSlugReservationsRequest\x1a\x44.silo.organization.v1.BulkCreateOrganizationSlugReservationsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,18 +40,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROVISIONORGANIZATIONREQUEST']._serialized_end=167
   _globals['_PROVISIONORGANIZATIONRESPONSE']._serialized_start=169
   _globals['_PROVISIONORGANIZATIONRESPONSE']._serialized_end=225
-  _globals['_ORGANIZATIONPROVISIONINGSERVICEUPDATEORGANIZATIONSLUGREQUEST']._serialized_start=228
-  _globals['_ORGANIZATIONPROVISIONINGSERVICEUPDATEORGANIZATIONSLUGREQUEST']._serialized_end=396
-  _globals['_ORGANIZATIONPROVISIONINGSERVICEUPDATEORGANIZATIONSLUGRESPONSE']._serialized_start=398
-  _globals['_ORGANIZATIONPROVISIONINGSERVICEUPDATEORGANIZATIONSLUGRESPONSE']._serialized_end=498
-  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSREQUEST']._serialized_start=501
-  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSREQUEST']._serialized_end=729
-  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSREQUEST_SLUGMAPPINGENTRY']._serialized_start=679
-  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSREQUEST_SLUGMAPPINGENTRY']._serialized_end=729
-  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSRESPONSE']._serialized_start=732
-  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSRESPONSE']._serialized_end=941
-  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSRESPONSE_SLUGMAPPINGENTRY']._serialized_start=679
-  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSRESPONSE_SLUGMAPPINGENTRY']._serialized_end=729
-  _globals['_ORGANIZATIONPROVISIONINGSERVICE']._serialized_start=944
-  _globals['_ORGANIZATIONPROVISIONINGSERVICE']._serialized_end=1486
+  _globals['_PROVISIONORGANIZATIONFOROWNERREQUEST']._serialized_start=227
+  _globals['_PROVISIONORGANIZATIONFOROWNERREQUEST']._serialized_end=337
+  _globals['_PROVISIONORGANIZATIONFOROWNERRESPONSE']._serialized_start=339
+  _globals['_PROVISIONORGANIZATIONFOROWNERRESPONSE']._serialized_end=424
+  _globals['_ORGANIZATIONPROVISIONINGSERVICEUPDATEORGANIZATIONSLUGREQUEST']._serialized_start=427
+  _globals['_ORGANIZATIONPROVISIONINGSERVICEUPDATEORGANIZATIONSLUGREQUEST']._serialized_end=595
+  _globals['_ORGANIZATIONPROVISIONINGSERVICEUPDATEORGANIZATIONSLUGRESPONSE']._serialized_start=597
+  _globals['_ORGANIZATIONPROVISIONINGSERVICEUPDATEORGANIZATIONSLUGRESPONSE']._serialized_end=697
+  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSREQUEST']._serialized_start=700
+  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSREQUEST']._serialized_end=928
+  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSREQUEST_SLUGMAPPINGENTRY']._serialized_start=878
+  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSREQUEST_SLUGMAPPINGENTRY']._serialized_end=928
+  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSRESPONSE']._serialized_start=931
+  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSRESPONSE']._serialized_end=1140
+  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSRESPONSE_SLUGMAPPINGENTRY']._serialized_start=878
+  _globals['_BULKCREATEORGANIZATIONSLUGRESERVATIONSRESPONSE_SLUGMAPPINGENTRY']._serialized_end=928
+  _globals['_ORGANIZATIONPROVISIONINGSERVICE']._serialized_start=1143
+  _globals['_ORGANIZATIONPROVISIONINGSERVICE']._serialized_end=1840
 # @@protoc_insertion_point(module_scope)

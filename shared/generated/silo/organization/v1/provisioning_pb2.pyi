@@ -25,6 +25,26 @@ class ProvisionOrganizationResponse(_message.Message):
     organization_id: int
     def __init__(self, organization_id: _Optional[int] = ...) -> None: ...
 
+class ProvisionOrganizationForOwnerRequest(_message.Message):
+    __slots__ = ("slug", "name", "region_name", "owner_user_id")
+    SLUG_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REGION_NAME_FIELD_NUMBER: _ClassVar[int]
+    OWNER_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    slug: str
+    name: str
+    region_name: str
+    owner_user_id: int
+    def __init__(self, slug: _Optional[str] = ..., name: _Optional[str] = ..., region_name: _Optional[str] = ..., owner_user_id: _Optional[int] = ...) -> None: ...
+
+class ProvisionOrganizationForOwnerResponse(_message.Message):
+    __slots__ = ("organization_id", "owner_email")
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_EMAIL_FIELD_NUMBER: _ClassVar[int]
+    organization_id: int
+    owner_email: str
+    def __init__(self, organization_id: _Optional[int] = ..., owner_email: _Optional[str] = ...) -> None: ...
+
 class OrganizationProvisioningServiceUpdateOrganizationSlugRequest(_message.Message):
     __slots__ = ("organization_id", "slug", "region_name", "require_exact")
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]

@@ -42,6 +42,11 @@ class OrganizationProvisioningServiceStub:
                 request_serializer=silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationRequest.SerializeToString,
                 response_deserializer=silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationResponse.FromString,
                 _registered_method=True)
+        self.ProvisionOrganizationForOwner = channel.unary_unary(
+                '/silo.organization.v1.OrganizationProvisioningService/ProvisionOrganizationForOwner',
+                request_serializer=silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationForOwnerRequest.SerializeToString,
+                response_deserializer=silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationForOwnerResponse.FromString,
+                _registered_method=True)
         self.UpdateOrganizationSlug = channel.unary_unary(
                 '/silo.organization.v1.OrganizationProvisioningService/UpdateOrganizationSlug',
                 request_serializer=silo_dot_organization_dot_v1_dot_provisioning__pb2.OrganizationProvisioningServiceUpdateOrganizationSlugRequest.SerializeToString,
@@ -62,6 +67,15 @@ class OrganizationProvisioningServiceServicer:
     def ProvisionOrganization(self, request, context):
         """ProvisionOrganization validates and reserves a slug, allocates an organization id unique
         across every region and records the (unverified) mapping, in one transaction.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ProvisionOrganizationForOwner(self, request, context):
+        """ProvisionOrganizationForOwner is ProvisionOrganization answering also the owner's primary
+        email as the provisioning transaction read it (the owner was active then), which the region
+        copies into the owner's membership: creating an organization needs no separate GetUser.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -91,6 +105,11 @@ def add_OrganizationProvisioningServiceServicer_to_server(servicer, server):
                     servicer.ProvisionOrganization,
                     request_deserializer=silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationRequest.FromString,
                     response_serializer=silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationResponse.SerializeToString,
+            ),
+            'ProvisionOrganizationForOwner': grpc.unary_unary_rpc_method_handler(
+                    servicer.ProvisionOrganizationForOwner,
+                    request_deserializer=silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationForOwnerRequest.FromString,
+                    response_serializer=silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationForOwnerResponse.SerializeToString,
             ),
             'UpdateOrganizationSlug': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateOrganizationSlug,
@@ -132,6 +151,33 @@ class OrganizationProvisioningService:
             '/silo.organization.v1.OrganizationProvisioningService/ProvisionOrganization',
             silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationRequest.SerializeToString,
             silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ProvisionOrganizationForOwner(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/silo.organization.v1.OrganizationProvisioningService/ProvisionOrganizationForOwner',
+            silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationForOwnerRequest.SerializeToString,
+            silo_dot_organization_dot_v1_dot_provisioning__pb2.ProvisionOrganizationForOwnerResponse.FromString,
             options,
             channel_credentials,
             insecure,
