@@ -1,5 +1,6 @@
 """GetUser and GetManyByID at the floor: one SQL statement on a DBAPI connection the reader keeps,
-rows straight into ``User`` values, each with the user's cache version read in the same snapshot.
+one row per user (its emails, permissions and roles as JSON arrays) straight into a ``User``
+value, with the user's cache version read in the same snapshot.
 
 On SQLite the statement runs outside any transaction (one statement is its own snapshot). On
 PostgreSQL the reader's connections are in autocommit and never pinged, so a read is one round
@@ -11,6 +12,7 @@ import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,28 +27,45 @@ Versioned = tuple[int | None, User]
 _COLUMNS = (
     "u.id, u.username, u.email, u.first_name, u.is_active, u.is_staff, u.is_superuser, "
     "u.is_managed, u.is_unclaimed, u.is_password_expired, u.password, u.date_joined, "
-    "u.last_login, u.last_active, u.flags, u.avatar_type, u.avatar_url, v.version, "
-    "r.kind, r.value, r.verified"
+    "u.last_login, u.last_active, u.flags, u.avatar_type, u.avatar_url, v.version"
 )
-_KIND_EMAIL, _KIND_PERMISSION, _KIND_ROLE = 0, 1, 2
 _VERSIONS = "SELECT user_id, version FROM usercacheversion WHERE "
 
 
-def _statement(match: str) -> str:
-    """The one statement: ``match`` is the condition on a user id column (``{}`` stands for the
-    column), repeated in each branch so every table is read by its user index."""
+@dataclass(frozen=True)
+class _Dialect:
+    """How one database writes the statement's JSON arrays and the match on a list of ids."""
+
+    array: str  # aggregate of {} into a JSON array, as text ("[]" over no rows)
+    pair: str  # a JSON array of the two values {0}, {1}, {2}
+    json_value: str  # a JSON column's value as JSON (not as a string)
+
+
+_SQLITE = _Dialect(
+    array="json_group_array({})", pair="json_array({0}, {1}, {2})", json_value="json({})"
+)
+_POSTGRESQL = _Dialect(
+    array="COALESCE(json_agg({}), '[]')::text",
+    pair="json_build_array({0}, {1}, {2})",
+    json_value="{}",
+)
+
+
+def _statement(dialect: _Dialect, match: str) -> str:
+    """The one statement, one row per user: its columns, its version, then its emails (``[id,
+    address, verified]``), permissions and roles' permission lists as JSON arrays. ``match`` is
+    the condition on the user id (``{}`` stands for the column)."""
+    emails = dialect.array.format(dialect.pair.format("e.id", "e.email", "e.is_verified"))
+    permissions = dialect.array.format("p.permission")
+    roles = dialect.array.format(dialect.json_value.format("ro.permissions"))
     return (
-        f'SELECT {_COLUMNS} FROM "user" u '  # noqa: S608 - fixed names only
-        "LEFT JOIN usercacheversion v ON v.user_id = u.id "
-        "LEFT JOIN ("
-        f"SELECT 0 AS kind, user_id, email AS value, is_verified AS verified, id AS position "
-        f"FROM useremail WHERE {match.format('user_id')} "
-        f"UNION ALL SELECT 1, user_id, permission, FALSE, id "
-        f"FROM userpermission WHERE {match.format('user_id')} "
-        f"UNION ALL SELECT 2, g.user_id, CAST(ro.permissions AS TEXT), FALSE, g.id "
-        f"FROM userroleuser g JOIN userrole ro ON ro.id = g.role_id "
-        f"WHERE {match.format('g.user_id')}"
-        f") r ON r.user_id = u.id WHERE {match.format('u.id')} ORDER BY r.position"
+        f"SELECT {_COLUMNS}, "  # noqa: S608 - fixed names only
+        f"(SELECT {emails} FROM useremail e WHERE e.user_id = u.id), "
+        f"(SELECT {permissions} FROM userpermission p WHERE p.user_id = u.id), "
+        f"(SELECT {roles} FROM userroleuser g JOIN userrole ro ON ro.id = g.role_id "
+        "WHERE g.user_id = u.id) "
+        'FROM "user" u LEFT JOIN usercacheversion v ON v.user_id = u.id '
+        f"WHERE {match.format('u.id')}"
     )
 
 
@@ -61,32 +80,21 @@ def _postgresql_time(value: Any) -> datetime | None:
 
 
 def _to_users(rows: Iterable[Sequence[Any]], time: Callable[[Any], Any]) -> dict[int, Versioned]:
-    """Groups the joined rows by user (a user without emails or grants has one row)."""
-    heads: dict[int, Sequence[Any]] = {}
-    useremails: dict[int, list[UserEmail]] = {}
-    permissions: dict[int, set[str]] = {}
-    roles: dict[int, set[str]] = {}
-    for row in rows:
-        user_id = row[0]
-        if user_id not in heads:
-            heads[user_id] = row
-            useremails[user_id] = []
-            permissions[user_id] = set()
-            roles[user_id] = set()
-        kind = row[18]
-        if kind == _KIND_EMAIL:
-            useremails[user_id].append(UserEmail(row[19], bool(row[20])))
-        elif kind == _KIND_PERMISSION:
-            permissions[user_id].add(row[19])
-        elif kind == _KIND_ROLE:
-            roles[user_id].update(str(granted) for granted in json.loads(row[19]))
+    """One ``User`` per row, with its version."""
     found: dict[int, Versioned] = {}
-    for user_id, row in heads.items():
-        emails = useremails[user_id]
-        found[user_id] = (
+    loads = json.loads
+    for row in rows:
+        useremails = tuple(
+            UserEmail(address, bool(verified))
+            for _, address, verified in sorted(loads(row[18]))  # in the order they were added
+        )
+        roles: set[str] = set()
+        for granted in loads(row[20]):
+            roles.update(str(permission) for permission in granted)
+        found[row[0]] = (
             row[17],
             User(
-                id=user_id,
+                id=row[0],
                 username=row[1],
                 email=row[2],
                 name=row[3],
@@ -103,10 +111,10 @@ def _to_users(rows: Iterable[Sequence[Any]], time: Callable[[Any], Any]) -> dict
                 flags=row[14],
                 avatar_type=AvatarType(row[15]),
                 avatar_url=row[16],
-                emails=frozenset(e.email for e in emails if e.is_verified),
-                useremails=tuple(emails),
-                permissions=frozenset(permissions[user_id]),
-                roles=frozenset(roles[user_id]),
+                emails=frozenset(email.email for email in useremails if email.is_verified),
+                useremails=useremails,
+                permissions=frozenset(loads(row[19])),
+                roles=frozenset(roles),
             ),
         )
     return found
@@ -140,8 +148,8 @@ class HotUserReader:
             # No pre-ping on SQLite; connections come from the engine, so they are configured
             # as its own are (WAL, lower(), busy timeout).
             self._engine = engine
-            self._one = _statement("{} = :id")
-            self._many = _statement("{} IN (SELECT value FROM json_each(:ids))")
+            self._one = _statement(_SQLITE, "{} = :id")
+            self._many = _statement(_SQLITE, "{} IN (SELECT value FROM json_each(:ids))")
             self._time: Callable[[Any], Any] = _sqlite_time
             self._version = _VERSIONS + "user_id = :id"
             self._versions = _VERSIONS + "user_id IN (SELECT value FROM json_each(:ids))"  # noqa: S608
@@ -149,8 +157,8 @@ class HotUserReader:
             self._engine = create_engine(
                 engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_size=1
             )
-            self._one = _statement("{} = %(id)s")
-            self._many = _statement("{} = ANY(%(ids)s::bigint[])")
+            self._one = _statement(_POSTGRESQL, "{} = %(id)s")
+            self._many = _statement(_POSTGRESQL, "{} = ANY(%(ids)s::bigint[])")
             self._time = _postgresql_time
             self._version = _VERSIONS + "user_id = %(id)s"
             self._versions = _VERSIONS + "user_id = ANY(%(ids)s::bigint[])"
