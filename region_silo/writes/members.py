@@ -75,7 +75,7 @@ def add_members(uow: UnitOfWork, members: Sequence[NewMember]) -> list[Organizat
     by_key: dict[tuple[int, int | None, str], OrganizationMemberRow] = {}
     try:
         with session.begin_nested():
-            for batch in batches([_columns(member) for member in members]):
+            for batch in batches([member_columns(member) for member in members]):
                 for row in session.scalars(
                     insert(OrganizationMemberRow).returning(OrganizationMemberRow), batch
                 ):
@@ -100,7 +100,8 @@ def _key_of(row: OrganizationMemberRow) -> tuple[int, int | None, str]:
     return (row.organization_id, None, (row.email or "").lower())
 
 
-def _columns(member: NewMember) -> dict[str, object]:
+def member_columns(member: NewMember) -> dict[str, object]:
+    """The column values of the membership or invitation row for ``member``."""
     invited = member.user_id is None
     return {
         "organization_id": member.organization_id,

@@ -5,19 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from region_silo.db.models import OrganizationRow
-from region_silo.outbox.messages import organization_changed
-from region_silo.writes.members import NewMember, add_members
-from region_silo.writes.teams import NewTeam, TeamMembership, add_team_members, create_teams
+from region_silo.db.models import (
+    OrganizationMemberRow,
+    OrganizationMemberTeamRow,
+    OrganizationRow,
+    TeamRow,
+)
+from region_silo.outbox.messages import member_changed, organization_changed
+from region_silo.writes.members import NewMember, member_columns
 from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists
 from shared.services.organization.model import MemberRole, OrganizationStatus
+
+_MEMBERS = cast(Table, OrganizationMemberRow.__table__)
+_TEAMS = cast(Table, TeamRow.__table__)
+_TEAM_MEMBERS = cast(Table, OrganizationMemberTeamRow.__table__)
 
 
 @dataclass(frozen=True)
@@ -73,34 +82,64 @@ def create_organizations(
     rows = [by_id[organization.id] for organization in organizations]
     for row in rows:
         uow.add_outbox(organization_changed(row.id))
-    owners = add_members(
-        uow,
-        [
-            NewMember(
-                organization_id=organization.id,
-                role=MemberRole.OWNER,
-                user_id=organization.owner_user_id,
-                user_is_active=organization.owner_is_active,
-                user_email=organization.owner_email,
-            )
-            for organization in organizations
-        ],
-    )
-    teams = create_teams(
-        uow,
-        [
-            NewTeam(organization.id, organization.slug, organization.name)
-            for organization in organizations
-        ],
-    )
-    add_team_members(
-        uow,
-        [
-            TeamMembership(team.organization_id, team.id, owner.id)
-            for team, owner in zip(teams, owners, strict=True)
-        ],
-    )
+    _add_owners_and_teams(uow, organizations)
     return rows
+
+
+def _add_owners_and_teams(uow: UnitOfWork, organizations: Sequence[NewOrganization]) -> None:
+    """Each organization's owner membership, team named like it and the owner on the team, in
+    three Core INSERTs. The organizations are new in this transaction, so none of the checks of
+    ``add_members``, ``create_teams`` and ``add_team_members`` could fail (no members, teams or
+    team links of them exist yet)."""
+    session = uow.session
+    owners: dict[int, int] = {}
+    teams: dict[int, int] = {}
+    for batch in batches(organizations):
+        owners.update(
+            (organization_id, member_id)
+            for member_id, organization_id in session.execute(
+                insert(_MEMBERS).returning(_MEMBERS.c.id, _MEMBERS.c.organization_id),
+                [
+                    member_columns(
+                        NewMember(
+                            organization_id=organization.id,
+                            role=MemberRole.OWNER,
+                            user_id=organization.owner_user_id,
+                            user_is_active=organization.owner_is_active,
+                            user_email=organization.owner_email,
+                        )
+                    )
+                    for organization in batch
+                ],
+            )
+        )
+        teams.update(
+            (organization_id, team_id)
+            for team_id, organization_id in session.execute(
+                insert(_TEAMS).returning(_TEAMS.c.id, _TEAMS.c.organization_id),
+                [
+                    {
+                        "organization_id": organization.id,
+                        "slug": organization.slug,
+                        "name": organization.name,
+                    }
+                    for organization in batch
+                ],
+            )
+        )
+    for organization in organizations:
+        uow.add_outbox(member_changed(organization.id, owners[organization.id]))
+    for batch in batches(organizations):
+        session.execute(
+            insert(_TEAM_MEMBERS),
+            [
+                {
+                    "team_id": teams[organization.id],
+                    "organizationmember_id": owners[organization.id],
+                }
+                for organization in batch
+            ],
+        )
 
 
 def create_organization(uow: UnitOfWork, organization: NewOrganization) -> OrganizationRow:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy import Insert, Table, insert
 
 from shared.outbox.model import OutboxMessage, ShardKey
 
@@ -15,10 +17,14 @@ class OutboxWriter:
     def __init__(self, model: type[Any], *, per_region: bool) -> None:
         self.model = model
         self.per_region = per_region
+        self.table = cast(Table, model.__table__)
+        self.insert: Insert = insert(self.table)
+        """The Core statement that writes one row (``values``) or many."""
         self._listeners: list[Callable[[Iterable[ShardKey]], None]] = []
 
-    def row(self, message: OutboxMessage) -> Any:
-        """The outbox row for ``message``."""
+    def values(self, message: OutboxMessage) -> dict[str, Any]:
+        """The column values of the outbox row for ``message`` (the scheduling columns and
+        ``date_added`` take their defaults)."""
         if self.per_region and not message.region_name:
             raise ValueError(f"{message.category.name} needs a destination region")
         values: dict[str, Any] = {
@@ -30,7 +36,7 @@ class OutboxWriter:
         }
         if self.per_region:
             values["region_name"] = message.region_name
-        return self.model(**values)
+        return values
 
     def listen(self, listener: Callable[[Iterable[ShardKey]], None]) -> None:
         """Calls ``listener`` with the shards of every committed unit of work."""
