@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,8 @@ from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import FailedPrecondition, NotFound
 from shared.services.organization.model import OrganizationStatus
+
+_ALLOCATIONS = cast(Table, OrganizationIdAllocationRow.__table__)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def allocate_organization_ids(session: Session, region_name: str, count: int) ->
     for batch in batches(range(count)):
         ids.extend(
             session.scalars(
-                insert(OrganizationIdAllocationRow).returning(OrganizationIdAllocationRow.id),
+                insert(_ALLOCATIONS).returning(_ALLOCATIONS.c.id),
                 [{"region_name": region_name} for _ in batch],
             )
         )

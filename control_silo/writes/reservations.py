@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,8 @@ from shared import slugs
 from shared.db.bulk import batches
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists, FailedPrecondition, NotFound
+
+_RESERVATIONS = cast(Table, OrganizationSlugReservationRow.__table__)
 
 
 def reserve_slugs(uow: UnitOfWork, region_name: str, slug_mapping: Mapping[int, str]) -> None:
@@ -300,15 +303,24 @@ def first_reserved(session: Session, slugs: Sequence[str], *, distinct: bool = T
     return None
 
 
+class Reserved(NamedTuple):
+    """A reservation ``insert_reservations`` wrote."""
+
+    id: int
+    organization_id: int
+    slug: str
+
+
 def insert_reservations(
     session: Session, reservations: Sequence[tuple[int, str, int | None]], region_name: str
-) -> list[OrganizationSlugReservationRow]:
-    """Inserts primary reservations of (organization id, slug, user id); returns their rows in the
-    order given."""
-    by_slug: dict[str, OrganizationSlugReservationRow] = {}
+) -> list[Reserved]:
+    """Inserts primary reservations of (organization id, slug, user id); returns them, with
+    their ids, in the order given."""
+    table = _RESERVATIONS
+    by_slug: dict[str, Reserved] = {}
     for batch in batches(reservations):
-        for row in session.scalars(
-            insert(OrganizationSlugReservationRow).returning(OrganizationSlugReservationRow),
+        for row in session.execute(
+            insert(table).returning(table.c.id, table.c.organization_id, table.c.slug),
             [
                 {
                     "slug": slug,
@@ -320,5 +332,5 @@ def insert_reservations(
                 for organization_id, slug, user_id in batch
             ],
         ):
-            by_slug[row.slug] = row
+            by_slug[row.slug] = Reserved(row.id, row.organization_id, row.slug)
     return [by_slug[slug] for _, slug, _ in reservations]
