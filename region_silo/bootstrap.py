@@ -126,7 +126,8 @@ class RegionSilo(SiloProcess):
                 ControlOutboxService: lambda: LocalControlOutboxService(
                     self.services.get(OrganizationService),
                     self.services.get(RegionCacheService),
-                    self.services.get(SlugReservationReplicaService),
+                    # The implementation itself: a batch of replica changes is one transaction.
+                    self.services.handle(SlugReservationReplicaService).resolve(),
                 ),
             },
             control_channel=lambda: open_channel(

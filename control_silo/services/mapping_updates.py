@@ -48,9 +48,13 @@ def remove_organization(uow: UnitOfWork, organization_id: int) -> None:
     reservations.release_organization(uow, organization_id)
 
 
-def upsert_member_mapping(uow: UnitOfWork, update: MemberMappingUpdate) -> bool:
+def upsert_member_mapping(
+    uow: UnitOfWork, update: MemberMappingUpdate, *, savepoint: bool = True
+) -> bool:
     """Checks and records a membership; False when a newer version is recorded.
 
+    :param savepoint: write in a savepoint, so a conflict leaves the transaction usable; without
+        it a conflict raises ``IntegrityError`` and the caller must roll back.
     :raises InvalidArgument: a bad organization or member id.
     :raises AlreadyExists: another membership of the organization holds the user or the email
         (field ``user_id`` or ``email``); nothing of this update is left written.
@@ -58,6 +62,8 @@ def upsert_member_mapping(uow: UnitOfWork, update: MemberMappingUpdate) -> bool:
     validation.positive_id(update.organization_id, "organization_id")
     validation.positive_id(update.organizationmember_id, "organizationmember_id")
     session = uow.session
+    if not savepoint:
+        return mappings.apply_member_mapping(uow, update)
     try:
         with session.begin_nested():
             return mappings.apply_member_mapping(uow, update)
@@ -76,9 +82,17 @@ def remove_member_mapping(
     return mappings.delete_member_mapping(uow, organization_id, organizationmember_id, version)
 
 
-def apply_message(uow: UnitOfWork, regions: RegionDirectory, message: RegionOutboxMessage) -> bool:
+def apply_message(
+    uow: UnitOfWork,
+    regions: RegionDirectory,
+    message: RegionOutboxMessage,
+    *,
+    savepoint: bool = True,
+) -> bool:
     """Applies one region outbox message by its kind; False when there was nothing to write.
 
+    :param savepoint: as for ``upsert_member_mapping``; without it, any error leaves the
+        transaction to be rolled back.
     :raises InvalidArgument: the message names no change, or carries bad values.
     :raises AlreadyExists: a slug, user or email another organization or member holds.
     """
@@ -102,7 +116,7 @@ def apply_message(uow: UnitOfWork, regions: RegionDirectory, message: RegionOutb
         remove_organization(uow, message.organization_removed.organization_id)
         return True
     if message.member is not None:
-        return upsert_member_mapping(uow, message.member)
+        return upsert_member_mapping(uow, message.member, savepoint=savepoint)
     assert message.member_removed is not None  # noqa: S101 - one change is set, checked above
     removal = message.member_removed
     return remove_member_mapping(

@@ -6,11 +6,14 @@ DeliverOutboxBatch call, whose per-message results say which messages stay for a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from region_silo.db.models import OrganizationMemberRow, OrganizationRow
 from region_silo.outbox.messages import CARRIED
+from shared.db.bulk import batches
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxRecord
 from shared.outbox.handlers import HandlerTable
@@ -28,15 +31,26 @@ from shared.services.region_outbox.service import RegionOutboxService
 
 class _StateReader:
     """Turns records into the messages the control silo applies, reading the region's current
-    rows in one session."""
+    rows in one session: one query per kind of row for the whole batch."""
 
-    def __init__(self, session: Session, region_name: str) -> None:
+    def __init__(self, session: Session, region_name: str, records: Sequence[OutboxRecord]) -> None:
         self.session = session
         self.region_name = region_name
+        wanted: dict[OutboxCategory, list[int]] = {}
+        for record in records:
+            wanted.setdefault(record.category, []).append(record.object_identifier)
+        self._organizations = _by_id(
+            session, OrganizationRow, wanted.get(OutboxCategory.ORGANIZATION_UPDATE, [])
+        )
+        self._members = _by_id(
+            session,
+            OrganizationMemberRow,
+            wanted.get(OutboxCategory.ORGANIZATION_MEMBER_UPDATE, []),
+        )
 
     def organization(self, record: OutboxRecord) -> RegionOutboxMessage:
         shard = record.shard.shard_identifier
-        row = self.session.get(OrganizationRow, record.object_identifier)
+        row = self._organizations.get(record.object_identifier)
         if row is None:
             return RegionOutboxMessage(
                 shard, organization_removed=OrganizationRemoval(record.object_identifier)
@@ -55,7 +69,7 @@ class _StateReader:
 
     def member(self, record: OutboxRecord) -> RegionOutboxMessage:
         shard = record.shard.shard_identifier
-        row = self.session.get(OrganizationMemberRow, record.object_identifier)
+        row = self._members.get(record.object_identifier)
         if row is None:
             return RegionOutboxMessage(
                 shard,
@@ -79,6 +93,18 @@ class _StateReader:
         )
 
 
+Row = TypeVar("Row", OrganizationRow, OrganizationMemberRow)
+
+
+def _by_id(session: Session, model: type[Row], ids: Sequence[int]) -> dict[int, Row]:
+    found: dict[int, Row] = {}
+    for batch in batches(sorted(set(ids))):
+        found.update(
+            (row.id, row) for row in session.scalars(select(model).where(model.id.in_(batch)))
+        )
+    return found
+
+
 class ControlDelivery:
     """The region drainer's ``deliver``: a batch of organization and membership changes to the
     control silo in one call."""
@@ -93,7 +119,7 @@ class ControlDelivery:
     def messages(self, records: Sequence[OutboxRecord]) -> list[RegionOutboxMessage]:
         """The message each record stands for, from the region's current rows."""
         with self._sessions() as session:
-            reader = _StateReader(session, self._region)
+            reader = _StateReader(session, self._region, records)
             return [HANDLERS.deliver(reader, record) for record in records]
 
     def __call__(self, records: Sequence[OutboxRecord]) -> Mapping[int, str]:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from region_silo.services.slug_replica_service import DatabaseSlugReservationReplicaService
 from shared import validation
 from shared.cache.keys import user_cache_keys
 from shared.errors import InvalidArgument
-from shared.outbox.batches import apply_each
+from shared.outbox.batches import APPLIED, apply_each
 from shared.services.control_outbox.model import ControlOutboxMessage
 from shared.services.control_outbox.service import ControlOutboxService
 from shared.services.organization.service import OrganizationService
 from shared.services.region_cache.service import RegionCacheService
 from shared.services.region_outbox.model import MessageResult
-from shared.services.slug_replica.service import SlugReservationReplicaService
+from shared.services.slug_replica.service import SlugReservation, SlugReservationReplicaService
 
 
 class LocalControlOutboxService(ControlOutboxService):
@@ -34,6 +35,22 @@ class LocalControlOutboxService(ControlOutboxService):
         self, *, messages: Sequence[ControlOutboxMessage]
     ) -> list[MessageResult]:
         validation.bounded_list(messages, "messages")
+        changes = [_replica_change(message) for message in messages]
+        replica_changes = [change for change in changes if change is not None]
+        if (
+            replica_changes
+            and len(replica_changes) == len(messages)
+            and isinstance(self._replicas, DatabaseSlugReservationReplicaService)
+        ):
+            # Only slug replica changes (as organizations are created): all of them in one
+            # transaction. Should one fail, nothing of it stays and they are applied one by
+            # one below, so only its shard is held back.
+            try:
+                self._replicas.apply_changes(replica_changes)
+            except Exception:  # noqa: S110 - the one-by-one pass reports the failure
+                pass
+            else:
+                return [APPLIED] * len(messages)
         return apply_each(messages, lambda message: message.shard_identifier, self._apply)
 
     def _apply(self, message: ControlOutboxMessage) -> bool:
@@ -70,3 +87,16 @@ class LocalControlOutboxService(ControlOutboxService):
         elif message.reservation_removed is not None:
             self._replicas.delete_replica(reservation_id=message.reservation_removed.reservation_id)
         return True
+
+
+def _replica_change(message: ControlOutboxMessage) -> SlugReservation | int | None:
+    """The slug replica change a message carries alone (a reservation, or a removed
+    reservation's id); None for any other message."""
+    others = (message.user, message.user_removed, message.user_invalidated)
+    if any(change is not None for change in others):
+        return None
+    if message.reservation is not None and message.reservation_removed is None:
+        return message.reservation
+    if message.reservation_removed is not None and message.reservation is None:
+        return message.reservation_removed.reservation_id
+    return None
