@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.engine import SQLITE_BEGIN_OPTION
@@ -261,11 +261,7 @@ class OutboxDrainer:
         # the shared shard locks keep drainers apart; a second process draining the same file could
         # deliver a message twice, which receivers absorb (idempotent, versioned).
         with self._sessions() as session:
-            pending = {
-                shard: rows
-                for shard in shards
-                if (rows := self._due_rows(session, self._shard_condition(shard)))
-            }
+            pending = self._due_rows_of(session, shards)
         outcome = self._deliver_all(pending)
         if outcome.changes:
             with self._sessions() as session:
@@ -273,6 +269,66 @@ class OutboxDrainer:
                 self._settle(session, outcome)
                 session.commit()
         return outcome.result
+
+    def _shard_columns(self) -> list[Any]:
+        model = self._model
+        region = [model.region_name] if self._per_region else []
+        return [*region, model.shard_scope, model.shard_identifier]
+
+    def _due_rows_of(
+        self, session: Session, shards: list[ShardKey]
+    ) -> dict[ShardKey, list[_Pending]]:
+        """``_due_rows`` of each shard, in one query per ``shards_per_batch`` shards: each
+        shard's oldest ``batch_size`` rows, none of a shard whose oldest row is not due."""
+        model = self._model
+        columns = self._shard_columns()
+        found: dict[ShardKey, list[_Pending]] = {}
+        first_due: dict[ShardKey, datetime] = {}
+        for start in range(0, len(shards), self._shards_per_batch):
+            batch = shards[start : start + self._shards_per_batch]
+            keys = [tuple(shard) if self._per_region else tuple(shard)[1:] for shard in batch]
+            numbered = (
+                select(
+                    *columns,
+                    model.id,
+                    model.category,
+                    model.object_identifier,
+                    model.payload,
+                    model.scheduled_from,
+                    model.scheduled_for,
+                    model.date_added,
+                    func.row_number()
+                    .over(partition_by=columns, order_by=model.id)
+                    .label("position"),
+                )
+                .where(tuple_(*columns).in_(keys))
+                .subquery()
+            )
+            query = (
+                select(numbered)
+                .where(numbered.c.position <= self._batch_size)
+                .order_by(numbered.c.id)
+            )
+            for row in session.execute(query):
+                values = tuple(row)
+                shard = ShardKey(*values[:3]) if self._per_region else ShardKey("", *values[:2])
+                if shard not in found:
+                    first_due[shard] = row.scheduled_for
+                found.setdefault(shard, []).append(
+                    _Pending(
+                        row.id,
+                        row.category,
+                        row.object_identifier,
+                        row.payload,
+                        row.scheduled_for - row.scheduled_from,
+                        row.date_added,
+                    )
+                )
+        now = self._clock()
+        # A shard whose oldest row waits for its retry is left alone, as ``_due_rows`` does.
+        return {
+            shard: found[shard] for shard in shards if shard in found and first_due[shard] <= now
+        }
 
     def _due_rows(self, session: Session, condition: list[ColumnElement[bool]]) -> list[_Pending]:
         model = self._model
