@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import LargeBinary, String, delete, select, update
+from sqlalchemy import LargeBinary, String, delete, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from shared.db.types import UTCDateTime, utcnow
@@ -73,7 +73,8 @@ class RequestLog:
     def record(self, session: Session, key: str, method: str) -> None:
         """Adds the call's key to the transaction that commits its writes (and, every
         ``PRUNE_EVERY`` calls, deletes keys older than ``KEEP_FOR`` there)."""
-        session.add(self.model(key=key, method=method))
+        # A Core INSERT, executed at once: no ORM object to track and flush at commit.
+        session.execute(insert(self.model).values(key=key, method=method))
         with self._lock:
             self._recorded += 1
             prune = self._recorded % PRUNE_EVERY == 0
