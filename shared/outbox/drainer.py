@@ -82,6 +82,18 @@ class _Pending:
     delay: timedelta
     added: datetime
 
+    @classmethod
+    def from_row(cls, row: Any) -> _Pending:
+        """The pending message of a row read with ``_pending_columns``."""
+        return cls(
+            row.id,
+            row.category,
+            row.object_identifier,
+            row.payload,
+            row.scheduled_for - row.scheduled_from,
+            row.date_added,
+        )
+
 
 @dataclass(frozen=True)
 class DrainResult:
@@ -275,6 +287,19 @@ class OutboxDrainer:
         region = [model.region_name] if self._per_region else []
         return [*region, model.shard_scope, model.shard_identifier]
 
+    def _pending_columns(self) -> list[Any]:
+        """The columns of an outbox row that ``_Pending.from_row`` reads."""
+        model = self._model
+        return [
+            model.id,
+            model.category,
+            model.object_identifier,
+            model.payload,
+            model.scheduled_from,
+            model.scheduled_for,
+            model.date_added,
+        ]
+
     def _due_rows_of(
         self, session: Session, shards: list[ShardKey]
     ) -> dict[ShardKey, list[_Pending]]:
@@ -290,13 +315,7 @@ class OutboxDrainer:
             numbered = (
                 select(
                     *columns,
-                    model.id,
-                    model.category,
-                    model.object_identifier,
-                    model.payload,
-                    model.scheduled_from,
-                    model.scheduled_for,
-                    model.date_added,
+                    *self._pending_columns(),
                     func.row_number()
                     .over(partition_by=columns, order_by=model.id)
                     .label("position"),
@@ -314,16 +333,7 @@ class OutboxDrainer:
                 shard = ShardKey(*values[:3]) if self._per_region else ShardKey("", *values[:2])
                 if shard not in found:
                     first_due[shard] = row.scheduled_for
-                found.setdefault(shard, []).append(
-                    _Pending(
-                        row.id,
-                        row.category,
-                        row.object_identifier,
-                        row.payload,
-                        row.scheduled_for - row.scheduled_from,
-                        row.date_added,
-                    )
-                )
+                found.setdefault(shard, []).append(_Pending.from_row(row))
         now = self._clock()
         # A shard whose oldest row waits for its retry is left alone, as ``_due_rows`` does.
         return {
@@ -333,32 +343,14 @@ class OutboxDrainer:
     def _due_rows(self, session: Session, condition: list[ColumnElement[bool]]) -> list[_Pending]:
         model = self._model
         rows = session.execute(
-            select(
-                model.id,
-                model.category,
-                model.object_identifier,
-                model.payload,
-                model.scheduled_from,
-                model.scheduled_for,
-                model.date_added,
-            )
+            select(*self._pending_columns())
             .where(*condition)
             .order_by(model.id)
             .limit(self._batch_size)
         ).all()
         if not rows or rows[0].scheduled_for > self._clock():
             return []
-        return [
-            _Pending(
-                row.id,
-                row.category,
-                row.object_identifier,
-                row.payload,
-                row.scheduled_for - row.scheduled_from,
-                row.date_added,
-            )
-            for row in rows
-        ]
+        return [_Pending.from_row(row) for row in rows]
 
     def _deliver_all(self, pending: Mapping[ShardKey, list[_Pending]]) -> _Outcome:
         outcome = _Outcome()
