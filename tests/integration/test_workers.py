@@ -67,21 +67,33 @@ class Workers:
             return str(reply.read().decode())
 
 
-@pytest.fixture(scope="module")
-def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
+def _redis_or_skip() -> str:
+    """The Redis URL the workers share their replay guard through; skips the test without one."""
     redis_url = redis_test_url(REDIS_DATABASE)
     if redis_url is None:
         pytest.skip("no Redis answers (SILO_TEST_REDIS_URL): workers share the replay guard there")
+    return redis_url
+
+
+def _migrated_silos(stack: ExitStack, work: Path, prefix: str) -> tuple[str, str]:
+    """A control and a region ("us") database, each migrated, dropped when ``stack`` closes."""
+    control_url = stack.enter_context(scratch_database(work, f"{prefix}_control"))
+    region_url = stack.enter_context(scratch_database(work, f"{prefix}_us"))
+    for silo, url, extra in [
+        ("control", control_url, []),
+        ("region", region_url, ["--name", "us"]),
+    ]:
+        result = run_silo("upgrade", "--silo", silo, "--database-url", url, *extra)
+        assert result.returncode == 0, result.stderr
+    return control_url, region_url
+
+
+@pytest.fixture(scope="module")
+def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
+    redis_url = _redis_or_skip()
     work = tmp_path_factory.mktemp("workers")
     with ExitStack() as stack:
-        control_url = stack.enter_context(scratch_database(work, "workers_control"))
-        region_url = stack.enter_context(scratch_database(work, "workers_us"))
-        for silo, url, extra in [
-            ("control", control_url, []),
-            ("region", region_url, ["--name", "us"]),
-        ]:
-            result = run_silo("upgrade", "--silo", silo, "--database-url", url, *extra)
-            assert result.returncode == 0, result.stderr
+        control_url, region_url = _migrated_silos(stack, work, "workers")
         region_address = f"127.0.0.1:{free_port()}"
         control_address = f"127.0.0.1:{free_port()}"
         stack.enter_context(
@@ -217,18 +229,9 @@ def test_signed_workers_without_redis_are_refused(tmp_path: Path) -> None:
 def test_a_region_with_two_workers_delivers_every_workers_writes_from_the_leader(
     tmp_path: Path,
 ) -> None:
-    redis_url = redis_test_url(REDIS_DATABASE)
-    if redis_url is None:
-        pytest.skip("no Redis answers (SILO_TEST_REDIS_URL): workers share the replay guard there")
+    redis_url = _redis_or_skip()
     with ExitStack() as stack:
-        control_url = stack.enter_context(scratch_database(tmp_path, "workers_region_control"))
-        region_url = stack.enter_context(scratch_database(tmp_path, "workers_region_us"))
-        for silo, url, extra in [
-            ("control", control_url, []),
-            ("region", region_url, ["--name", "us"]),
-        ]:
-            result = run_silo("upgrade", "--silo", silo, "--database-url", url, *extra)
-            assert result.returncode == 0, result.stderr
+        control_url, region_url = _migrated_silos(stack, tmp_path, "workers_region")
         region_address = f"127.0.0.1:{free_port()}"
         control = stack.enter_context(
             serve(
