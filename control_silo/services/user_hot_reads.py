@@ -120,6 +120,16 @@ def _to_users(rows: Iterable[Sequence[Any]], time: Callable[[Any], Any]) -> dict
     return found
 
 
+def _rows(connection: Any, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Every row ``sql`` returns on a DBAPI connection."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 class _Held:
     """A DBAPI connection the reader owns, with the last ``PRAGMA data_version`` it returned."""
 
@@ -142,8 +152,11 @@ class HotUserReader:
 
     def __init__(self, engine: Engine) -> None:
         self._sqlite = engine.dialect.name == "sqlite"
-        database = engine.url.database or ""
-        self._watches_commits = self._sqlite and database not in ("", ":memory:")
+        # An in-memory SQLite database lives in one pooled connection: it is read through the
+        # pool, and commits on that one connection are not counted.
+        in_memory = self._sqlite and (engine.url.database or "") in ("", ":memory:")
+        self._watches_commits = self._sqlite and not in_memory
+        self._own_connections = not in_memory
         if self._sqlite:
             # No pre-ping on SQLite; connections come from the engine, so they are configured
             # as its own are (WAL, lower(), busy timeout).
@@ -163,8 +176,6 @@ class HotUserReader:
             self._version = _VERSIONS + "user_id = %(id)s"
             self._versions = _VERSIONS + "user_id = ANY(%(ids)s::bigint[])"
         self._error = self._engine.dialect.loaded_dbapi.Error
-        # An in-memory SQLite database lives in one pooled connection: read through the pool.
-        self._own_connections = not self._sqlite or self._watches_commits
         self._idle: list[_Held] = []
         self._lock = threading.Lock()
         self._opened = 0
@@ -203,12 +214,7 @@ class HotUserReader:
             return None
         held = self._take()
         try:
-            cursor = held.dbapi.cursor()
-            try:
-                cursor.execute("PRAGMA data_version")
-                (version,) = cursor.fetchone()
-            finally:
-                cursor.close()
+            ((version,),) = _rows(held.dbapi, "PRAGMA data_version", {})
         except BaseException:
             self._discard(held)
             raise
@@ -231,12 +237,7 @@ class HotUserReader:
         for attempt in (1, 2):
             held = self._take()
             try:
-                cursor = held.dbapi.cursor()
-                try:
-                    cursor.execute(sql, params)
-                    rows = list(cursor.fetchall())
-                finally:
-                    cursor.close()
+                rows = _rows(held.dbapi, sql, params)
             except self._error as error:
                 self._discard(held)
                 if attempt == 1 and self._engine.dialect.is_disconnect(error, held.dbapi, None):
@@ -252,12 +253,7 @@ class HotUserReader:
     def _fetch_pooled(self, sql: str, params: dict[str, Any]) -> list[Any]:
         connection = self._engine.raw_connection()
         try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(sql, params)
-                return list(cursor.fetchall())
-            finally:
-                cursor.close()
+            return _rows(connection, sql, params)
         finally:
             connection.close()
 

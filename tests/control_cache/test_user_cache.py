@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from control_silo.bootstrap import ControlSilo
 from control_silo.cache.user_cache import UserReadCache
+from control_silo.db.base import ControlBase
 from control_silo.services.user_hot_reads import HotUserReader, Versioned
 from shared.db.engine import make_engine
 from shared.errors import NotFound
@@ -457,3 +458,26 @@ def test_a_deleted_user_leaves_no_version_row_behind(
         ).scalar_one()
         after = connection.execute(text("SELECT count(*) FROM usercacheversion")).scalar_one()
     assert (rows, after) == (0, before - 1)
+
+
+def test_an_in_memory_database_is_read_through_its_one_pooled_connection() -> None:
+    engine = make_engine("sqlite://")
+    ControlBase.metadata.create_all(engine)
+    _sql(
+        engine,
+        'INSERT INTO "user" (id, password, username, first_name, email, is_staff, is_active, '
+        "is_superuser, is_managed, is_password_expired, is_unclaimed, flags, date_joined, "
+        "avatar_type) VALUES (5, '', 'uma', 'Uma', 'uma@example.com', FALSE, TRUE, FALSE, "
+        "FALSE, FALSE, FALSE, 0, CURRENT_TIMESTAMP, 0)",
+    )
+    reader = HotUserReader(engine)
+    try:
+        found = reader.one(5)
+        assert found is not None and found[1].username == "uma"
+        # Its own connection would open another, empty, database; and one connection's commits
+        # are not counted, so a hit is always checked against versions.
+        assert reader.open_connections == 0
+        assert reader.mark() is None
+    finally:
+        reader.close()
+        engine.dispose()
