@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.engine import SQLITE_BEGIN_OPTION
 from shared.db.types import utcnow
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.model import ShardKey
+from shared.outbox.statements import SETTLE_CHUNK, DrainStatements
 
 log = logging.getLogger("silo.outbox")
 
@@ -84,7 +84,7 @@ class _Pending:
 
     @classmethod
     def from_row(cls, row: Any) -> _Pending:
-        """The pending message of a row read with ``_pending_columns``."""
+        """The pending message of a row read with ``DrainStatements.pending_columns``."""
         return cls(
             row.id,
             row.category,
@@ -177,6 +177,7 @@ class OutboxDrainer:
         self._messages_per_call = max(messages_per_call, batch_size)
         self._coalesce_seconds = coalesce_seconds
         self._clock = clock
+        self._statements = DrainStatements(model, per_region=per_region, batch_size=batch_size)
         self._locks_guard = threading.Lock()
         self._pending: set[ShardKey] = set()
         self._wake = threading.Event()
@@ -187,30 +188,12 @@ class OutboxDrainer:
 
     # Selecting and locking shards
 
-    def _shard_condition(self, shard: ShardKey) -> list[ColumnElement[bool]]:
-        model = self._model
-        condition = [
-            model.shard_scope == shard.shard_scope,
-            model.shard_identifier == shard.shard_identifier,
-        ]
-        if self._per_region:
-            condition.append(model.region_name == shard.region_name)
-        return condition
-
     def due_shards(self) -> list[ShardKey]:
         """Shards with a row that is due now."""
-        model = self._model
-        region = [model.region_name] if self._per_region else []
-        query = (
-            select(*region, model.shard_scope, model.shard_identifier)
-            .where(model.scheduled_for <= self._clock())
-            .distinct()
-        )
+        statements = self._statements
         with self._sessions() as session:
-            rows = session.execute(query).all()
-        if self._per_region:
-            return [ShardKey(row[0], row[1], row[2]) for row in rows]
-        return [ShardKey("", row[0], row[1]) for row in rows]
+            rows = session.connection().execute(statements.due_shards, {"now": self._clock()})
+            return [statements.shard_of(tuple(row)) for row in rows]
 
     def _local_lock(self, shard: ShardKey) -> threading.Lock:
         database = self._sessions.kw["bind"].url.render_as_string(hide_password=True)
@@ -245,22 +228,20 @@ class OutboxDrainer:
         # PostgreSQL: a shard's oldest row is its lock. Whoever holds it owns the shard until
         # commit; a drainer that finds it locked skips the shard. (SKIP LOCKED on "the oldest
         # row" would hand out the next row instead, so the oldest id is looked up, then locked.)
-        model = self._model
+        statements = self._statements
         with self._sessions() as session:
+            connection = session.connection()
             pending: dict[ShardKey, list[_Pending]] = {}
             for shard in shards:
-                condition = self._shard_condition(shard)
-                oldest = session.scalar(select(func.min(model.id)).where(*condition))
+                parameters = statements.shard_parameters(shard)
+                oldest = connection.scalar(statements.oldest_of_shard, parameters)
                 if oldest is None:
                     continue
-                held = session.scalar(
-                    select(model.id).where(model.id == oldest).with_for_update(skip_locked=True)
-                )
-                if held is None:
+                if connection.scalar(statements.lock_row, {"row_id": oldest}) is None:
                     continue
-                rows = self._due_rows(session, condition)
-                if rows:
-                    pending[shard] = rows
+                rows = connection.execute(statements.due_rows_of_shard, parameters).all()
+                if rows and rows[0].scheduled_for <= self._clock():
+                    pending[shard] = [_Pending.from_row(row) for row in rows]
             outcome = self._deliver_all(pending)
             if outcome.changes:
                 self._settle(session, outcome)
@@ -282,75 +263,30 @@ class OutboxDrainer:
                 session.commit()
         return outcome.result
 
-    def _shard_columns(self) -> list[Any]:
-        model = self._model
-        region = [model.region_name] if self._per_region else []
-        return [*region, model.shard_scope, model.shard_identifier]
-
-    def _pending_columns(self) -> list[Any]:
-        """The columns of an outbox row that ``_Pending.from_row`` reads."""
-        model = self._model
-        return [
-            model.id,
-            model.category,
-            model.object_identifier,
-            model.payload,
-            model.scheduled_from,
-            model.scheduled_for,
-            model.date_added,
-        ]
-
     def _due_rows_of(
         self, session: Session, shards: list[ShardKey]
     ) -> dict[ShardKey, list[_Pending]]:
-        """``_due_rows`` of each shard, in one query per ``shards_per_batch`` shards: each
-        shard's oldest ``batch_size`` rows, none of a shard whose oldest row is not due."""
-        model = self._model
-        columns = self._shard_columns()
+        """The due rows of each shard, in one query per ``shards_per_batch`` shards: each
+        shard's oldest ``batch_size`` rows, none of a shard whose oldest row is not due (it
+        waits for its retry)."""
+        statements = self._statements
+        connection = session.connection()
         found: dict[ShardKey, list[_Pending]] = {}
         first_due: dict[ShardKey, datetime] = {}
         for start in range(0, len(shards), self._shards_per_batch):
-            batch = shards[start : start + self._shards_per_batch]
-            keys = [tuple(shard) if self._per_region else tuple(shard)[1:] for shard in batch]
-            numbered = (
-                select(
-                    *columns,
-                    *self._pending_columns(),
-                    func.row_number()
-                    .over(partition_by=columns, order_by=model.id)
-                    .label("position"),
-                )
-                .where(tuple_(*columns).in_(keys))
-                .subquery()
-            )
-            query = (
-                select(numbered)
-                .where(numbered.c.position <= self._batch_size)
-                .order_by(numbered.c.id)
-            )
-            for row in session.execute(query):
-                values = tuple(row)
-                shard = ShardKey(*values[:3]) if self._per_region else ShardKey("", *values[:2])
+            keys = [
+                statements.shard_values(shard)
+                for shard in shards[start : start + self._shards_per_batch]
+            ]
+            for row in connection.execute(statements.due_rows_of_shards, {"shards": keys}):
+                shard = statements.shard_of(tuple(row))
                 if shard not in found:
                     first_due[shard] = row.scheduled_for
                 found.setdefault(shard, []).append(_Pending.from_row(row))
         now = self._clock()
-        # A shard whose oldest row waits for its retry is left alone, as ``_due_rows`` does.
         return {
             shard: found[shard] for shard in shards if shard in found and first_due[shard] <= now
         }
-
-    def _due_rows(self, session: Session, condition: list[ColumnElement[bool]]) -> list[_Pending]:
-        model = self._model
-        rows = session.execute(
-            select(*self._pending_columns())
-            .where(*condition)
-            .order_by(model.id)
-            .limit(self._batch_size)
-        ).all()
-        if not rows or rows[0].scheduled_for > self._clock():
-            return []
-        return [_Pending.from_row(row) for row in rows]
 
     def _deliver_all(self, pending: Mapping[ShardKey, list[_Pending]]) -> _Outcome:
         outcome = _Outcome()
@@ -423,10 +359,11 @@ class OutboxDrainer:
         return [call for call in calls if call]
 
     def _settle(self, session: Session, outcome: _Outcome) -> None:
-        model = self._model
+        statements = self._statements
+        connection = session.connection()
         settled = [row_id for shard in outcome.shards.values() for row_id in shard.settled]
-        for start in range(0, len(settled), 500):
-            session.execute(delete(model).where(model.id.in_(settled[start : start + 500])))
+        for start in range(0, len(settled), SETTLE_CHUNK):
+            connection.execute(statements.settle, {"ids": settled[start : start + SETTLE_CHUNK]})
         now = self._clock()
         for shard, shard_outcome in outcome.shards.items():
             if not shard_outcome.failed:
@@ -434,10 +371,8 @@ class OutboxDrainer:
             delay = min(
                 self._max_backoff, max(self._base_backoff, shard_outcome.previous_delay * 2)
             )
-            session.execute(
-                update(model)
-                .where(*self._shard_condition(shard))
-                .values(scheduled_from=now, scheduled_for=now + delay)
+            connection.execute(
+                statements.back_off, statements.back_off_parameters(shard, now, now + delay)
             )
 
     def drain_due(self) -> int:
