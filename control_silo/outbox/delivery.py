@@ -6,14 +6,16 @@ one DeliverOutboxBatch call, whose per-message results say which stay for a retr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Executable, Row, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from control_silo.db.models import OrganizationSlugReservationRow, UserRow
 from control_silo.db.models.organization import TEMPORARY_RENAME_ALIAS
 from control_silo.outbox.messages import CARRIED
 from control_silo.services.renames import RenameFinisher
+from shared.db.bulk import batches
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.drainer import OutboxRecord
 from shared.outbox.handlers import HandlerTable
@@ -29,25 +31,53 @@ from shared.services.control_outbox.service import ControlOutboxService
 from shared.services.region_directory import RegionDirectory
 from shared.services.slug_replica.service import SlugReservation
 
+_USERS = select(UserRow.id, UserRow.is_active, UserRow.email).where(
+    UserRow.id.in_(bindparam("ids", expanding=True))
+)
+_RESERVATIONS = select(
+    OrganizationSlugReservationRow.id,
+    OrganizationSlugReservationRow.slug,
+    OrganizationSlugReservationRow.organization_id,
+    OrganizationSlugReservationRow.user_id,
+    OrganizationSlugReservationRow.region_name,
+    OrganizationSlugReservationRow.reservation_type,
+).where(OrganizationSlugReservationRow.id.in_(bindparam("ids", expanding=True)))
+
+
+def _rows_by_id(
+    connection: Connection, query: Executable, ids: Sequence[int]
+) -> dict[int, Row[Any]]:
+    found: dict[int, Row[Any]] = {}
+    for batch in batches(sorted(set(ids))):
+        found.update((row.id, row) for row in connection.execute(query, {"ids": list(batch)}))
+    return found
+
 
 class _StateReader:
     """Turns records into the messages a region applies, reading the control silo's current
-    rows in one session."""
+    rows in one session: one query per kind of row for the whole batch."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, session: Session, records: Sequence[OutboxRecord]) -> None:
+        wanted: dict[OutboxCategory, list[int]] = {}
+        for record in records:
+            wanted.setdefault(record.category, []).append(record.object_identifier)
+        connection = session.connection()
+        self._users = _rows_by_id(connection, _USERS, wanted.get(OutboxCategory.USER_UPDATE, []))
+        self._reservations = _rows_by_id(
+            connection,
+            _RESERVATIONS,
+            wanted.get(OutboxCategory.ORGANIZATION_SLUG_RESERVATION_UPDATE, []),
+        )
 
     def user_update(self, record: OutboxRecord) -> ControlOutboxMessage:
         user_id = record.object_identifier
-        state = self.session.execute(
-            select(UserRow.is_active, UserRow.email).where(UserRow.id == user_id)
-        ).first()
+        state = self._users.get(user_id)
         shard = record.shard.shard_identifier
         if state is None:
             return ControlOutboxMessage(shard, user_removed=RegionUserRemoval(user_id))
-        is_active, email = state
         return ControlOutboxMessage(
-            shard, user=RegionUserState(user_id=user_id, is_active=is_active, email=email)
+            shard,
+            user=RegionUserState(user_id=user_id, is_active=state.is_active, email=state.email),
         )
 
     def auth_identity_update(self, record: OutboxRecord) -> ControlOutboxMessage:
@@ -58,7 +88,7 @@ class _StateReader:
 
     def reservation_update(self, record: OutboxRecord) -> ControlOutboxMessage:
         shard = record.shard.shard_identifier
-        row = self.session.get(OrganizationSlugReservationRow, record.object_identifier)
+        row = self._reservations.get(record.object_identifier)
         if row is None:
             return ControlOutboxMessage(
                 shard, reservation_removed=SlugReservationRemoval(record.object_identifier)
@@ -93,7 +123,7 @@ class RegionDelivery:
     def messages(self, records: Sequence[OutboxRecord]) -> list[ControlOutboxMessage]:
         """The message each record stands for, from the control silo's current rows."""
         with self._sessions() as session:
-            reader = _StateReader(session)
+            reader = _StateReader(session, records)
             return [HANDLERS.deliver(reader, record) for record in records]
 
     def __call__(self, records: Sequence[OutboxRecord]) -> Mapping[int, str]:

@@ -6,9 +6,9 @@ DeliverOutboxBatch call, whose per-message results say which messages stay for a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Executable, Row, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from region_silo.db.models import OrganizationMemberRow, OrganizationRow
@@ -28,24 +28,34 @@ from shared.services.region_outbox.model import (
 )
 from shared.services.region_outbox.service import RegionOutboxService
 
+_ORGANIZATIONS = select(
+    OrganizationRow.id, OrganizationRow.slug, OrganizationRow.name, OrganizationRow.status
+).where(OrganizationRow.id.in_(bindparam("ids", expanding=True)))
+_MEMBERS = select(
+    OrganizationMemberRow.id,
+    OrganizationMemberRow.organization_id,
+    OrganizationMemberRow.user_id,
+    OrganizationMemberRow.email,
+    OrganizationMemberRow.role,
+    OrganizationMemberRow.inviter_id,
+).where(OrganizationMemberRow.id.in_(bindparam("ids", expanding=True)))
+
 
 class _StateReader:
     """Turns records into the messages the control silo applies, reading the region's current
     rows in one session: one query per kind of row for the whole batch."""
 
     def __init__(self, session: Session, region_name: str, records: Sequence[OutboxRecord]) -> None:
-        self.session = session
         self.region_name = region_name
         wanted: dict[OutboxCategory, list[int]] = {}
         for record in records:
             wanted.setdefault(record.category, []).append(record.object_identifier)
+        connection = session.connection()
         self._organizations = _by_id(
-            session, OrganizationRow, wanted.get(OutboxCategory.ORGANIZATION_UPDATE, [])
+            connection, _ORGANIZATIONS, wanted.get(OutboxCategory.ORGANIZATION_UPDATE, [])
         )
         self._members = _by_id(
-            session,
-            OrganizationMemberRow,
-            wanted.get(OutboxCategory.ORGANIZATION_MEMBER_UPDATE, []),
+            connection, _MEMBERS, wanted.get(OutboxCategory.ORGANIZATION_MEMBER_UPDATE, [])
         )
 
     def organization(self, record: OutboxRecord) -> RegionOutboxMessage:
@@ -93,15 +103,10 @@ class _StateReader:
         )
 
 
-Row = TypeVar("Row", OrganizationRow, OrganizationMemberRow)
-
-
-def _by_id(session: Session, model: type[Row], ids: Sequence[int]) -> dict[int, Row]:
-    found: dict[int, Row] = {}
+def _by_id(connection: Connection, query: Executable, ids: Sequence[int]) -> dict[int, Row[Any]]:
+    found: dict[int, Row[Any]] = {}
     for batch in batches(sorted(set(ids))):
-        found.update(
-            (row.id, row) for row in session.scalars(select(model).where(model.id.in_(batch)))
-        )
+        found.update((row.id, row) for row in connection.execute(query, {"ids": list(batch)}))
     return found
 
 
