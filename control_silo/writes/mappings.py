@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Connection, Executable, Table, bindparam, insert, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -32,17 +32,57 @@ _MAPPINGS = cast(Table, OrganizationMappingRow.__table__)
 _MEMBER_MAPPINGS = cast(Table, OrganizationMemberMappingRow.__table__)
 
 
-def _reserved_for(session: Session, update: OrganizationMappingUpdate) -> bool:
-    return (
-        session.scalars(
-            select(OrganizationSlugReservationRow.id).where(
-                OrganizationSlugReservationRow.organization_id == update.organization_id,
-                OrganizationSlugReservationRow.slug == update.slug,
-                OrganizationSlugReservationRow.region_name == update.region_name,
-            )
-        ).first()
-        is not None
+_RESERVED_FOR = (
+    select(OrganizationSlugReservationRow.id)
+    .where(
+        OrganizationSlugReservationRow.organization_id == bindparam("organization_id"),
+        OrganizationSlugReservationRow.slug == bindparam("slug"),
+        OrganizationSlugReservationRow.region_name == bindparam("region_name"),
     )
+    .limit(1)
+)
+# The statements below are built once; a write only binds its values. Core statements run on
+# the session's connection skip the ORM's checks of written strings: ``checked`` does them.
+_UPDATE_OLDER_MAPPING = (
+    sa_update(_MAPPINGS)
+    .where(
+        _MAPPINGS.c.organization_id == bindparam("b_organization_id"),
+        _MAPPINGS.c.version < bindparam("b_version"),
+    )
+    .returning(_MAPPINGS.c.id)
+)
+_MAPPING_OF = select(_MAPPINGS.c.id).where(
+    _MAPPINGS.c.organization_id == bindparam("organization_id")
+)
+_INSERT_MAPPING = insert(_MAPPINGS)
+_MEMBER_FIELDS = ("user_id", "email", "role", "inviter_id", "version")
+
+
+def _member_upsert(dialect: str) -> Executable:
+    """INSERT of a membership's mapping, ON CONFLICT DO UPDATE of an older version, returning
+    its id when it wrote."""
+    members = _MEMBER_MAPPINGS
+    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(members)
+    return upsert.on_conflict_do_update(
+        index_elements=[members.c.organization_id, members.c.organizationmember_id],
+        set_={name: upsert.excluded[name] for name in _MEMBER_FIELDS},
+        where=members.c.version < upsert.excluded.version,
+    ).returning(members.c.id)
+
+
+_MEMBER_UPSERTS = {dialect: _member_upsert(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def _reserved_for(connection: Connection, update: OrganizationMappingUpdate) -> bool:
+    found = connection.execute(
+        _RESERVED_FOR,
+        {
+            "organization_id": update.organization_id,
+            "slug": update.slug,
+            "region_name": update.region_name,
+        },
+    ).first()
+    return found is not None
 
 
 def checked(table: Table, values: Mapping[str, Any]) -> None:
@@ -59,8 +99,8 @@ def apply_mapping(uow: UnitOfWork, update: OrganizationMappingUpdate) -> bool:
 
     :raises AlreadyExists: another organization's mapping holds the slug (field ``slug``).
     """
-    session = uow.session
-    if not _reserved_for(session, update):
+    connection = uow.session.connection()
+    if not _reserved_for(connection, update):
         log.warning(
             "skipped the mapping of organization %s: no reservation of %r in %r",
             update.organization_id,
@@ -76,26 +116,18 @@ def apply_mapping(uow: UnitOfWork, update: OrganizationMappingUpdate) -> bool:
         "version": update.version,
         "verified": True,
     }
-    mapping = _MAPPINGS
-    checked(mapping, values)
+    checked(_MAPPINGS, values)
     try:
-        updated = session.execute(
-            sa_update(mapping)
-            .where(
-                mapping.c.organization_id == update.organization_id,
-                mapping.c.version < update.version,
-            )
-            .values(**values)
-            .returning(mapping.c.id)
+        updated = connection.execute(
+            _UPDATE_OLDER_MAPPING,
+            {**values, "b_organization_id": update.organization_id, "b_version": update.version},
         ).first()
         if updated is not None:
             return True
-        exists = session.scalar(
-            select(mapping.c.id).where(mapping.c.organization_id == update.organization_id)
-        )
+        exists = connection.scalar(_MAPPING_OF, {"organization_id": update.organization_id})
         if exists is not None:
             return False
-        session.execute(insert(mapping).values(organization_id=update.organization_id, **values))
+        connection.execute(_INSERT_MAPPING, {"organization_id": update.organization_id, **values})
     except IntegrityError:
         raise AlreadyExists(
             f"another organization holds slug {update.slug!r}", field="slug"
@@ -120,8 +152,6 @@ def apply_member_mapping(uow: UnitOfWork, update: MemberMappingUpdate) -> bool:
 
     :raises IntegrityError: another membership of the organization holds the user or email.
     """
-    session = uow.session
-    members = _MEMBER_MAPPINGS
     changed = {
         "user_id": update.user_id,
         "email": update.email or None,
@@ -129,19 +159,18 @@ def apply_member_mapping(uow: UnitOfWork, update: MemberMappingUpdate) -> bool:
         "inviter_id": update.inviter_id,
         "version": update.version,
     }
-    checked(members, changed)
-    dialect = session.get_bind().dialect.name
-    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(members).values(
-        organization_id=update.organization_id,
-        organizationmember_id=update.organizationmember_id,
-        **changed,
+    checked(_MEMBER_MAPPINGS, changed)
+    session = uow.session
+    upsert = _MEMBER_UPSERTS[session.get_bind().dialect.name]
+    written = session.connection().execute(
+        upsert,
+        {
+            "organization_id": update.organization_id,
+            "organizationmember_id": update.organizationmember_id,
+            **changed,
+        },
     )
-    statement = upsert.on_conflict_do_update(
-        index_elements=[members.c.organization_id, members.c.organizationmember_id],
-        set_={name: upsert.excluded[name] for name in changed},
-        where=members.c.version < upsert.excluded.version,
-    ).returning(members.c.id)
-    return session.execute(statement).first() is not None
+    return written.first() is not None
 
 
 def delete_member_mapping(
