@@ -1,5 +1,7 @@
 """Region outbox messages applied in batches: one control transaction per call, a savepoint
-per message, so a message that fails leaves the others applied."""
+per message, so a message that fails leaves the others applied. Every message is versioned or
+idempotent, so a batch applied twice changes nothing more: its units of work are not tied to the
+request log."""
 
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ class DatabaseRegionOutboxService(RegionOutboxService):
         applied = self._apply_whole(messages)
         if applied is not None:
             return applied
-        with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
+        with UnitOfWork(self._sessions, outbox=self._outbox, idempotent=True) as uow:
 
             def apply(message: RegionOutboxMessage) -> bool:
                 # A savepoint per message: one that fails leaves no trace and the others stand.
@@ -56,7 +58,7 @@ class DatabaseRegionOutboxService(RegionOutboxService):
         """Applies every message in one transaction without savepoints (two statements fewer per
         message); None, with nothing written, when one fails: the caller then applies the batch
         message by message."""
-        with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
+        with UnitOfWork(self._sessions, outbox=self._outbox, idempotent=True) as uow:
             results: list[MessageResult] = []
             for message in messages:
                 try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Executable, Table, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +19,28 @@ from shared.outbox.writer import OutboxWriter
 from shared.services.slug_replica.service import SlugReservation, SlugReservationReplicaService
 
 _REPLICAS = cast(Table, OrganizationSlugReservationReplicaRow.__table__)
+_REPLICA_FIELDS = ("slug", "organization_id", "user_id", "region_name", "reservation_type")
+# Built once; a change only binds its values. Run on the session's connection, they skip the
+# ORM's checks of written strings: ``_upsert`` checks its values itself.
+_DELETE_BY_ID = delete(_REPLICAS).where(
+    _REPLICAS.c.organization_slug_reservation_id == bindparam("reservation_id")
+)
+# A slug moves between reservations when organizations rename: the replica follows.
+_DELETE_OTHER_HOLDER = delete(_REPLICAS).where(
+    _REPLICAS.c.slug == bindparam("b_slug"),
+    _REPLICAS.c.organization_slug_reservation_id != bindparam("reservation_id"),
+)
+
+
+def _replica_upsert(dialect: str) -> Executable:
+    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(_REPLICAS)
+    return upsert.on_conflict_do_update(
+        index_elements=[_REPLICAS.c.organization_slug_reservation_id],
+        set_={name: upsert.excluded[name] for name in _REPLICA_FIELDS},
+    )
+
+
+_UPSERTS = {dialect: _replica_upsert(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
@@ -36,20 +58,17 @@ class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
 
     def apply_changes(self, changes: Sequence[SlugReservation | int]) -> None:
         """Upserts each reservation and deletes each reservation id, in order, in one
-        transaction (a batch of the control silo's outbox messages)."""
+        transaction (a batch of the control silo's outbox messages). Idempotent, so not tied to
+        the request log: a retried call applies the same changes again."""
         for change in changes:
             if isinstance(change, SlugReservation):
                 validation.positive_id(change.id, "organization_slug_reservation_id")
-        with UnitOfWork(self._sessions) as uow:
+        with UnitOfWork(self._sessions, idempotent=True) as uow:
             for change in changes:
                 if isinstance(change, SlugReservation):
                     _upsert(uow.session, change)
                 else:
-                    uow.session.execute(
-                        delete(_REPLICAS).where(
-                            _REPLICAS.c.organization_slug_reservation_id == change
-                        )
-                    )
+                    uow.session.connection().execute(_DELETE_BY_ID, {"reservation_id": change})
             uow.commit()
 
     def rename_from_reservation(self, *, reservation: SlugReservation) -> bool:
@@ -63,14 +82,6 @@ class DatabaseSlugReservationReplicaService(SlugReservationReplicaService):
 
 
 def _upsert(session: Session, reservation: SlugReservation) -> None:
-    replicas = _REPLICAS
-    # A slug moves between reservations when organizations rename: the replica follows.
-    session.execute(
-        delete(replicas).where(
-            replicas.c.slug == reservation.slug,
-            replicas.c.organization_slug_reservation_id != reservation.id,
-        )
-    )
     changed = {
         "slug": reservation.slug,
         "organization_id": reservation.organization_id,
@@ -79,13 +90,12 @@ def _upsert(session: Session, reservation: SlugReservation) -> None:
         "reservation_type": reservation.reservation_type,
     }
     for name, value in changed.items():
-        check_value(replicas.c[name], value)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    upsert = insert(replicas).values(organization_slug_reservation_id=reservation.id, **changed)
-    session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[replicas.c.organization_slug_reservation_id],
-            set_={name: upsert.excluded[name] for name in changed},
-        )
+        check_value(_REPLICAS.c[name], value)
+    connection = session.connection()
+    connection.execute(
+        _DELETE_OTHER_HOLDER, {"b_slug": reservation.slug, "reservation_id": reservation.id}
+    )
+    connection.execute(
+        _UPSERTS[session.get_bind().dialect.name],
+        {"organization_slug_reservation_id": reservation.id, **changed},
     )

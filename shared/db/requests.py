@@ -135,20 +135,21 @@ def opening_writes(session: Session) -> None:
         raise previous
 
 
-def committing_writes(session: Session) -> None:
+def committing_writes(session: Session, *, logged: bool = True) -> None:
     """Called just before a writing unit of work commits: refuses when the call was abandoned
-    (the caller was told it failed), and records the call's key with its first writes."""
+    (the caller was told it failed), and records the call's key with its first ``logged``
+    writes (writes that are not logged are idempotent: a retry may apply them again)."""
     call = _CURRENT.get()
     if call is None:
         return
     if call.abandoned():
         raise Unavailable("the call was cancelled or its deadline passed; nothing was written")
-    if not call.committed:
+    if logged and not call.committed:
         call.log.record(session, call.key, call.method)
 
 
 def committed_writes() -> None:
-    """Called after a writing unit of work committed."""
+    """Called after a writing unit of work whose writes are logged committed."""
     call = _CURRENT.get()
     if call is not None:
         call.committed = True

@@ -34,6 +34,11 @@ class UnitOfWork:
 
     ``lock`` names a critical section: writers with the same name run one at a time (a
     transaction-scoped advisory lock on PostgreSQL; on SQLite the write lock already does it).
+
+    ``idempotent`` says that applying the writes twice has the effect of applying them once
+    (versioned writes, or a receiver that absorbs duplicates, such as an outbox batch): within
+    an RPC, the unit of work is then not tied to the request log (no lookup of an earlier
+    attempt, no key recorded), and an abandoned call still commits nothing.
     """
 
     def __init__(
@@ -43,11 +48,13 @@ class UnitOfWork:
         lock: str | None = None,
         outbox: OutboxWriter | None = None,
         read_only: bool = False,
+        idempotent: bool = False,
     ) -> None:
         if read_only and (lock is not None or outbox is not None):
             raise ValueError("a read-only unit of work takes no lock and writes no outbox")
         self._session_factory = session_factory
         self._read_only = read_only
+        self._logged = not read_only and not idempotent
         self._lock = lock
         self._outbox = outbox
         self._session: Session | None = None
@@ -69,7 +76,7 @@ class UnitOfWork:
                 session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         elif self._lock is not None:
             session.execute(select(func.pg_advisory_xact_lock(_advisory_key(self._lock))))
-        if not self._read_only:
+        if self._logged:
             try:
                 requests.opening_writes(session)
             except BaseException:
@@ -103,9 +110,9 @@ class UnitOfWork:
         Within an RPC, a call that was abandoned commits nothing (``Unavailable``), and the
         call's key is recorded with its first writes (see ``shared.db.requests``)."""
         if not self._read_only:
-            requests.committing_writes(self.session)
+            requests.committing_writes(self.session, logged=self._logged)
         self.session.commit()
-        if not self._read_only:
+        if self._logged:
             requests.committed_writes()
         if self._shards and self._outbox is not None:
             shards, self._shards = self._shards, set()

@@ -51,8 +51,9 @@ class Requests(RequestLogColumns, Base):
 
 @dataclass
 class Writer(grpc.GenericRpcHandler):
-    """Writes a note per call; a note starting with "hold" waits for ``release`` before (or,
-    with "hold-after", after) committing."""
+    """Writes a note per call; a note "hold" (or "idempotent-hold") waits for ``release``
+    before committing, "hold-after" after; a note starting with "idempotent" is written in an
+    idempotent unit of work (not tied to the request log)."""
 
     sessions: sessionmaker[Session]
     entered: threading.Event = field(default_factory=threading.Event)
@@ -73,11 +74,12 @@ class Writer(grpc.GenericRpcHandler):
     def write(self, request: StringValue, context: grpc.ServicerContext) -> Int64Value:
         self.runs += 1
         try:
-            with UnitOfWork(self.sessions) as uow:
+            idempotent = request.value.startswith("idempotent")
+            with UnitOfWork(self.sessions, idempotent=idempotent) as uow:
                 note = Note(text=request.value)
                 uow.session.add(note)
                 uow.flush()
-                if request.value == "hold":
+                if request.value in ("hold", "idempotent-hold"):
                     self.entered.set()
                     self.release.wait(30)
                 uow.commit()
@@ -201,6 +203,43 @@ def test_a_retry_after_the_writes_committed_gets_the_first_response(
     assert retried == written
     assert isinstance(other_request, int) and other_request != written
     assert notes(sessions) == 2
+
+
+def test_an_idempotent_write_past_its_deadline_commits_nothing(
+    sessions: sessionmaker[Session],
+) -> None:
+    writer = Writer(sessions)
+    running = serve(writer)
+    try:
+        thread, outcome = in_background(
+            lambda: call_write(running.port, "idempotent-hold", timeout=0.5)
+        )
+        assert writer.entered.wait(10)
+        thread.join(30)
+        writer.release.set()
+        assert writer.finished.wait(10)
+    finally:
+        running.stop(0)
+    assert outcome == [grpc.StatusCode.DEADLINE_EXCEEDED]
+    assert notes(sessions) == 0
+
+
+def test_an_idempotent_write_sent_twice_is_applied_twice_and_records_no_key(
+    sessions: sessionmaker[Session],
+) -> None:
+    # Its writes absorb a second application (here: a second note), so the call is not looked
+    # up nor recorded in the request log.
+    writer = Writer(sessions)
+    running = serve(writer)
+    try:
+        first = call_write(running.port, "idempotent", request_id="sent-twice")
+        second = call_write(running.port, "idempotent", request_id="sent-twice")
+    finally:
+        running.stop(0)
+    assert isinstance(first, int) and isinstance(second, int) and first != second
+    assert notes(sessions) == 2
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Requests)) == 0
 
 
 def test_a_control_silo_write_sent_twice_with_one_request_id_is_applied_once(
