@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import LargeBinary, String, delete, insert, select, update
+from sqlalchemy import LargeBinary, String, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from shared.db.types import UTCDateTime, utcnow
@@ -65,16 +65,23 @@ class RequestLog:
     _recorded: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def __post_init__(self) -> None:
+        # Built once: a call only binds its key. They run on the session's connection, without
+        # the ORM's checks of written strings (a key is 64 hex digits, a method one of ours).
+        model = self.model
+        self._previous = select(model.response).where(model.key == bindparam("key"))
+        self._record = insert(model)
+
     def previous(self, session: Session, key: str) -> AlreadyApplied | None:
         """The earlier outcome of the call ``key``, if its writes committed."""
-        row = session.execute(select(self.model.response).where(self.model.key == key)).first()
+        row = session.connection().execute(self._previous, {"key": key}).first()
         return None if row is None else AlreadyApplied(row[0])
 
     def record(self, session: Session, key: str, method: str) -> None:
         """Adds the call's key to the transaction that commits its writes (and, every
         ``PRUNE_EVERY`` calls, deletes keys older than ``KEEP_FOR`` there)."""
         # A Core INSERT, executed at once: no ORM object to track and flush at commit.
-        session.execute(insert(self.model).values(key=key, method=method))
+        session.connection().execute(self._record, {"key": key, "method": method})
         with self._lock:
             self._recorded += 1
             prune = self._recorded % PRUNE_EVERY == 0
