@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from orjson import loads
 from sqlalchemy import Engine, create_engine, event
 
 from control_silo.passwords import is_usable
@@ -82,15 +83,15 @@ def _postgresql_time(value: Any) -> datetime | None:
 def _to_users(rows: Iterable[Sequence[Any]], time: Callable[[Any], Any]) -> dict[int, Versioned]:
     """One ``User`` per row, with its version."""
     found: dict[int, Versioned] = {}
-    loads = json.loads
     for row in rows:
-        useremails = tuple(
-            UserEmail(address, bool(verified))
-            for _, address, verified in sorted(loads(row[18]))  # in the order they were added
+        emails = loads(row[18])
+        if len(emails) > 1:
+            emails.sort()  # in the order they were added
+        useremails = tuple([UserEmail(address, bool(verified)) for _, address, verified in emails])
+        granted = loads(row[20])
+        roles = frozenset(
+            [str(permission) for permissions in granted for permission in permissions]
         )
-        roles: set[str] = set()
-        for granted in loads(row[20]):
-            roles.update(str(permission) for permission in granted)
         found[row[0]] = (
             row[17],
             User(
@@ -111,10 +112,10 @@ def _to_users(rows: Iterable[Sequence[Any]], time: Callable[[Any], Any]) -> dict
                 flags=row[14],
                 avatar_type=AvatarType(row[15]),
                 avatar_url=row[16],
-                emails=frozenset(email.email for email in useremails if email.is_verified),
+                emails=frozenset([address for _, address, verified in emails if verified]),
                 useremails=useremails,
                 permissions=frozenset(loads(row[19])),
-                roles=frozenset(roles),
+                roles=roles,
             ),
         )
     return found

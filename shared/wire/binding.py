@@ -17,9 +17,11 @@ from shared.wire.convert import (
     assign,
     dataclass_from_message,
     field_hints,
+    field_keywords,
     fill_message,
     is_dataclass_type,
     message_class,
+    message_fields,
     read,
     unwrap_optional,
 )
@@ -173,13 +175,16 @@ class MethodBinding:
 
     def response_from_result(self, result: Any) -> Message:
         """The response message carrying the method's return value."""
-        response = self.response_class()
-        fields = response.DESCRIPTOR.fields
+        response_class = self.response_class
+        descriptor = self.rpc.output_type
+        fields = descriptor.fields
         if len(fields) == 1:
-            assign(response, fields[0], result)
-        elif fields:
-            fill_message(response, result)
-        return response
+            if result is None:
+                return response_class()
+            return response_class(**field_keywords(fields[0], result))
+        if fields:
+            return response_class(**message_fields(descriptor, result))
+        return response_class()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import dataclasses
 import enum
 import types
 from collections.abc import Callable, Mapping
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any, TypeAlias, Union, get_args, get_origin, get_type_hints
 
 from google.protobuf.descriptor import Descriptor, EnumDescriptor
@@ -101,153 +101,188 @@ def value_to_message(descriptor: Descriptor, value: Any) -> Message:
     """The message of type ``descriptor`` carrying ``value`` (a dataclass or a datetime)."""
     if descriptor.full_name == TIMESTAMP:
         return to_timestamp(value)
-    message = message_class(descriptor)()
-    fill_message(message, value)
-    return message
+    return message_class(descriptor)(**message_fields(descriptor, value))
+
+
+def message_fields(
+    descriptor: Descriptor, value: Any, wire_names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The constructor keywords of a message of type ``descriptor`` carrying the dataclass
+    ``value``: each field named like one of its attributes (``wire_names`` renames attributes:
+    python name -> wire name) that is not None, nested messages as dicts of their own fields, so
+    that one constructor call builds the whole message. Of a oneof's members, the first one set
+    in ``value`` wins. The plan is made once per message type, dataclass and renaming."""
+    key = (descriptor, type(value), tuple(wire_names.items()) if wire_names else ())
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS.setdefault(key, _plan(descriptor, type(value), wire_names))
+    return plan(value)
 
 
 def fill_message(message: Message, value: Any, wire_names: Mapping[str, str] | None = None) -> None:
-    """Sets each field of ``message`` named like an attribute of the dataclass ``value``
-    (``wire_names`` renames attributes: python name -> wire name); of a oneof's members, the
-    first one set in ``value`` wins. The plan of which attribute goes to which field, and how,
-    is made once per message type, dataclass and renaming."""
-    key = (message.DESCRIPTOR, type(value), tuple(wire_names.items()) if wire_names else ())
-    filler = _FILLERS.get(key)
-    if filler is None:
-        descriptor: Descriptor = message.DESCRIPTOR  # type: ignore[assignment]
-        filler = _FILLERS.setdefault(key, _filler(descriptor, type(value), wire_names))
-    filler(message, value)
+    """Sets each field of ``message`` named like an attribute of the dataclass ``value``, as
+    ``message_fields`` does; a oneof that already has a member set in ``message`` keeps it."""
+    descriptor: Descriptor = message.DESCRIPTOR  # type: ignore[assignment]
+    fields = message_fields(descriptor, value, wire_names)
+    for oneof in descriptor.oneofs:
+        if message.WhichOneof(oneof.name) is not None:
+            for member in oneof.fields:
+                fields.pop(member.name, None)
+    if fields:
+        message.MergeFrom(type(message)(**fields))
 
 
 def assign(message: Message, field: FieldDescriptor, value: Any) -> None:
     """Puts ``value`` in ``message``'s ``field``; ``None`` leaves the field unset."""
     if value is None:
         return
-    setter = _SETTERS.get(field)
-    if setter is None:
-        setter = _SETTERS.setdefault(field, _setter(field))
-    setter(message, value)
+    if field.message_type is None and not field.is_repeated:
+        setattr(message, field.name, wire_value(field, value))
+    else:
+        message.MergeFrom(type(message)(**field_keywords(field, value)))
 
 
-# Sets one field of a message to a value that is not None.
-_Setter = Callable[[Message, Any], None]
-_FILLERS: dict[tuple[Any, type[Any], tuple[tuple[str, str], ...]], _Setter] = {}
-_SETTERS: dict[Any, _Setter] = {}
+def field_keywords(field: FieldDescriptor, value: Any) -> dict[str, Any]:
+    """The constructor keywords that put ``value`` (not None) in ``field``: the field's own and,
+    for a repeated field whose message has a ``has_`` bool for it, that bool."""
+    keywords = {field.name: wire_value(field, value)}
+    presence = _presence_field(field) if field.is_repeated and not _is_map(field) else None
+    if presence is not None:
+        keywords[presence] = True
+    return keywords
 
 
-def _filler(
-    descriptor: Descriptor, cls: type[Any], wire_names: Mapping[str, str] | None
-) -> _Setter:
+def wire_value(field: FieldDescriptor, value: Any) -> Any:
+    """What a message constructor takes for ``field`` to carry ``value`` (not None): a scalar,
+    a list, or a dict of a nested message's fields."""
+    to_wire = _TO_WIRE.get(field)
+    if to_wire is None:
+        to_wire = _TO_WIRE.setdefault(field, _to_wire(field))
+    return to_wire(value)
+
+
+# A value (not None) as a message constructor takes it for one field.
+_ToWire = Callable[[Any], Any]
+# The constructor keywords of a message carrying a dataclass value.
+_Plan = Callable[[Any], dict[str, Any]]
+_PLANS: dict[tuple[Any, type[Any], tuple[tuple[str, str], ...]], _Plan] = {}
+_TO_WIRE: dict[Any, _ToWire] = {}
+_PLAIN_SCALARS = frozenset({str, int, bool, float, bytes})
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _plan(descriptor: Descriptor, cls: type[Any], wire_names: Mapping[str, str] | None) -> _Plan:
     fields = descriptor.fields_by_name
-    plan: list[tuple[str, str | None, _Setter]] = []
+    # (attribute, wire name, oneof name or None, conversion or None for a value that goes as it
+    # is, name of the has_ bool or None)
+    steps: list[tuple[str, str, str | None, _ToWire | None, str | None]] = []
     for name in field_hints(cls):
         wire_name = (wire_names or {}).get(name, name)
         if wire_name not in fields:
             continue
         field = fields[wire_name]
         oneof = field.containing_oneof
-        plan.append((name, None if oneof is None else oneof.name, _setter(field)))
+        presence = _presence_field(field) if field.is_repeated and not _is_map(field) else None
+        # A value typed as a plain scalar goes as it is.
+        plain = _is_plain(field, field_hints(cls)[name])
+        steps.append(
+            (
+                name,
+                wire_name,
+                None if oneof is None else oneof.name,
+                None if plain else _to_wire(field),
+                presence,
+            )
+        )
 
-    def fill(message: Message, value: Any) -> None:
-        for name, oneof, setter in plan:
+    def message_fields_of(value: Any) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        oneofs_set: set[str] = set()
+        for name, wire_name, oneof, to_wire, presence in steps:
             item = getattr(value, name)
             if item is None:
                 continue
-            # Of the members of a oneof, the first one the value sets is the one sent.
-            if oneof is not None and message.WhichOneof(oneof) is not None:
-                continue
-            setter(message, item)
+            if oneof is not None:
+                # Of the members of a oneof, the first one the value sets is the one sent.
+                if oneof in oneofs_set:
+                    continue
+                oneofs_set.add(oneof)
+            found[wire_name] = item if to_wire is None else to_wire(item)
+            if presence is not None:
+                found[presence] = True
+        return found
 
-    return fill
+    return message_fields_of
 
 
-def _setter(field: FieldDescriptor) -> _Setter:
-    """How a value is put in ``field``, chosen once per field."""
-    name = field.name
+def _is_plain(field: FieldDescriptor, hint: Any) -> bool:
+    """Whether values of type ``hint`` go into ``field`` as they are: a singular scalar field (not
+    an enum) holding a value typed exactly as a str, int, bool, float or bytes."""
+    inner, _ = unwrap_optional(hint)
+    return (
+        not field.is_repeated
+        and field.message_type is None
+        and field.enum_type is None
+        and inner in _PLAIN_SCALARS
+    )
+
+
+def _to_wire(field: FieldDescriptor) -> _ToWire:
+    """How a value is given for ``field``, chosen once per field."""
     if _is_map(field):
-        return lambda message, value: _assign_map(message, field, value)
+        value_field = field.message_type.fields_by_name["value"]
+        item = _item_to_wire(value_field)
+        return lambda value: {key: item(entry) for key, entry in value.items()}
     if field.is_repeated:
-        return _repeated_setter(field)
-    if field.message_type is not None:
-        if field.message_type.full_name == TIMESTAMP:
+        item = _item_to_wire(field)
 
-            def set_timestamp(message: Message, value: Any) -> None:
-                stamp = getattr(message, name)
-                stamp.SetInParent()
-                stamp.FromDatetime(
-                    value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-                )
+        def repeated(value: Any) -> list[Any]:
+            items = sorted(value) if isinstance(value, (set, frozenset)) else value
+            return [item(entry) for entry in items]
 
-            return set_timestamp
+        return repeated
+    return _item_to_wire(field)
 
-        def set_message(message: Message, value: Any) -> None:
-            target = getattr(message, name)
-            target.SetInParent()
-            fill_message(target, value)
 
-        return set_message
+def _item_to_wire(field: FieldDescriptor) -> _ToWire:
+    """How one item (the value of a singular field, an element of a repeated one) is given."""
+    message_type = field.message_type
+    if message_type is not None:
+        if message_type.full_name == TIMESTAMP:
+            return _timestamp_fields
+        return lambda value: message_fields(message_type, value)
     if field.enum_type is not None:
         # The wire number of each Python enum member seen in this field, decided once.
         numbers: dict[tuple[type[Any], Any], int] = {}
 
-        def set_enum(message: Message, value: Any) -> None:
+        def enum_number(value: Any) -> int:
             if not isinstance(value, enum.Enum):
-                setattr(message, name, int(value))
-                return
+                return int(value)
             number = numbers.get((type(value), value))
             if number is None:
                 number = numbers.setdefault((type(value), value), scalar_to_wire(field, value))
-            setattr(message, name, number)
+            return number
 
-        return set_enum
-
-    def set_scalar(message: Message, value: Any) -> None:
-        try:
-            setattr(message, name, value)
-        except TypeError:
-            # An enum member that is not also a str or an int travels as its value.
-            setattr(message, name, scalar_to_wire(field, value))
-
-    return set_scalar
+        return enum_number
+    return _scalar
 
 
-def _repeated_setter(field: FieldDescriptor) -> _Setter:
-    name = field.name
-    presence = _presence_field(field)
-    message_type = field.message_type
-
-    def set_repeated(message: Message, value: Any) -> None:
-        if presence is not None:
-            setattr(message, presence, True)
-        items = sorted(value) if isinstance(value, (set, frozenset)) else value
-        target = getattr(message, name)
-        if message_type is not None:
-            if message_type.full_name == TIMESTAMP:
-                target.extend(to_timestamp(item) for item in items)
-            else:
-                for item in items:
-                    fill_message(target.add(), item)
-        elif field.enum_type is not None:
-            target.extend(scalar_to_wire(field, item) for item in items)
-        else:
-            try:
-                target.extend(items)
-            except TypeError:
-                # An enum member that is not also a str or an int travels as its value.
-                del target[:]
-                target.extend(scalar_to_wire(field, item) for item in items)
-
-    return set_repeated
+def _scalar(value: Any) -> Any:
+    if type(value) in _PLAIN_SCALARS:
+        return value
+    if isinstance(value, enum.Enum) and not isinstance(value, (str, int)):
+        # An enum member that is not also a str or an int travels as its value.
+        return value.value
+    return value
 
 
-def _assign_map(message: Message, field: FieldDescriptor, value: Any) -> None:
-    target = getattr(message, field.name)
-    value_field = field.message_type.fields_by_name["value"]
-    for key, item in value.items():
-        if value_field.message_type is not None:
-            target[key].CopyFrom(value_to_message(value_field.message_type, item))
-        else:
-            target[key] = scalar_to_wire(value_field, item)
+def _timestamp_fields(value: datetime) -> dict[str, int]:
+    """The fields of the Timestamp of a datetime (a naive one taken as UTC)."""
+    since = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)) - _EPOCH
+    return {
+        "seconds": since.days * 86_400 + since.seconds,
+        "nanos": since.microseconds * 1_000,
+    }
 
 
 # -- from the wire ----------------------------------------------------------------------------

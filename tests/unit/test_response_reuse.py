@@ -107,3 +107,15 @@ def test_the_remembered_messages_are_bounded() -> None:
         reuse(user)
     assert len(reuse) <= 3
     assert reuse(users[-1]).user.name == "U4"  # type: ignore[attr-defined]
+
+
+def test_a_result_that_is_gone_is_forgotten() -> None:
+    conversion = CountingConversion()
+    reuse = ResponseReuse(conversion)
+    kept = _user("Kept")
+    reuse(kept)
+    reuse(_user("Gone"))  # made for one call only, as a read without a cache makes it
+
+    assert len(reuse) == 1
+    assert reuse(kept).user.name == "Kept"  # type: ignore[attr-defined]
+    assert conversion.calls == 2

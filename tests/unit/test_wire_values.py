@@ -1,0 +1,158 @@
+"""Typed values into messages (``shared.wire.convert``): the rules a message built in one
+constructor call must keep, each checked against the message's own fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import cast
+
+from google.protobuf.descriptor import Descriptor
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from shared.generated.silo.user.v1 import user_pb2
+from shared.services.user.model import AvatarType, User, UserEmail, UserFilter
+from shared.wire.convert import assign, fill_message, value_to_message
+
+
+def _user(**changes: object) -> User:
+    values: dict[str, object] = {
+        "id": 7,
+        "username": "ada",
+        "email": "ada@example.com",
+        "name": "Ada",
+        "is_active": True,
+        "is_staff": False,
+        "is_superuser": True,
+        "is_managed": False,
+        "is_unclaimed": False,
+        "is_password_expired": False,
+        "password_usable": True,
+        "date_joined": datetime(2024, 2, 29, 13, 14, 15, 678901, tzinfo=UTC),
+        "last_login": None,
+        "last_active": None,
+        "flags": 3,
+        "avatar_type": AvatarType.UPLOAD,
+        "avatar_url": None,
+        "emails": frozenset({"b@example.com", "a@example.com"}),
+        "useremails": (UserEmail("b@example.com", True), UserEmail("a@example.com", True)),
+        "permissions": frozenset(),
+        "roles": frozenset({"users.admin", "broadcasts.admin"}),
+    }
+    values.update(changes)
+    return User(**values)  # type: ignore[arg-type]
+
+
+def _stamp(value: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def _descriptor(message_class: type[Message]) -> Descriptor:
+    return cast(Descriptor, message_class.DESCRIPTOR)
+
+
+def _user_message(user: User) -> user_pb2.User:
+    message = value_to_message(_descriptor(user_pb2.User), user)
+    assert isinstance(message, user_pb2.User)
+    return message
+
+
+def test_every_field_of_a_user_lands_in_its_field() -> None:
+    message = _user_message(_user())
+
+    assert (message.id, message.username, message.email, message.name) == (
+        7,
+        "ada",
+        "ada@example.com",
+        "Ada",
+    )
+    assert (message.is_active, message.is_superuser, message.is_staff) == (True, True, False)
+    assert message.flags == 3
+    assert message.avatar_type == user_pb2.AVATAR_TYPE_UPLOAD
+    assert message.date_joined == _stamp(datetime(2024, 2, 29, 13, 14, 15, 678901, tzinfo=UTC))
+    # Sets go sorted, tuples in their order, nested dataclasses as nested messages.
+    assert list(message.emails) == ["a@example.com", "b@example.com"]
+    assert list(message.roles) == ["broadcasts.admin", "users.admin"]
+    assert [(item.email, item.is_verified) for item in message.useremails] == [
+        ("b@example.com", True),
+        ("a@example.com", True),
+    ]
+
+
+def test_none_leaves_a_field_unset() -> None:
+    message = _user_message(_user())
+
+    assert not message.HasField("last_login")
+    assert not message.HasField("last_active")
+    assert message.avatar_url == ""
+
+
+def test_times_are_exact_before_the_epoch_and_in_other_zones() -> None:
+    early = datetime(1901, 12, 13, 20, 45, 52, 1, tzinfo=UTC)
+    eastern = datetime(2030, 1, 1, 0, 0, 0, 999999, tzinfo=timezone(timedelta(hours=5)))
+
+    assert _user_message(_user(date_joined=early)).date_joined == _stamp(early)
+    assert _user_message(_user(date_joined=eastern)).date_joined == _stamp(eastern)
+
+
+def test_a_naive_time_is_taken_as_utc() -> None:
+    naive = datetime(2024, 5, 6, 7, 8, 9, 10)
+
+    message = _user_message(_user(date_joined=naive))
+
+    assert message.date_joined == _stamp(naive.replace(tzinfo=UTC))
+
+
+def test_the_epoch_itself_is_a_set_timestamp() -> None:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+
+    message = _user_message(_user(date_joined=epoch))
+
+    assert message.HasField("date_joined")
+    assert message.date_joined.seconds == 0
+
+
+def test_a_given_empty_list_sets_its_presence_bool_and_none_does_not() -> None:
+    given = value_to_message(_descriptor(user_pb2.UserFilter), UserFilter(user_ids=[]))
+    absent = value_to_message(_descriptor(user_pb2.UserFilter), UserFilter())
+
+    assert isinstance(given, user_pb2.UserFilter)
+    assert isinstance(absent, user_pb2.UserFilter)
+    assert given.has_user_ids
+    assert not absent.has_user_ids
+    assert not given.has_emails
+
+
+def test_assigning_a_list_sets_its_presence_bool() -> None:
+    message = user_pb2.UserFilter()
+
+    assign(message, message.DESCRIPTOR.fields_by_name["emails"], ["x@example.com"])
+
+    assert list(message.emails) == ["x@example.com"]
+    assert message.has_emails
+
+
+@dataclass(frozen=True)
+class _Credential:
+    password: str | None
+    password_hash: str | None
+
+
+def test_of_a_oneof_the_first_member_set_wins() -> None:
+    message = user_pb2.CreateUserRequest()
+
+    fill_message(message, _Credential(password="secret", password_hash="pbkdf2$1$salt$hash"))
+
+    assert message.WhichOneof("credential") == "password"
+    assert message.password == "secret"
+
+
+def test_filling_keeps_a_oneof_member_the_message_already_has() -> None:
+    message = user_pb2.CreateUserRequest(password_hash="pbkdf2$1$salt$hash")
+
+    fill_message(message, _Credential(password="secret", password_hash=None))
+
+    assert message.WhichOneof("credential") == "password_hash"
