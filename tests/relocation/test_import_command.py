@@ -7,9 +7,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import tarfile
-import time
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from control_silo.bootstrap import ControlSilo
 from control_silo.db.models import ControlImportChunkRow, EmailRow, UserOptionRow, UserRow
 from region_silo.bootstrap import RegionSilo
 from shared.relocation import crypto
+from shared.relocation.rpc import IMPORT_CHUNK, relocation_registration
+from shared.rpc.server import create_server
 from shared.services.organization.service import OrganizationService
 from shared.services.user.model import NewUser
 from shared.services.user.service import UserService
@@ -500,13 +503,41 @@ def chunks_of(control: ControlSilo, import_uuid: str) -> int:
         )
 
 
-def settled_chunks(control: ControlSilo, import_uuid: str) -> int:
-    """The chunks written once the server is done with any chunk the killed client had sent."""
-    counts = [chunks_of(control, import_uuid)]
-    while len(counts) < 4 or len(set(counts[-4:])) > 1:
-        time.sleep(0.05)
-        counts.append(chunks_of(control, import_uuid))
-    return counts[-1]
+class KillAtChunk:
+    """The access log of a server that SIGKILLs the import process as the server ends its
+    ``chunk``-th ImportChunk call: that chunk is committed, its answer not yet sent, and the
+    client (which sends one chunk at a time and waits for that answer) has nothing else in
+    flight, so nothing more can be written once the process is gone."""
+
+    def __init__(self, chunk: int) -> None:
+        self.chunk = chunk
+        self.ended = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self._started = threading.Lock()
+
+    def start(self, command: list[str]) -> subprocess.Popen[bytes]:
+        """Starts the import; no call can end before ``process`` is known."""
+        with self._started:
+            self.process = subprocess.Popen(
+                command,
+                env={**os.environ, "SILO_RPC_SHARED_SECRETS": TEST_SECRET},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        return self.process
+
+    def record(self, method: str, code: str, seconds: float, request_id: str | None) -> None:
+        """Counts the ImportChunk calls; SIGKILLs the import at the ``chunk``-th."""
+        if method != IMPORT_CHUNK:
+            return
+        self.ended += 1
+        if self.ended == self.chunk:
+            with self._started:
+                assert self.process is not None
+                os.kill(self.process.pid, signal.SIGKILL)
+
+    def flush(self) -> None:
+        """Nothing is kept."""
 
 
 def delta(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
@@ -574,7 +605,7 @@ def test_a_failed_chunk_resumes_once_the_file_is_fixed(
 def test_a_killed_import_resumes_to_the_rows_of_one_clean_run(
     control_silo: ControlSilo, run_import: Importer, row_counts: RowCounts, tmp_path: Path
 ) -> None:
-    count, chunk = 400, 10
+    count, chunk, killed_at = 400, 10, 3
     start = row_counts()
     clean = run_import(
         "users",
@@ -587,24 +618,32 @@ def test_a_killed_import_resumes_to_the_rows_of_one_clean_run(
     assert one_run["controlimportchunk"] == 3 * count // chunk
     source = write_export(tmp_path / "export.json", many_users("killed", count))
     arguments = ["--chunk-size", str(chunk), "--import-uuid", "killed-run", "--silent"]
-    command, _ = run_import.arguments("users", source, *arguments)
+    # The killed import has a server of its own, whose access log kills it as its third chunk
+    # is answered: the answer is lost, and what was written is known without waiting.
+    kill = KillAtChunk(killed_at)
+    server = create_server(
+        "127.0.0.1:0",
+        [relocation_registration(control_silo.chunk_writer, control_silo.exporter)],
+        secrets=(TEST_SECRET,),
+        access_log=kill,
+    )
+    (tmp_path / "killed").mkdir()
+    command, _ = Importer(f"127.0.0.1:{server.port}", tmp_path / "killed").arguments(
+        "users", source, *arguments
+    )
     before = row_counts()
 
-    process = subprocess.Popen(
-        silo_command(*command),
-        env={**os.environ, "SILO_RPC_SHARED_SECRETS": TEST_SECRET},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while chunks_of(control_silo, "killed-run") < 3:
-        assert process.poll() is None, "the import ended before it could be killed"
-        assert time.monotonic() < deadline, "the import wrote no chunks"
-        time.sleep(0.002)
-    process.kill()
-    process.wait()
-    written = settled_chunks(control_silo, "killed-run")
-    assert written < one_run["controlimportchunk"], "the kill came too late to prove anything"
+    process = kill.start(silo_command(*command))
+    try:
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        server.stop(0)
+    assert process.returncode == -signal.SIGKILL, "the import ended before it could be killed"
+    written = chunks_of(control_silo, "killed-run")
+    assert written == killed_at  # the chunk whose answer was lost included, none after it
 
     resumed = run_import("users", source, *arguments[:-1])
 
