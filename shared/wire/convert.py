@@ -298,14 +298,87 @@ def message_to_value(message: Message, hint: Any) -> Any:
 def dataclass_from_message(
     message: Message, cls: type[Any], wire_names: Mapping[str, str] | None = None
 ) -> Any:
-    """The dataclass ``cls`` built from the fields of ``message`` named like its fields."""
-    fields = message.DESCRIPTOR.fields_by_name
-    values: dict[str, Any] = {}
+    """The dataclass ``cls`` built from the fields of ``message`` named like its fields (as
+    ``read`` reads each); the plan of which field goes to which attribute, and how, is made once
+    per message type, dataclass and renaming."""
+    descriptor: Descriptor = message.DESCRIPTOR  # type: ignore[assignment]
+    key = (descriptor, cls, tuple(wire_names.items()) if wire_names else ())
+    readers = _READERS.get(key)
+    if readers is None:
+        readers = _READERS.setdefault(key, _readers(descriptor, cls, wire_names))
+    return cls(**{name: reader(message) for name, reader in readers})
+
+
+# Reads one field of a message as the attribute's type.
+_Reader = Callable[[Message], Any]
+_READERS: dict[tuple[Any, type[Any], tuple[tuple[str, str], ...]], list[tuple[str, _Reader]]] = {}
+
+
+def _readers(
+    descriptor: Descriptor, cls: type[Any], wire_names: Mapping[str, str] | None
+) -> list[tuple[str, _Reader]]:
+    fields = descriptor.fields_by_name
+    readers: list[tuple[str, _Reader]] = []
     for name, hint in field_hints(cls).items():
         wire_name = (wire_names or {}).get(name, name)
         if wire_name in fields:
-            values[name] = read(message, fields[wire_name], hint, field_name=name)
-    return cls(**values)
+            readers.append((name, _reader(fields[wire_name], hint, name)))
+    return readers
+
+
+def _reader(field: FieldDescriptor, hint: Any, name: str) -> _Reader:
+    """``read(message, field, hint, field_name=name)`` for one field, with the common kinds
+    (plain scalars, lists of them, times, nested dataclasses) decided once instead of on every
+    read."""
+    inner, optional = unwrap_optional(hint)
+    if _is_map(field) or field.enum_type is not None:
+        return lambda message: read(message, field, hint, field_name=name)
+    if field.is_repeated:
+        return _repeated_reader(field, inner, optional, name)
+    if field.message_type is not None:
+        return _message_reader(field, inner, optional)
+    if inner not in _PLAIN_SCALARS:
+        return lambda message: read(message, field, hint, field_name=name)
+    return _scalar_reader(field, optional)
+
+
+def _scalar_reader(field: FieldDescriptor, optional: bool) -> _Reader:
+    wire = field.name
+    if not optional:
+        return lambda message: getattr(message, wire)
+    if field.has_presence:
+        return lambda message: getattr(message, wire) if message.HasField(wire) else None
+    default = field.default_value
+    return lambda message: None if (raw := getattr(message, wire)) == default else raw
+
+
+def _repeated_reader(field: FieldDescriptor, hint: Any, optional: bool, name: str) -> _Reader:
+    item_hint = (get_args(hint) or (Any,))[0]
+    if field.message_type is not None or item_hint not in _PLAIN_SCALARS:
+        return lambda message: _repeated(message, field, hint, optional, name)
+    wire = field.name
+    presence = _presence_field(field)
+    container = _container(hint)
+
+    def plain_items(message: Message) -> Any:
+        raw = getattr(message, wire)
+        if optional and not raw and presence is not None and not getattr(message, presence):
+            return None
+        return container(raw)
+
+    return plain_items
+
+
+def _message_reader(field: FieldDescriptor, hint: Any, optional: bool) -> _Reader:
+    wire = field.name
+
+    def convert(raw: Any) -> Any:
+        return from_timestamp(raw) if timestamp else message_to_value(raw, hint)
+
+    timestamp = field.message_type.full_name == TIMESTAMP
+    if optional:
+        return lambda message: convert(getattr(message, wire)) if message.HasField(wire) else None
+    return lambda message: convert(getattr(message, wire))
 
 
 def read(

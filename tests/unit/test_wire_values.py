@@ -13,7 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from shared.generated.silo.user.v1 import user_pb2
 from shared.services.user.model import AvatarType, User, UserEmail, UserFilter
-from shared.wire.convert import assign, fill_message, value_to_message
+from shared.wire.convert import assign, dataclass_from_message, fill_message, value_to_message
 
 
 def _user(**changes: object) -> User:
@@ -156,3 +156,44 @@ def test_filling_keeps_a_oneof_member_the_message_already_has() -> None:
     fill_message(message, _Credential(password="secret", password_hash=None))
 
     assert message.WhichOneof("credential") == "password_hash"
+
+
+# -- from the wire ------------------------------------------------------------------------------
+
+
+def test_a_user_comes_back_as_it_went() -> None:
+    for user in (
+        _user(),
+        _user(last_login=datetime(1969, 7, 20, 20, 17, 40, 5, tzinfo=UTC), avatar_url="u"),
+        _user(emails=frozenset(), useremails=(), roles=frozenset()),
+    ):
+        assert dataclass_from_message(_user_message(user), User) == user
+
+
+def test_an_unset_optional_field_reads_as_none_and_a_set_zero_as_zero() -> None:
+    unset = dataclass_from_message(user_pb2.UserFilter(), UserFilter)
+    zeros = dataclass_from_message(
+        user_pb2.UserFilter(organization_id=0, is_active=False, query=""), UserFilter
+    )
+
+    assert (unset.organization_id, unset.is_active, unset.query) == (None, None, None)
+    assert (zeros.organization_id, zeros.is_active, zeros.query) == (0, False, "")
+
+
+def test_a_list_reads_as_none_unless_given_or_not_empty() -> None:
+    absent = dataclass_from_message(user_pb2.UserFilter(), UserFilter)
+    given_empty = dataclass_from_message(user_pb2.UserFilter(has_user_ids=True), UserFilter)
+    given = dataclass_from_message(user_pb2.UserFilter(user_ids=[3, 1]), UserFilter)
+
+    assert absent.user_ids is None
+    assert given_empty.user_ids is not None
+    assert list(given_empty.user_ids) == []
+    assert given.user_ids is not None
+    assert list(given.user_ids) == [3, 1]
+
+
+def test_a_field_without_presence_reads_its_zero_value_as_none_when_optional() -> None:
+    message = _user_message(_user(avatar_url=None))
+
+    assert message.avatar_url == ""
+    assert dataclass_from_message(message, User).avatar_url is None
