@@ -3,8 +3,9 @@ one row per user (its emails, permissions and roles as JSON arrays) straight int
 value, with the user's cache version read in the same snapshot.
 
 On SQLite the statement runs outside any transaction (one statement is its own snapshot). On
-PostgreSQL the reader's connections are in autocommit and never pinged, so a read is one round
-trip; a connection found dead is dropped and the read retried once on a fresh one."""
+PostgreSQL the reader's connections are in autocommit and never pinged, and statements run as
+prepared statements straight through libpq (``libpq_reads``), so a read is one round trip; a
+connection found dead is dropped and the read retried once on a fresh one."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from orjson import loads
 from sqlalchemy import Engine, create_engine, event
 
 from control_silo.passwords import is_usable
+from control_silo.services.libpq_reads import LibpqReads
 from shared.services.user.model import AvatarType, User, UserEmail
 
 # Users read with their version: (version or None, user).
@@ -132,13 +134,28 @@ def _rows(connection: Any, sql: str, params: dict[str, Any]) -> list[Any]:
 
 
 class _Held:
-    """A DBAPI connection the reader owns, with the last ``PRAGMA data_version`` it returned."""
+    """A DBAPI connection the reader owns, with the last ``PRAGMA data_version`` it returned
+    (SQLite) or the statements prepared on it (PostgreSQL)."""
 
-    __slots__ = ("dbapi", "seen")
+    __slots__ = ("dbapi", "libpq", "seen")
 
-    def __init__(self, dbapi: Any) -> None:
+    def __init__(self, dbapi: Any, libpq: LibpqReads | None) -> None:
         self.dbapi = dbapi
+        self.libpq = libpq
         self.seen: int | None = None
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        """Every row ``sql`` returns (on PostgreSQL, ``params`` holds the one value of ``$1``)."""
+        if self.libpq is not None:
+            (value,) = params.values()
+            return self.libpq.rows(sql, value)
+        return _rows(self.dbapi, sql, params)
+
+    def lost(self, error: Exception, dialect: Any) -> bool:
+        """Whether ``error`` came from a connection the server dropped."""
+        if self.libpq is not None:
+            return self.libpq.lost
+        return bool(dialect.is_disconnect(error, self.dbapi, None))
 
 
 class HotUserReader:
@@ -171,11 +188,11 @@ class HotUserReader:
             self._engine = create_engine(
                 engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_size=1
             )
-            self._one = _statement(_POSTGRESQL, "{} = %(id)s")
-            self._many = _statement(_POSTGRESQL, "{} = ANY(%(ids)s::bigint[])")
+            self._one = _statement(_POSTGRESQL, "{} = $1")
+            self._many = _statement(_POSTGRESQL, "{} = ANY($1::bigint[])")
             self._time = _postgresql_time
-            self._version = _VERSIONS + "user_id = %(id)s"
-            self._versions = _VERSIONS + "user_id = ANY(%(ids)s::bigint[])"
+            self._version = _VERSIONS + "user_id = $1"
+            self._versions = _VERSIONS + "user_id = ANY($1::bigint[])"
         self._error = self._engine.dialect.loaded_dbapi.Error
         self._idle: list[_Held] = []
         self._lock = threading.Lock()
@@ -215,7 +232,7 @@ class HotUserReader:
             return None
         held = self._take()
         try:
-            ((version,),) = _rows(held.dbapi, "PRAGMA data_version", {})
+            ((version,),) = held.rows("PRAGMA data_version", {})
         except BaseException:
             self._discard(held)
             raise
@@ -238,10 +255,10 @@ class HotUserReader:
         for attempt in (1, 2):
             held = self._take()
             try:
-                rows = _rows(held.dbapi, sql, params)
+                rows = held.rows(sql, params)
             except self._error as error:
                 self._discard(held)
-                if attempt == 1 and self._engine.dialect.is_disconnect(error, held.dbapi, None):
+                if attempt == 1 and held.lost(error, self._engine.dialect):
                     continue  # a connection the server dropped: read once more on a new one
                 raise
             except BaseException:
@@ -269,7 +286,8 @@ class HotUserReader:
         pooled.detach()  # from now on the reader's own, closed by it alone
         with self._lock:
             self._opened += 1
-        return _Held(pooled.dbapi_connection)
+        dbapi: Any = pooled.dbapi_connection
+        return _Held(dbapi, None if self._sqlite else LibpqReads(dbapi))
 
     def _give_back(self, held: _Held) -> None:
         if self._closed:

@@ -26,12 +26,29 @@ def sqlite_lower(value: Any) -> Any:
     return fold_case(value) if isinstance(value, str) else value
 
 
+# Every PostgreSQL session reads times the same way, whatever the database's or the role's
+# defaults: the driver parses ISO dates only, and UTC offsets keep them exact.
+POSTGRESQL_SESSION = "SET DateStyle TO 'ISO'; SET TIME ZONE 'UTC'"
+
+
+def _configure_postgresql(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(POSTGRESQL_SESSION)
+    finally:
+        cursor.close()
+    dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
+
+
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """Creates an engine; for SQLite it enables foreign keys, WAL and a busy timeout, and takes
-    control of BEGIN so units of work can ask for an immediate (write-locking) transaction."""
+    control of BEGIN so units of work can ask for an immediate (write-locking) transaction; a
+    PostgreSQL session is set to ISO dates in UTC (``POSTGRESQL_SESSION``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+        engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+        event.listen(engine, "connect", _configure_postgresql)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, connect_args={"timeout": 30}, **kwargs)

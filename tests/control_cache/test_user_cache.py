@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, text
@@ -441,6 +442,42 @@ def test_a_connection_the_server_dropped_is_replaced_without_an_error(
     assert ended > 0
     assert users.get_user(user_id=rita.id) == rita
     assert users.get_many_by_id(user_ids=[rita.id, rita.id]) == [rita, rita]
+
+
+@pytest.mark.skipif(server_url() is None, reason="PostgreSQL sessions only")
+def test_times_read_back_exactly_whatever_the_database_session_defaults(
+    users: UserService, other_engine: Engine, control_silo: ControlSilo, control_database_url: str
+) -> None:
+    joined = datetime(1969, 12, 31, 23, 59, 58, 123456, tzinfo=UTC)
+    rosa = _make(users, "rosa")
+    _sql(
+        other_engine,
+        'UPDATE "user" SET date_joined = :joined WHERE id = :id',
+        joined=joined,
+        id=rosa.id,
+    )
+    with other_engine.connect() as connection:
+        database = connection.execute(text("SELECT current_database()")).scalar_one()
+        connection.execute(
+            text(f"ALTER DATABASE \"{database}\" SET TimeZone TO 'America/St_Johns'")
+        )
+        connection.execute(text(f"ALTER DATABASE \"{database}\" SET DateStyle TO 'SQL, DMY'"))
+        connection.commit()
+    reader = HotUserReader(control_silo.engine)
+    engine = make_engine(control_database_url)
+    try:
+        found = reader.one(rosa.id)
+        with engine.connect() as connection:
+            stored = connection.execute(
+                text('SELECT date_joined FROM "user" WHERE id = :id'), {"id": rosa.id}
+            ).scalar_one()
+    finally:
+        reader.close()
+        engine.dispose()
+
+    assert found is not None
+    assert found[1].date_joined == joined
+    assert stored == joined
 
 
 def test_a_deleted_user_leaves_no_version_row_behind(
