@@ -143,8 +143,7 @@ class ChunkWriter:
             if joined is not None:
                 return joined.write(header, rows)
         with _as_findings(header):
-            prepare = self._preparers.get(header.model)
-            return self._write(header, prepare(header, rows) if prepare else rows)
+            return self._write(header, self._prepared(header, rows))
 
     @contextmanager
     def dry_run(self) -> Iterator[DryRun]:
@@ -171,6 +170,28 @@ class ChunkWriter:
             )
             raise chunk_failure(kind, header, "this silo does not import this model")
 
+    def _prepared(self, header: ChunkHeader, rows: list[ChunkRow]) -> list[ChunkRow]:
+        """The chunk's rows once its model's preparer (if any) ran."""
+        prepare = self._preparers.get(header.model)
+        return prepare(header, rows) if prepare else rows
+
+    def _replayed_or_fitting(
+        self, session: Session, header: ChunkHeader, rows: list[ChunkRow], *, check_empty: bool
+    ) -> ChunkResult | None:
+        """The recorded result of a chunk written before; else None, once the chunk is known to
+        fit (``_check_fits``)."""
+        recorded = self._recorded(session, header)
+        if recorded is not None:
+            return ChunkResult(recorded, replayed=True)
+        self._check_fits(session, header, rows, check_empty=check_empty)
+        return None
+
+    def _imported(
+        self, uow: UnitOfWork, header: ChunkHeader, rows: list[ChunkRow]
+    ) -> list[MappedRow]:
+        """Writes the chunk's rows in ``uow`` with its model's importer."""
+        return self._importers[header.model](ImportContext(uow, header), rows)
+
     def _recorded(self, session: Session, header: ChunkHeader) -> list[MappedRow] | None:
         result = session.scalar(
             select(self._record.result).where(
@@ -185,10 +206,9 @@ class ChunkWriter:
 
     def _write(self, header: ChunkHeader, rows: list[ChunkRow]) -> ChunkResult:
         with UnitOfWork(self._sessions, outbox=self._outbox) as uow:
-            recorded = self._recorded(uow.session, header)
-            if recorded is not None:
-                return ChunkResult(recorded, replayed=True)
-            self._check_fits(uow.session, header, rows)
+            replayed = self._replayed_or_fitting(uow.session, header, rows, check_empty=True)
+            if replayed is not None:
+                return replayed
             # The record goes in first: a racing copy of this chunk waits on its key and then
             # fails on it, before writing any row, and returns what this one recorded.
             record = self._record(
@@ -203,11 +223,11 @@ class ChunkWriter:
                 uow.flush()
             except IntegrityError:
                 uow.session.rollback()
-                replayed = self._recorded(uow.session, header)
-                if replayed is None:
+                recorded = self._recorded(uow.session, header)
+                if recorded is None:
                     raise
-                return ChunkResult(replayed, replayed=True)
-            mapped = self._importers[header.model](ImportContext(uow, header), rows)
+                return ChunkResult(recorded, replayed=True)
+            mapped = self._imported(uow, header, rows)
             if header.dry_run:
                 return ChunkResult(mapped)  # leaving the block rolls everything back
             record.result = json.dumps([row.as_json() for row in mapped])
@@ -279,17 +299,16 @@ class DryRun:
         writer._check(header)
         with self._lock, _as_findings(header):
             uow = self._open(header)
-            prepare = writer._preparers.get(header.model)
-            if prepare is not None:
-                rows = prepare(header, rows)
-            recorded = writer._recorded(uow.session, header)
-            if recorded is not None:
-                return ChunkResult(recorded, replayed=True)
-            writer._check_fits(uow.session, header, rows, check_empty=not self._checked_empty)
+            rows = writer._prepared(header, rows)
+            replayed = writer._replayed_or_fitting(
+                uow.session, header, rows, check_empty=not self._checked_empty
+            )
+            if replayed is not None:
+                return replayed
             self._checked_empty = True
             savepoint = uow.session.begin_nested()
             try:
-                mapped = writer._importers[header.model](ImportContext(uow, header), rows)
+                mapped = writer._imported(uow, header, rows)
             except BaseException:
                 savepoint.rollback()
                 raise
