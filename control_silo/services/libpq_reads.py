@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from psycopg import pq
+from psycopg import errors, pq
 
 from shared.db.engine import POSTGRESQL_SESSION
 
@@ -51,11 +51,16 @@ def _parameter(value: int | Sequence[int]) -> bytes:
     return ("{" + ",".join(str(int(item)) for item in value) + "}").encode()
 
 
+# Set on first use: times as every engine reads them, and text in UTF-8 whatever the database's
+# or the role's client encoding, as the results are decoded here, not by the driver.
+_SESSION = POSTGRESQL_SESSION + "; SET client_encoding TO 'UTF8'"
+
+
 class LibpqReads:
     """Runs read statements on one psycopg connection in autocommit (the caller's; this object
     only adds the statements it prepared there). The session is set as every engine sets its
-    own (``POSTGRESQL_SESSION``: ISO dates in UTC) on first use, so that times read back
-    exactly."""
+    own (``POSTGRESQL_SESSION``: ISO dates in UTC) and to UTF-8 text on first use, so that
+    times and text read back exactly."""
 
     def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self._pgconn = connection.pgconn
@@ -85,7 +90,7 @@ class LibpqReads:
 
     def _prepare(self, sql: str) -> bytes:
         if not self._names:
-            result = self._pgconn.exec_(POSTGRESQL_SESSION.encode())
+            result = self._pgconn.exec_(_SESSION.encode())
             self._check(result, pq.ExecStatus.COMMAND_OK)
         name = f"silo_hot_read_{len(self._names)}".encode()
         self._check(self._pgconn.prepare(name, sql.encode()), pq.ExecStatus.COMMAND_OK)
@@ -93,10 +98,17 @@ class LibpqReads:
         return name
 
     def _check(self, result: pq.abc.PGresult, expected: pq.ExecStatus) -> None:
+        """Raises what the driver's cursor would for a failed statement (the class of its
+        SQLSTATE: ``QueryCanceled`` for a statement timeout, ...); an ``OperationalError`` when
+        the connection is gone."""
         if result.status == expected:
             return
+        if result.error_field(pq.DiagnosticField.SQLSTATE) is not None:
+            error = errors.error_from_result(result, encoding="utf-8")
+            if isinstance(error, psycopg.OperationalError) or not self.lost:
+                raise error
         message = (result.error_message or self._pgconn.error_message).decode(errors="replace")
-        if self._pgconn.status != pq.ConnStatus.OK:
+        if self.lost:
             raise psycopg.OperationalError(message.strip() or "the connection was lost")
         raise psycopg.DatabaseError(message.strip() or f"unexpected result {result.status!r}")
 
