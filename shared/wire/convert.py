@@ -121,25 +121,52 @@ def message_fields(
 
 def fill_message(message: Message, value: Any, wire_names: Mapping[str, str] | None = None) -> None:
     """Sets each field of ``message`` named like an attribute of the dataclass ``value``, as
-    ``message_fields`` does; a oneof that already has a member set in ``message`` keeps it."""
+    ``message_fields`` does, replacing what the field held (a zero value too); lists are
+    appended to; a oneof that already has a member set in ``message`` (or in a nested message)
+    keeps it."""
     descriptor: Descriptor = message.DESCRIPTOR  # type: ignore[assignment]
-    fields = message_fields(descriptor, value, wire_names)
-    for oneof in descriptor.oneofs:
-        if message.WhichOneof(oneof.name) is not None:
-            for member in oneof.fields:
-                fields.pop(member.name, None)
-    if fields:
-        message.MergeFrom(type(message)(**fields))
+    _set_fields(message, message_fields(descriptor, value, wire_names), keep_oneofs=True)
 
 
 def assign(message: Message, field: FieldDescriptor, value: Any) -> None:
-    """Puts ``value`` in ``message``'s ``field``; ``None`` leaves the field unset."""
+    """Puts ``value`` in ``message``'s ``field``, replacing what it held (a list is appended to);
+    ``None`` leaves the field unset."""
     if value is None:
         return
     if field.message_type is None and not field.is_repeated:
         setattr(message, field.name, wire_value(field, value))
     else:
-        message.MergeFrom(type(message)(**field_keywords(field, value)))
+        _set_fields(message, field_keywords(field, value), keep_oneofs=False)
+
+
+def _set_fields(message: Message, fields: dict[str, Any], *, keep_oneofs: bool) -> None:
+    """Sets ``message``'s fields from constructor keywords: a scalar replaced, a nested message
+    set field by field (zero values too, where merging a message would skip them), lists and
+    maps merged. With ``keep_oneofs``, a oneof member already set stays."""
+    if not message.ListFields():
+        # Nothing to replace or keep: one constructor call does it all.
+        if fields:
+            message.MergeFrom(type(message)(**fields))
+        return
+    descriptor: Descriptor = message.DESCRIPTOR  # type: ignore[assignment]
+    if keep_oneofs:
+        for oneof in descriptor.oneofs:
+            if message.WhichOneof(oneof.name) is not None:
+                for member in oneof.fields:
+                    fields.pop(member.name, None)
+    merged: dict[str, Any] = {}
+    for name, item in fields.items():
+        field = descriptor.fields_by_name[name]
+        if field.is_repeated:
+            merged[name] = item
+        elif field.message_type is not None:
+            nested = getattr(message, name)
+            nested.SetInParent()
+            _set_fields(nested, item, keep_oneofs=True)
+        else:
+            setattr(message, name, item)
+    if merged:
+        message.MergeFrom(type(message)(**merged))
 
 
 def field_keywords(field: FieldDescriptor, value: Any) -> dict[str, Any]:
@@ -169,6 +196,9 @@ _PLANS: dict[tuple[Any, type[Any], tuple[tuple[str, str], ...]], _Plan] = {}
 _TO_WIRE: dict[Any, _ToWire] = {}
 _PLAIN_SCALARS = frozenset({str, int, bool, float, bytes})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The seconds of a Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+_MIN_SECONDS = -62_135_596_800
+_MAX_SECONDS = 253_402_300_799
 
 
 def _plan(descriptor: Descriptor, cls: type[Any], wire_names: Mapping[str, str] | None) -> _Plan:
@@ -277,12 +307,14 @@ def _scalar(value: Any) -> Any:
 
 
 def _timestamp_fields(value: datetime) -> dict[str, int]:
-    """The fields of the Timestamp of a datetime (a naive one taken as UTC)."""
+    """The fields of the Timestamp of a datetime (a naive one taken as UTC). Raises
+    ``OverflowError`` for a time before year 1 or after year 9999 in UTC, which a Timestamp
+    cannot hold."""
     since = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)) - _EPOCH
-    return {
-        "seconds": since.days * 86_400 + since.seconds,
-        "nanos": since.microseconds * 1_000,
-    }
+    seconds = since.days * 86_400 + since.seconds
+    if not _MIN_SECONDS <= seconds <= _MAX_SECONDS:
+        raise OverflowError(f"{value.isoformat()} is out of the range of a timestamp in UTC")
+    return {"seconds": seconds, "nanos": since.microseconds * 1_000}
 
 
 # -- from the wire ----------------------------------------------------------------------------

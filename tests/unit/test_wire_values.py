@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import cast
 
+import pytest
 from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -156,6 +157,45 @@ def test_filling_keeps_a_oneof_member_the_message_already_has() -> None:
     fill_message(message, _Credential(password="secret", password_hash=None))
 
     assert message.WhichOneof("credential") == "password_hash"
+
+
+def test_a_time_out_of_the_range_of_a_timestamp_in_utc_is_refused() -> None:
+    # Within datetime's range, but before year 1 or after year 9999 once moved to UTC.
+    for outside in (
+        datetime(1, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=5))),
+        datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))),
+    ):
+        with pytest.raises(OverflowError):
+            _user_message(_user(date_joined=outside))
+
+
+@dataclass(frozen=True)
+class _Profile:
+    name: str
+    flags: int
+    is_active: bool
+    date_joined: datetime
+
+
+def test_filling_a_message_replaces_what_its_fields_held_zero_values_included() -> None:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    message = user_pb2.User(
+        name="Old", flags=3, is_active=True, date_joined=_stamp(datetime(2024, 1, 2, 3, 4, 5, 6))
+    )
+
+    fill_message(message, _Profile(name="", flags=0, is_active=False, date_joined=epoch))
+
+    assert (message.name, message.flags, message.is_active) == ("", 0, False)
+    assert message.date_joined == _stamp(epoch)
+
+
+def test_assigning_a_time_replaces_the_time_a_message_held() -> None:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    message = user_pb2.User(date_joined=_stamp(datetime(2024, 1, 2, 3, 4, 5, 6)))
+
+    assign(message, message.DESCRIPTOR.fields_by_name["date_joined"], epoch)
+
+    assert message.date_joined == _stamp(epoch)
 
 
 # -- from the wire ------------------------------------------------------------------------------
