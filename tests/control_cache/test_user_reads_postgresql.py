@@ -217,3 +217,20 @@ def test_a_statement_the_server_cancels_raises_the_drivers_own_error(
         assert _read(reader, made.id) == made
     finally:
         reader.close()
+
+
+def test_backslashes_read_back_as_they_are_without_standard_conforming_strings(
+    users: UserService,
+    control_silo: ControlSilo,
+    other_engine: Engine,
+    database_defaults: Callable[[str, str], None],
+) -> None:
+    made = _make(users, "back-slash")
+    odd = "C:\\\\users\\n'quoted'"
+    _sql(other_engine, 'UPDATE "user" SET first_name = :odd WHERE id = :id', odd=odd, id=made.id)
+    database_defaults("standard_conforming_strings", "off")
+    reader = HotUserReader(control_silo.engine)
+    try:
+        assert _read(reader, made.id).name == odd
+    finally:
+        reader.close()
