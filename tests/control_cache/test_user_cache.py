@@ -474,6 +474,10 @@ def test_times_read_back_exactly_whatever_the_database_session_defaults(
     finally:
         reader.close()
         engine.dispose()
+        with other_engine.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{database}" RESET TimeZone'))
+            connection.execute(text(f'ALTER DATABASE "{database}" RESET DateStyle'))
+            connection.commit()
 
     assert found is not None
     assert found[1].date_joined == joined
