@@ -101,6 +101,16 @@ def metadata_value(context: grpc.ServicerContext, key: str) -> str | None:
     return None
 
 
+def _abandoned(context: grpc.ServicerContext) -> bool:
+    """Whether the client can no longer see the call succeed: it was cancelled, or its deadline
+    passed (told by the clock, before the server has processed the cancellation, which under
+    load comes late)."""
+    if not context.is_active():
+        return True
+    remaining = context.time_remaining()
+    return remaining is not None and remaining <= 0
+
+
 def _code_set(context: grpc.ServicerContext) -> grpc.StatusCode | None:
     """The status code the call was aborted or set with so far, if any."""
     code: grpc.StatusCode | None = getattr(context, "code", lambda: None)()
@@ -404,7 +414,7 @@ class Plumbing:
                     if isinstance(request, bytes)
                     else partial(request.SerializeToString, deterministic=True)
                 ),
-                abandoned=lambda: not context.is_active(),
+                abandoned=partial(_abandoned, context),
             )
             with running_call(call):
                 try:
