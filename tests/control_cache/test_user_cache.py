@@ -63,19 +63,6 @@ class CountingReader(HotUserReader):
 
 
 @pytest.fixture
-def users(control_silo: ControlSilo) -> UserService:
-    return control_silo.services.get(UserService)
-
-
-@pytest.fixture
-def other_engine(control_database_url: str) -> Iterator[Engine]:
-    """A second engine on the same database: another writer, as a second process would be."""
-    engine = make_engine(control_database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def reader(control_silo: ControlSilo) -> Iterator[CountingReader]:
     counting = CountingReader(control_silo.engine)
     yield counting

@@ -13,24 +13,11 @@ from sqlalchemy import Engine, text
 
 from control_silo.bootstrap import ControlSilo
 from control_silo.services.user_hot_reads import HotUserReader
-from shared.db.engine import make_engine
 from shared.services.user.model import NewUser, User
 from shared.services.user.service import UserService
 from tests.databases import server_url
 
 pytestmark = pytest.mark.skipif(server_url() is None, reason="PostgreSQL reads only")
-
-
-@pytest.fixture
-def users(control_silo: ControlSilo) -> UserService:
-    return control_silo.services.get(UserService)
-
-
-@pytest.fixture
-def other_engine(control_database_url: str) -> Iterator[Engine]:
-    engine = make_engine(control_database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
