@@ -14,16 +14,17 @@ from google.protobuf.message import Message
 
 from shared.errors import InvalidArgument
 from shared.wire.convert import (
-    assign,
-    dataclass_from_message,
     field_hints,
-    field_keywords,
-    fill_message,
     is_dataclass_type,
     message_class,
-    message_fields,
-    read,
     unwrap_optional,
+)
+from shared.wire.from_message import dataclass_from_message, read
+from shared.wire.to_message import (
+    assign,
+    field_keywords,
+    fill_message,
+    message_fields,
 )
 
 UPDATE_MASK = "update_mask"

@@ -1,5 +1,6 @@
-"""Typed values into messages (``shared.wire.convert``): the rules a message built in one
-constructor call must keep, each checked against the message's own fields."""
+"""Typed values into messages and back (``shared.wire.to_message``, ``from_message``): the
+rules a message built in one constructor call must keep, each checked against the message's own
+fields, and what reading it back gives."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from shared.generated.silo.user.v1 import user_pb2
 from shared.services.user.model import AvatarType, User, UserEmail, UserFilter
-from shared.wire.convert import assign, dataclass_from_message, fill_message, value_to_message
+from shared.wire.from_message import dataclass_from_message
+from shared.wire.to_message import assign, fill_message, value_to_message
 
 
 def _user(**changes: object) -> User:
