@@ -29,10 +29,9 @@ from shared.services.organization.service import OrganizationService
 from shared.services.region_directory import RegionDirectory
 from shared.services.region_outbox.model import DeliveryOutcome, MessageResult
 from shared.services.registry import remote
-from shared.services.slug_replica.service import SlugReservation
 from shared.services.user.model import User
 from tests.conftest import TEST_SECRET
-from tests.region.conftest import REGION
+from tests.region.messages import reservation_message
 
 
 class CountingDirectory(RegionDirectory):
@@ -108,24 +107,11 @@ def test_each_message_gets_its_result_in_order(
     versions = region_silo.cache._versions
     before = versions.versions(user_cache_keys(41))
 
-    def reservation(reservation_id: int, slug: str) -> ControlOutboxMessage:
-        return ControlOutboxMessage(
-            reservation_id,
-            reservation=SlugReservation(
-                id=reservation_id,
-                slug=slug,
-                organization_id=reservation_id,
-                user_id=None,
-                region_name=REGION,
-                reservation_type=0,
-            ),
-        )
-
     results = receiver.deliver_outbox_batch(
         messages=[
-            reservation(1, "first"),
+            reservation_message(1, "first"),
             ControlOutboxMessage(2),  # names no change: fails
-            reservation(2, "second"),  # skipped: after a failure of its shard
+            reservation_message(2, "second"),  # skipped: after a failure of its shard
             ControlOutboxMessage(41, user_invalidated=RegionUserInvalidation(41)),
             ControlOutboxMessage(
                 3, user=RegionUserState(41, is_active=True, email="x@example.com")
@@ -144,7 +130,7 @@ def test_each_message_gets_its_result_in_order(
     assert versions.versions(user_cache_keys(41)) > before
     again = receiver.deliver_outbox_batch(
         messages=[
-            reservation(1, "first"),
+            reservation_message(1, "first"),
             ControlOutboxMessage(1, reservation_removed=SlugReservationRemoval(1)),
         ]
     )

@@ -22,9 +22,9 @@ from shared.services.organization_mapping.service import OrganizationMappingServ
 from shared.services.provisioning.service import OrganizationProvisioningService
 from shared.services.region_outbox.model import DeliveryOutcome, RegionOutboxMessage
 from shared.services.region_outbox.service import RegionOutboxService
-from shared.services.slug_replica.service import SlugReservation
 from shared.services.user.model import User
 from tests.region.conftest import REGION
+from tests.region.messages import reservation_message
 from tests.region.test_control_batches import replicas
 
 
@@ -99,25 +99,11 @@ def test_control_applies_a_clean_batch_in_one_transaction_without_savepoints(
     assert {mappings.get(organization_id=i).name for i in ids} == {"Whole"}
 
 
-def _reservation(reservation_id: int, slug: str) -> ControlOutboxMessage:
-    return ControlOutboxMessage(
-        reservation_id,
-        reservation=SlugReservation(
-            id=reservation_id,
-            slug=slug,
-            organization_id=reservation_id,
-            user_id=None,
-            region_name=REGION,
-            reservation_type=0,
-        ),
-    )
-
-
 def test_region_applies_replica_changes_in_one_transaction(region_silo: RegionSilo) -> None:
     receiver = region_silo.services.get(ControlOutboxService)
     with statements(region_silo.engine) as sent:
         results = receiver.deliver_outbox_batch(
-            messages=[_reservation(n, f"replica-{n}") for n in (1, 2, 3)]
+            messages=[reservation_message(n, f"replica-{n}") for n in (1, 2, 3)]
         )
     assert [r.outcome for r in results] == [DeliveryOutcome.APPLIED] * 3
     assert sent.count("COMMIT") == 1
@@ -126,7 +112,7 @@ def test_region_applies_replica_changes_in_one_transaction(region_silo: RegionSi
         removed = receiver.deliver_outbox_batch(
             messages=[
                 ControlOutboxMessage(2, reservation_removed=SlugReservationRemoval(2)),
-                _reservation(4, "replica-4"),
+                reservation_message(4, "replica-4"),
             ]
         )
     assert [r.outcome for r in removed] == [DeliveryOutcome.APPLIED] * 2
@@ -138,10 +124,10 @@ def test_a_failing_replica_change_holds_back_only_its_shard(region_silo: RegionS
     receiver = region_silo.services.get(ControlOutboxService)
     results = receiver.deliver_outbox_batch(
         messages=[
-            _reservation(1, "kept-1"),
-            _reservation(2, "x" * 51),  # longer than the slug column: fails
+            reservation_message(1, "kept-1"),
+            reservation_message(2, "x" * 51),  # longer than the slug column: fails
             ControlOutboxMessage(2, reservation_removed=SlugReservationRemoval(2)),  # skipped
-            _reservation(3, "kept-3"),
+            reservation_message(3, "kept-3"),
         ]
     )
     assert [r.outcome for r in results] == [
