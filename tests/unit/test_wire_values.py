@@ -14,37 +14,10 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from shared.generated.silo.user.v1 import user_pb2
-from shared.services.user.model import AvatarType, User, UserEmail, UserFilter
+from shared.services.user.model import User, UserFilter
 from shared.wire.from_message import dataclass_from_message
 from shared.wire.to_message import assign, fill_message, value_to_message
-
-
-def _user(**changes: object) -> User:
-    values: dict[str, object] = {
-        "id": 7,
-        "username": "ada",
-        "email": "ada@example.com",
-        "name": "Ada",
-        "is_active": True,
-        "is_staff": False,
-        "is_superuser": True,
-        "is_managed": False,
-        "is_unclaimed": False,
-        "is_password_expired": False,
-        "password_usable": True,
-        "date_joined": datetime(2024, 2, 29, 13, 14, 15, 678901, tzinfo=UTC),
-        "last_login": None,
-        "last_active": None,
-        "flags": 3,
-        "avatar_type": AvatarType.UPLOAD,
-        "avatar_url": None,
-        "emails": frozenset({"b@example.com", "a@example.com"}),
-        "useremails": (UserEmail("b@example.com", True), UserEmail("a@example.com", True)),
-        "permissions": frozenset(),
-        "roles": frozenset({"users.admin", "broadcasts.admin"}),
-    }
-    values.update(changes)
-    return User(**values)  # type: ignore[arg-type]
+from tests.unit.users import a_user
 
 
 def _stamp(value: datetime) -> Timestamp:
@@ -64,7 +37,7 @@ def _user_message(user: User) -> user_pb2.User:
 
 
 def test_every_field_of_a_user_lands_in_its_field() -> None:
-    message = _user_message(_user())
+    message = _user_message(a_user())
 
     assert (message.id, message.username, message.email, message.name) == (
         7,
@@ -86,7 +59,7 @@ def test_every_field_of_a_user_lands_in_its_field() -> None:
 
 
 def test_none_leaves_a_field_unset() -> None:
-    message = _user_message(_user())
+    message = _user_message(a_user())
 
     assert not message.HasField("last_login")
     assert not message.HasField("last_active")
@@ -97,14 +70,14 @@ def test_times_are_exact_before_the_epoch_and_in_other_zones() -> None:
     early = datetime(1901, 12, 13, 20, 45, 52, 1, tzinfo=UTC)
     eastern = datetime(2030, 1, 1, 0, 0, 0, 999999, tzinfo=timezone(timedelta(hours=5)))
 
-    assert _user_message(_user(date_joined=early)).date_joined == _stamp(early)
-    assert _user_message(_user(date_joined=eastern)).date_joined == _stamp(eastern)
+    assert _user_message(a_user(date_joined=early)).date_joined == _stamp(early)
+    assert _user_message(a_user(date_joined=eastern)).date_joined == _stamp(eastern)
 
 
 def test_a_naive_time_is_taken_as_utc() -> None:
     naive = datetime(2024, 5, 6, 7, 8, 9, 10)
 
-    message = _user_message(_user(date_joined=naive))
+    message = _user_message(a_user(date_joined=naive))
 
     assert message.date_joined == _stamp(naive.replace(tzinfo=UTC))
 
@@ -112,7 +85,7 @@ def test_a_naive_time_is_taken_as_utc() -> None:
 def test_the_epoch_itself_is_a_set_timestamp() -> None:
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
 
-    message = _user_message(_user(date_joined=epoch))
+    message = _user_message(a_user(date_joined=epoch))
 
     assert message.HasField("date_joined")
     assert message.date_joined.seconds == 0
@@ -168,7 +141,7 @@ def test_a_time_out_of_the_range_of_a_timestamp_in_utc_is_refused() -> None:
         datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))),
     ):
         with pytest.raises(OverflowError):
-            _user_message(_user(date_joined=outside))
+            _user_message(a_user(date_joined=outside))
 
 
 @dataclass(frozen=True)
@@ -205,9 +178,9 @@ def test_assigning_a_time_replaces_the_time_a_message_held() -> None:
 
 def test_a_user_comes_back_as_it_went() -> None:
     for user in (
-        _user(),
-        _user(last_login=datetime(1969, 7, 20, 20, 17, 40, 5, tzinfo=UTC), avatar_url="u"),
-        _user(emails=frozenset(), useremails=(), roles=frozenset()),
+        a_user(),
+        a_user(last_login=datetime(1969, 7, 20, 20, 17, 40, 5, tzinfo=UTC), avatar_url="u"),
+        a_user(emails=frozenset(), useremails=(), roles=frozenset()),
     ):
         assert dataclass_from_message(_user_message(user), User) == user
 
@@ -235,7 +208,7 @@ def test_a_list_reads_as_none_unless_given_or_not_empty() -> None:
 
 
 def test_a_field_without_presence_reads_its_zero_value_as_none_when_optional() -> None:
-    message = _user_message(_user(avatar_url=None))
+    message = _user_message(a_user(avatar_url=None))
 
     assert message.avatar_url == ""
     assert dataclass_from_message(message, User).avatar_url is None
