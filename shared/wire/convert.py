@@ -80,7 +80,10 @@ def enum_prefix(descriptor: EnumDescriptor) -> str:
 
 
 def presence_field(field: FieldDescriptor) -> str | None:
-    """The name of the bool that says a repeated field was given, if its message has one."""
+    """The name of the bool that says a repeated field (not a map) was given, if its message has
+    one; None for any other field."""
+    if not field.is_repeated or is_map(field):
+        return None
     companion = field.containing_type.fields_by_name.get(f"has_{field.name}")
     if companion is None or companion.type != companion.TYPE_BOOL:
         return None

@@ -117,7 +117,7 @@ def field_keywords(field: FieldDescriptor, value: Any) -> dict[str, Any]:
     """The constructor keywords that put ``value`` (not None) in ``field``: the field's own and,
     for a repeated field whose message has a ``has_`` bool for it, that bool."""
     keywords = {field.name: wire_value(field, value)}
-    presence = presence_field(field) if field.is_repeated and not is_map(field) else None
+    presence = presence_field(field)
     if presence is not None:
         keywords[presence] = True
     return keywords
@@ -149,15 +149,15 @@ def _plan(descriptor: Descriptor, cls: type[Any], wire_names: Mapping[str, str] 
     # (attribute, wire name, oneof name or None, conversion or None for a value that goes as it
     # is, name of the has_ bool or None)
     steps: list[tuple[str, str, str | None, _ToWire | None, str | None]] = []
-    for name in field_hints(cls):
+    for name, hint in field_hints(cls).items():
         wire_name = (wire_names or {}).get(name, name)
         if wire_name not in fields:
             continue
         field = fields[wire_name]
         oneof = field.containing_oneof
-        presence = presence_field(field) if field.is_repeated and not is_map(field) else None
+        presence = presence_field(field)
         # A value typed as a plain scalar goes as it is.
-        plain = _is_plain(field, field_hints(cls)[name])
+        plain = _is_plain(field, hint)
         steps.append(
             (
                 name,
