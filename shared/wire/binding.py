@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, get_type_hints
 
-from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
+from google.protobuf.descriptor import Descriptor, MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
 
 from shared.errors import InvalidArgument
@@ -20,12 +20,7 @@ from shared.wire.convert import (
     unwrap_optional,
 )
 from shared.wire.from_message import dataclass_from_message, read
-from shared.wire.to_message import (
-    assign,
-    field_keywords,
-    fill_message,
-    message_fields,
-)
+from shared.wire.to_message import field_keywords, merge_keywords, message_fields
 
 UPDATE_MASK = "update_mask"
 
@@ -76,25 +71,37 @@ class MethodBinding:
     # -- the client side --------------------------------------------------------------------
 
     def request_from_call(self, arguments: Mapping[str, Any]) -> Message:
-        """The request message of a call with these keyword arguments."""
-        request = self.request_class()
-        fields = request.DESCRIPTOR.fields_by_name
+        """The request message of a call with these keyword arguments, built in one constructor
+        call; an argument that is None leaves its field unset."""
+        plain = self._plain_wire_names
+        if plain is not None and plain.keys() >= arguments.keys():
+            return self.request_class(
+                **{plain[name]: value for name, value in arguments.items() if value is not None}
+            )
+        descriptor: Descriptor = self.request_class.DESCRIPTOR  # type: ignore[assignment]
+        fields = descriptor.fields_by_name
+        keywords: dict[str, Any] = {}
         for name, value in arguments.items():
             wire = self._wire(name)
             if wire in fields:
-                assign(request, fields[wire], value)
+                if value is not None:
+                    given = field_keywords(fields[wire], value)
+                    merge_keywords(descriptor, keywords, given, keep_oneofs=False)
             elif is_dataclass_type(type(value)):
                 # A dataclass argument travels flattened into the request's own fields.
-                fill_message(request, value, self.wire_names)
+                given = message_fields(descriptor, value, self.wire_names)
+                merge_keywords(descriptor, keywords, given, keep_oneofs=True)
                 if UPDATE_MASK in fields:
-                    request.update_mask.paths.extend(  # type: ignore[attr-defined]
+                    paths = [
                         name
                         for name in field_hints(type(value))
                         if getattr(value, name) is not None and self._wire(name) in fields
-                    )
+                    ]
+                    mask = {UPDATE_MASK: {"paths": paths}}
+                    merge_keywords(descriptor, keywords, mask, keep_oneofs=False)
             else:
                 raise BindingError(f"{self.path} has no field for argument {name!r}")
-        return request
+        return self.request_class(**keywords)
 
     def result_from_response(self, response: Message) -> Any:
         """The method's return value carried by a response message."""
@@ -129,6 +136,12 @@ class MethodBinding:
                 return None
             plain.append((parameter.name, wire))
         return tuple(plain)
+
+    @cached_property
+    def _plain_wire_names(self) -> dict[str, str] | None:
+        """Argument -> field of a method whose parameters are all plain (``_plain_arguments``)."""
+        plain = self._plain_arguments
+        return None if plain is None else dict(plain)
 
     def arguments_from_request(self, request: Message) -> dict[str, Any]:
         """The keyword arguments a request message stands for; an argument whose field was

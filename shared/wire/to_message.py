@@ -63,54 +63,39 @@ def message_fields(
     return plan(value)
 
 
-def fill_message(message: Message, value: Any, wire_names: Mapping[str, str] | None = None) -> None:
-    """Sets each field of ``message`` named like an attribute of the dataclass ``value``, as
-    ``message_fields`` does, replacing what the field held (a zero value too); lists are
-    appended to; a oneof that already has a member set in ``message`` (or in a nested message)
-    keeps it."""
-    descriptor: Descriptor = message.DESCRIPTOR  # type: ignore[assignment]
-    _set_fields(message, message_fields(descriptor, value, wire_names), keep_oneofs=True)
-
-
-def assign(message: Message, field: FieldDescriptor, value: Any) -> None:
-    """Puts ``value`` in ``message``'s ``field``, replacing what it held (a list is appended to);
-    ``None`` leaves the field unset."""
-    if value is None:
+def merge_keywords(
+    descriptor: Descriptor, held: dict[str, Any], given: Mapping[str, Any], *, keep_oneofs: bool
+) -> None:
+    """Adds the constructor keywords ``given`` to those ``held`` for a message of type
+    ``descriptor``, as setting those fields on the message ``held`` builds would: a scalar is
+    replaced (by a zero value too), a nested message merged field by field, lists and maps
+    appended to. A oneof member replaces another member held, except with ``keep_oneofs``, where
+    a oneof with a member held keeps it (nested messages always keep theirs)."""
+    if not held:
+        held.update(given)
         return
-    if field.message_type is None and not field.is_repeated:
-        setattr(message, field.name, wire_value(field, value))
-    else:
-        _set_fields(message, field_keywords(field, value), keep_oneofs=False)
-
-
-def _set_fields(message: Message, fields: dict[str, Any], *, keep_oneofs: bool) -> None:
-    """Sets ``message``'s fields from constructor keywords: a scalar replaced, a nested message
-    set field by field (zero values too, where merging a message would skip them), lists and
-    maps merged. With ``keep_oneofs``, a oneof member already set stays."""
-    if not message.ListFields():
-        # Nothing to replace or keep: one constructor call does it all.
-        if fields:
-            message.MergeFrom(type(message)(**fields))
-        return
-    descriptor: Descriptor = message.DESCRIPTOR  # type: ignore[assignment]
-    if keep_oneofs:
-        for oneof in descriptor.oneofs:
-            if message.WhichOneof(oneof.name) is not None:
-                for member in oneof.fields:
-                    fields.pop(member.name, None)
-    merged: dict[str, Any] = {}
-    for name, item in fields.items():
-        field = descriptor.fields_by_name[name]
-        if field.is_repeated:
-            merged[name] = item
+    fields = descriptor.fields_by_name
+    for name, item in given.items():
+        field = fields[name]
+        oneof = field.containing_oneof
+        if oneof is not None:
+            members = [member.name for member in oneof.fields if member.name in held]
+            if members and keep_oneofs:
+                continue
+            for member in members:
+                del held[member]
+        if name not in held:
+            held[name] = item
+        elif is_map(field):
+            held[name] = {**held[name], **item}
+        elif field.is_repeated:
+            held[name] = [*held[name], *item]
         elif field.message_type is not None:
-            nested = getattr(message, name)
-            nested.SetInParent()
-            _set_fields(nested, item, keep_oneofs=True)
+            nested = dict(held[name])
+            merge_keywords(field.message_type, nested, item, keep_oneofs=True)
+            held[name] = nested
         else:
-            setattr(message, name, item)
-    if merged:
-        message.MergeFrom(type(message)(**merged))
+            held[name] = item
 
 
 def field_keywords(field: FieldDescriptor, value: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from google.protobuf.descriptor import Descriptor
@@ -16,7 +16,12 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from shared.generated.silo.user.v1 import user_pb2
 from shared.services.user.model import User, UserFilter
 from shared.wire.from_message import dataclass_from_message
-from shared.wire.to_message import assign, fill_message, value_to_message
+from shared.wire.to_message import (
+    field_keywords,
+    merge_keywords,
+    message_fields,
+    value_to_message,
+)
 from tests.unit.users import a_user
 
 
@@ -102,10 +107,12 @@ def test_a_given_empty_list_sets_its_presence_bool_and_none_does_not() -> None:
     assert not given.has_emails
 
 
-def test_assigning_a_list_sets_its_presence_bool() -> None:
-    message = user_pb2.UserFilter()
+def test_a_list_given_for_a_field_sets_its_presence_bool() -> None:
+    descriptor = _descriptor(user_pb2.UserFilter)
 
-    assign(message, message.DESCRIPTOR.fields_by_name["emails"], ["x@example.com"])
+    message = user_pb2.UserFilter(
+        **field_keywords(descriptor.fields_by_name["emails"], ["x@example.com"])
+    )
 
     assert list(message.emails) == ["x@example.com"]
     assert message.has_emails
@@ -118,20 +125,36 @@ class _Credential:
 
 
 def test_of_a_oneof_the_first_member_set_wins() -> None:
-    message = user_pb2.CreateUserRequest()
+    descriptor = _descriptor(user_pb2.CreateUserRequest)
+    fields = message_fields(
+        descriptor, _Credential(password="secret", password_hash="pbkdf2$1$salt$hash")
+    )
 
-    fill_message(message, _Credential(password="secret", password_hash="pbkdf2$1$salt$hash"))
+    message = user_pb2.CreateUserRequest(**fields)
 
     assert message.WhichOneof("credential") == "password"
     assert message.password == "secret"
 
 
-def test_filling_keeps_a_oneof_member_the_message_already_has() -> None:
-    message = user_pb2.CreateUserRequest(password_hash="pbkdf2$1$salt$hash")
+def test_merging_keeps_a_oneof_member_already_held_when_asked_to() -> None:
+    descriptor = _descriptor(user_pb2.CreateUserRequest)
+    held: dict[str, Any] = {"password_hash": "pbkdf2$1$salt$hash"}
 
-    fill_message(message, _Credential(password="secret", password_hash=None))
+    given = message_fields(descriptor, _Credential(password="secret", password_hash=None))
+    merge_keywords(descriptor, held, given, keep_oneofs=True)
 
-    assert message.WhichOneof("credential") == "password_hash"
+    assert user_pb2.CreateUserRequest(**held).WhichOneof("credential") == "password_hash"
+
+
+def test_merging_a_oneof_member_replaces_the_one_held_otherwise() -> None:
+    descriptor = _descriptor(user_pb2.CreateUserRequest)
+    held: dict[str, Any] = {"password_hash": "pbkdf2$1$salt$hash"}
+
+    merge_keywords(descriptor, held, {"password": "secret"}, keep_oneofs=False)
+
+    message = user_pb2.CreateUserRequest(**held)
+    assert message.WhichOneof("credential") == "password"
+    assert message.password == "secret"
 
 
 def test_a_time_out_of_the_range_of_a_timestamp_in_utc_is_refused() -> None:
@@ -152,25 +175,49 @@ class _Profile:
     date_joined: datetime
 
 
-def test_filling_a_message_replaces_what_its_fields_held_zero_values_included() -> None:
+def test_merging_replaces_what_the_fields_held_zero_values_included() -> None:
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    message = user_pb2.User(
-        name="Old", flags=3, is_active=True, date_joined=_stamp(datetime(2024, 1, 2, 3, 4, 5, 6))
+    descriptor = _descriptor(user_pb2.User)
+    held = message_fields(
+        descriptor,
+        _Profile(name="Old", flags=3, is_active=True, date_joined=datetime(2024, 1, 2, 3, 4, 5, 6)),
     )
 
-    fill_message(message, _Profile(name="", flags=0, is_active=False, date_joined=epoch))
+    given = message_fields(
+        descriptor, _Profile(name="", flags=0, is_active=False, date_joined=epoch)
+    )
+    merge_keywords(descriptor, held, given, keep_oneofs=False)
 
+    message = user_pb2.User(**held)
     assert (message.name, message.flags, message.is_active) == ("", 0, False)
     assert message.date_joined == _stamp(epoch)
 
 
-def test_assigning_a_time_replaces_the_time_a_message_held() -> None:
+def test_merging_a_time_replaces_the_time_held() -> None:
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    message = user_pb2.User(date_joined=_stamp(datetime(2024, 1, 2, 3, 4, 5, 6)))
+    descriptor = _descriptor(user_pb2.User)
+    field = descriptor.fields_by_name["date_joined"]
+    held = field_keywords(field, datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC))
 
-    assign(message, message.DESCRIPTOR.fields_by_name["date_joined"], epoch)
+    merge_keywords(descriptor, held, field_keywords(field, epoch), keep_oneofs=False)
 
-    assert message.date_joined == _stamp(epoch)
+    assert user_pb2.User(**held).date_joined == _stamp(epoch)
+
+
+def test_merging_lists_appends_and_nested_messages_merge_field_by_field() -> None:
+    descriptor = _descriptor(user_pb2.User)
+    held: dict[str, Any] = {"emails": ["a@example.com"], "date_joined": {"seconds": 5}}
+
+    merge_keywords(
+        descriptor,
+        held,
+        {"emails": ["b@example.com"], "date_joined": {"nanos": 7}},
+        keep_oneofs=False,
+    )
+
+    message = user_pb2.User(**held)
+    assert list(message.emails) == ["a@example.com", "b@example.com"]
+    assert (message.date_joined.seconds, message.date_joined.nanos) == (5, 7)
 
 
 # -- from the wire ------------------------------------------------------------------------------
