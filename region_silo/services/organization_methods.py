@@ -40,7 +40,7 @@ class OrganizationMethods(OrganizationServiceBase):
         organization_id = provisioned.organization_id
         try:
             with self._uow() as uow:
-                row = create_organization(
+                created = create_organization(
                     uow,
                     NewOrganization(
                         id=organization_id,
@@ -52,7 +52,6 @@ class OrganizationMethods(OrganizationServiceBase):
                         default_role=default_role or MemberRole.MEMBER,
                     ),
                 )
-                created = to_organization(row)
                 uow.commit()
             return created
         except BaseException:

@@ -4,10 +4,13 @@ temporary rename alias."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,13 +23,27 @@ from region_silo.db.models import (
 from region_silo.outbox.messages import member_changed, organization_changed
 from region_silo.writes.members import NewMember, member_columns
 from shared.db.bulk import batches
+from shared.db.checks import check_value
+from shared.db.rows import from_row
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import AlreadyExists
-from shared.services.organization.model import MemberRole, OrganizationStatus
+from shared.services.organization.model import MemberRole, Organization, OrganizationStatus
 
+_ORGANIZATIONS = cast(Table, OrganizationRow.__table__)
 _MEMBERS = cast(Table, OrganizationMemberRow.__table__)
 _TEAMS = cast(Table, TeamRow.__table__)
 _TEAM_MEMBERS = cast(Table, OrganizationMemberTeamRow.__table__)
+
+# Built once: a creation binds values only.
+_INSERT_NEW = {
+    dialect: builder(_ORGANIZATIONS)
+    .on_conflict_do_nothing(index_elements=[_ORGANIZATIONS.c.slug])
+    .returning(*_ORGANIZATIONS.c)
+    for dialect, builder in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
+_INSERT_OWNERS = insert(_MEMBERS).returning(_MEMBERS.c.id, _MEMBERS.c.organization_id)
+_INSERT_TEAMS = insert(_TEAMS).returning(_TEAMS.c.id, _TEAMS.c.organization_id)
+_INSERT_TEAM_MEMBERS = insert(_TEAM_MEMBERS)
 
 
 @dataclass(frozen=True)
@@ -45,26 +62,27 @@ class NewOrganization:
 
 def create_organizations(
     uow: UnitOfWork, organizations: Sequence[NewOrganization]
-) -> list[OrganizationRow]:
+) -> list[Organization]:
     """Inserts the organizations, active, each with its owner as an owner-role member on a team
     named like it; tells the control silo of the organization, then of the owner. Returns the
-    organization rows in the order given.
+    organizations in the order given.
 
     :raises AlreadyExists: a slug is taken in this region, or given twice (field ``slug``).
     """
     if not organizations:
         return []
+    _check(organizations)
     session = uow.session
-    slugs = [organization.slug for organization in organizations]
-    taken = _first_taken(session, slugs)
-    if taken is not None:
-        raise _taken(taken)
-    by_id: dict[int, OrganizationRow] = {}
+    connection = session.connection()
+    # A taken slug (or one given twice) is skipped by the insert, not refused: no lookup before
+    # it. One organization needs no savepoint either, as nothing was written when it is skipped.
+    insert_new = _INSERT_NEW[connection.dialect.name]
+    by_id: dict[int, Organization] = {}
     try:
-        with session.begin_nested():
+        with session.begin_nested() if len(organizations) > 1 else nullcontext():
             for batch in batches(organizations):
-                for row in session.scalars(
-                    insert(OrganizationRow).returning(OrganizationRow),
+                for row in connection.execute(
+                    insert_new,
                     [
                         {
                             "id": organization.id,
@@ -76,29 +94,43 @@ def create_organizations(
                         for organization in batch
                     ],
                 ):
-                    by_id[row.id] = row
+                    by_id[row.id] = from_row(Organization, row)
+            for organization in organizations:
+                if organization.id not in by_id:
+                    raise _taken(organization.slug)
     except IntegrityError:
-        raise _taken(_first_taken(session, slugs) or slugs[0]) from None
-    rows = [by_id[organization.id] for organization in organizations]
-    for row in rows:
-        uow.add_outbox(organization_changed(row.id))
-    _add_owners_and_teams(uow, organizations)
-    return rows
+        # Not a slug (those are skipped): an id the region holds already.
+        raise _taken(organizations[0].slug) from None
+    for organization in organizations:
+        uow.add_outbox(organization_changed(organization.id))
+    _add_owners_and_teams(uow, connection, organizations)
+    return [by_id[organization.id] for organization in organizations]
 
 
-def _add_owners_and_teams(uow: UnitOfWork, organizations: Sequence[NewOrganization]) -> None:
+def _check(organizations: Sequence[NewOrganization]) -> None:
+    """The checks of written strings the session would make (``shared.db.checks``): these
+    statements run on its connection."""
+    for organization in organizations:
+        for table in (_ORGANIZATIONS, _TEAMS):
+            check_value(table.c.slug, organization.slug, "slug")
+            check_value(table.c.name, organization.name, "name")
+        check_value(_MEMBERS.c.user_email, organization.owner_email, "user_email")
+
+
+def _add_owners_and_teams(
+    uow: UnitOfWork, connection: Connection, organizations: Sequence[NewOrganization]
+) -> None:
     """Each organization's owner membership, team named like it and the owner on the team, in
     three Core INSERTs. The organizations are new in this transaction, so none of the checks of
     ``add_members``, ``create_teams`` and ``add_team_members`` could fail (no members, teams or
     team links of them exist yet)."""
-    session = uow.session
     owners: dict[int, int] = {}
     teams: dict[int, int] = {}
     for batch in batches(organizations):
         owners.update(
             (organization_id, member_id)
-            for member_id, organization_id in session.execute(
-                insert(_MEMBERS).returning(_MEMBERS.c.id, _MEMBERS.c.organization_id),
+            for member_id, organization_id in connection.execute(
+                _INSERT_OWNERS,
                 [
                     member_columns(
                         NewMember(
@@ -115,8 +147,8 @@ def _add_owners_and_teams(uow: UnitOfWork, organizations: Sequence[NewOrganizati
         )
         teams.update(
             (organization_id, team_id)
-            for team_id, organization_id in session.execute(
-                insert(_TEAMS).returning(_TEAMS.c.id, _TEAMS.c.organization_id),
+            for team_id, organization_id in connection.execute(
+                _INSERT_TEAMS,
                 [
                     {
                         "organization_id": organization.id,
@@ -130,8 +162,8 @@ def _add_owners_and_teams(uow: UnitOfWork, organizations: Sequence[NewOrganizati
     for organization in organizations:
         uow.add_outbox(member_changed(organization.id, owners[organization.id]))
     for batch in batches(organizations):
-        session.execute(
-            insert(_TEAM_MEMBERS),
+        connection.execute(
+            _INSERT_TEAM_MEMBERS,
             [
                 {
                     "team_id": teams[organization.id],
@@ -142,7 +174,7 @@ def _add_owners_and_teams(uow: UnitOfWork, organizations: Sequence[NewOrganizati
         )
 
 
-def create_organization(uow: UnitOfWork, organization: NewOrganization) -> OrganizationRow:
+def create_organization(uow: UnitOfWork, organization: NewOrganization) -> Organization:
     """The single form of ``create_organizations``."""
     return create_organizations(uow, [organization])[0]
 

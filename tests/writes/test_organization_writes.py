@@ -118,3 +118,21 @@ def test_team_links_need_a_team_and_a_member_of_the_organization(
         assert add_team_members(uow, [TeamMembership(21, red_team, red_member.id)] * 2) == 1
         uow.commit()
     assert region_counts()["organizationmemberteam"] == before["organizationmemberteam"] + 1
+
+
+def test_an_id_the_region_holds_already_creates_nothing(
+    region_uow: NewUnitOfWork, region_counts: Counts
+) -> None:
+    with region_uow() as uow:
+        create_organizations(uow, [organization(31, "first")])
+        uow.commit()
+    before = region_counts()
+    for organizations in (
+        [organization(31, "second")],
+        [organization(32, "third"), organization(31, "fourth")],
+    ):
+        with pytest.raises(AlreadyExists) as clash, region_uow() as uow:
+            create_organizations(uow, organizations)
+            uow.commit()
+        assert clash.value.field == "slug"
+        assert region_counts() == before
