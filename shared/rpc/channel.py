@@ -58,6 +58,7 @@ class CallSigner:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._secret = secret
+        self._key = None if secret is None else signing.SecretKey(secret)
         self._default_timeout = default_timeout
         self._clock = clock
 
@@ -71,10 +72,10 @@ class CallSigner:
         fresh = os.urandom(32).hex()
         request_id, nonce = fresh[:32], fresh[32:]
         given = _given(metadata, request_id)
-        if self._secret is None:
+        if self._key is None:
             return given
         timestamp = str(int(self._clock()))
-        return given + signing.signed_metadata(self._secret, method, body, timestamp, nonce)
+        return given + self._key.signed_metadata(method, body, timestamp, nonce)
 
     def stream(
         self, method: str, requests: Iterator[Any], metadata: Metadata | None

@@ -34,12 +34,43 @@ def _signed_text(full_method: str, timestamp: str, nonce: str, body: bytes) -> b
     return b"%s:%s:%s:%s" % (full_method.encode(), timestamp.encode(), nonce.encode(), body)
 
 
+class SecretKey:
+    """One signing secret, keyed into HMAC-SHA256 once: each signature copies that state, since
+    keying is most of the work of signing a short message."""
+
+    __slots__ = ("_keyed",)
+
+    def __init__(self, secret: str) -> None:
+        self._keyed = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+
+    def hex_mac(self, message: bytes) -> str:
+        """The lowercase hex HMAC-SHA256 of ``message`` under this secret."""
+        mac = self._keyed.copy()
+        mac.update(message)
+        return mac.hexdigest()
+
+    def signature(self, full_method: str, timestamp: str, nonce: str, body: bytes) -> str:
+        """The lowercase hex HMAC-SHA256 of ``FULL_METHOD:TIMESTAMP:NONCE:`` + body."""
+        return self.hex_mac(_signed_text(full_method, timestamp, nonce, body))
+
+    def signed_metadata(
+        self, full_method: str, body: bytes, timestamp: str, nonce: str
+    ) -> tuple[tuple[str, str], tuple[str, str], tuple[str, str]]:
+        """The three signature metadata entries of a call with one request message."""
+        return (
+            (TIMESTAMP_METADATA_KEY, timestamp),
+            (NONCE_METADATA_KEY, nonce),
+            (
+                AUTHORIZATION_METADATA_KEY,
+                SIGNATURE_PREFIX + self.signature(full_method, timestamp, nonce, body),
+            ),
+        )
+
+
 def signature(secret: str, full_method: str, timestamp: str, nonce: str, body: bytes) -> str:
     """The lowercase hex HMAC-SHA256 of ``FULL_METHOD:TIMESTAMP:NONCE:`` + body, keyed with
     ``secret``."""
-    return hmac.digest(
-        secret.encode(), _signed_text(full_method, timestamp, nonce, body), hashlib.sha256
-    ).hex()
+    return SecretKey(secret).signature(full_method, timestamp, nonce, body)
 
 
 def authorization_header(
@@ -69,14 +100,7 @@ def signed_metadata(
     secret: str, full_method: str, body: bytes, timestamp: str, nonce: str
 ) -> tuple[tuple[str, str], tuple[str, str], tuple[str, str]]:
     """The three signature metadata entries of a call with one request message."""
-    return (
-        (TIMESTAMP_METADATA_KEY, timestamp),
-        (NONCE_METADATA_KEY, nonce),
-        (
-            AUTHORIZATION_METADATA_KEY,
-            authorization_header(secret, full_method, timestamp, nonce, body),
-        ),
-    )
+    return SecretKey(secret).signed_metadata(full_method, body, timestamp, nonce)
 
 
 def verify(
@@ -104,7 +128,7 @@ class SigningKeys:
     """The accepted secrets of a server, encoded once, checking the signatures of calls."""
 
     def __init__(self, secrets: Sequence[str]) -> None:
-        self._keys = tuple(secret.encode() for secret in secrets)
+        self._keys = tuple(SecretKey(secret) for secret in secrets)
 
     def verify(
         self,
@@ -129,8 +153,5 @@ class SigningKeys:
         given = authorization[len(SIGNATURE_PREFIX) :].encode()
         message = _signed_text(full_method, timestamp, nonce, body)
         # Every secret is tried, so the time taken does not tell which one (if any) matched.
-        matches = [
-            hmac.compare_digest(given, hmac.digest(key, message, hashlib.sha256).hex().encode())
-            for key in self._keys
-        ]
+        matches = [hmac.compare_digest(given, key.hex_mac(message).encode()) for key in self._keys]
         return None if any(matches) else "request signature does not match"

@@ -76,3 +76,13 @@ def test_a_timestamp_ahead_of_the_clock_is_accepted_only_within_the_future_skew(
 def test_a_signature_expires_when_its_timestamp_stops_being_accepted() -> None:
     assert signing.expiry("1000") > 1000 + signing.MAX_CLOCK_SKEW_SECONDS
     assert check(["k"], now=signing.expiry("1000")) is not None
+
+
+def test_a_secret_keyed_once_signs_each_message_on_its_own() -> None:
+    key = signing.SecretKey("k")
+
+    # Every signature starts from the keyed state: none carries what an earlier one signed.
+    for timestamp in ("1000", "1001", "1000"):
+        assert (
+            signing.SIGNATURE_PREFIX + key.signature(METHOD, timestamp, NONCE, BODY)
+        ) == by_hand("k", timestamp)
