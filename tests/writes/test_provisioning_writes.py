@@ -79,3 +79,24 @@ def test_a_reserved_third_slug_provisions_nothing(
         uow.commit()
     assert (clash.value.field, clash.value.message) == ("slug", f"{third!r} is taken")
     assert control_counts() == before
+
+
+@pytest.mark.parametrize("before_it", [[], ["east"]])
+def test_a_slug_mapped_without_a_reservation_provisions_nothing(
+    control_uow: NewUnitOfWork, control_counts: Counts, owner: int, before_it: list[str]
+) -> None:
+    with control_uow() as uow:
+        uow.session.add(
+            OrganizationMappingRow(organization_id=999, slug="ghost", name="G", region_name="us")
+        )
+        uow.commit()
+    before = control_counts()
+    with pytest.raises(AlreadyExists) as clash, control_uow() as uow:
+        provision_organizations(
+            uow,
+            "us",
+            [*(Provision(slug, "S", owner) for slug in before_it), Provision("ghost", "G", owner)],
+        )
+        uow.commit()
+    assert clash.value.field == "slug"
+    assert control_counts() == before
