@@ -2,7 +2,13 @@
 as the writes, with the response when the call was cut off before it could be sent. A retried
 call (same request id, method and request bytes) finds its key and gets the first response
 instead of writing again; a call that was abandoned (cancelled, past its deadline, or cut off by
-a server stopping) commits nothing."""
+a server stopping) commits nothing.
+
+The key is inserted when the call's first writing unit of work opens, skipped when it is there
+already (one statement, where a lookup then an insert took two): the transaction commits it with
+the writes or rolls it back with them. A call's writing units of work run one after another, as
+they do on SQLite, whose writers take the database's lock at BEGIN: a second one opened inside
+the first would wait for the first's key."""
 
 from __future__ import annotations
 
@@ -16,7 +22,9 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import LargeBinary, String, bindparam, delete, insert, select, update
+from sqlalchemy import Insert, LargeBinary, String, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from shared.db.types import UTCDateTime, utcnow
@@ -70,23 +78,33 @@ class RequestLog:
         # the ORM's checks of written strings (a key is 64 hex digits, a method one of ours).
         model = self.model
         self._previous = select(model.response).where(model.key == bindparam("key"))
-        self._record = insert(model)
+        self._claim: dict[str, Insert] = {
+            dialect: builder(model)
+            .on_conflict_do_nothing(index_elements=[model.key])
+            .returning(model.key)
+            for dialect, builder in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+        }
 
-    def previous(self, session: Session, key: str) -> AlreadyApplied | None:
-        """The earlier outcome of the call ``key``, if its writes committed."""
-        row = session.connection().execute(self._previous, {"key": key}).first()
-        return None if row is None else AlreadyApplied(row[0])
-
-    def record(self, session: Session, key: str, method: str) -> None:
-        """Adds the call's key to the transaction that commits its writes (and, every
-        ``PRUNE_EVERY`` calls, deletes keys older than ``KEEP_FOR`` there)."""
+    def claim(self, session: Session, key: str, method: str) -> AlreadyApplied | None:
+        """Adds the call's key to the transaction that will commit its writes; when the key is
+        there already, the call's writes committed before and their outcome is returned instead
+        (nothing is added). Every ``PRUNE_EVERY`` keys added, keys older than ``KEEP_FOR`` are
+        deleted in the same transaction."""
+        connection = session.connection()
         # A Core INSERT, executed at once: no ORM object to track and flush at commit.
-        session.connection().execute(self._record, {"key": key, "method": method})
+        # RETURNING tells whether it was added (not every driver counts the rows of an upsert).
+        added = connection.execute(
+            self._claim[connection.dialect.name], {"key": key, "method": method}
+        ).first()
+        if added is None:
+            row = connection.execute(self._previous, {"key": key}).first()
+            return AlreadyApplied(None if row is None else row[0])
         with self._lock:
             self._recorded += 1
             prune = self._recorded % PRUNE_EVERY == 0
         if prune:
             session.execute(delete(self.model).where(self.model.date_added < utcnow() - KEEP_FOR))
+        return None
 
     def store_response(self, key: str, response: bytes) -> None:
         """Keeps the response of a call whose writes committed but which was cut off before the
@@ -132,27 +150,27 @@ def running_call(call: CallWrites) -> Iterator[CallWrites]:
 
 
 def opening_writes(session: Session) -> None:
-    """Called when a writing unit of work opens: raises ``AlreadyApplied`` when the current call
-    committed its writes before (it is a retry)."""
+    """Called when a unit of work whose writes are logged opens: adds the current call's key to
+    its transaction, unless the call committed such writes already; raises ``AlreadyApplied``
+    when they committed in an earlier attempt (this one is a retry). Writes that are not logged
+    are idempotent: a retry may apply them again."""
     call = _CURRENT.get()
     if call is None or call.committed:
         return
-    previous = call.log.previous(session, call.key)
+    previous = call.log.claim(session, call.key, call.method)
     if previous is not None:
         raise previous
 
 
 def committing_writes(session: Session, *, logged: bool = True) -> None:
     """Called just before a writing unit of work commits: refuses when the call was abandoned
-    (the caller was told it failed), and records the call's key with its first ``logged``
-    writes (writes that are not logged are idempotent: a retry may apply them again)."""
+    (the caller was told it failed). The key of ``logged`` writes is in the transaction since
+    it opened (``opening_writes``)."""
     call = _CURRENT.get()
     if call is None:
         return
     if call.abandoned():
         raise Unavailable("the call was cancelled or its deadline passed; nothing was written")
-    if logged and not call.committed:
-        call.log.record(session, call.key, call.method)
 
 
 def committed_writes() -> None:
