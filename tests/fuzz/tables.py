@@ -10,6 +10,7 @@ from sqlalchemy import Engine, MetaData, func, literal, null, select, union_all
 from shared.db.engine import make_engine
 
 Fingerprint = dict[str, tuple[int, int | None]]
+OUTBOX_TABLES = (".controloutbox", ".regionoutbox")
 
 
 class Tables:
@@ -42,13 +43,15 @@ class Tables:
 
     def settled(self, last: Fingerprint | None = None, timeout: float = 3.0) -> Fingerprint:
         """A fingerprint that two reads agree on (``last`` is the previous read, when there is
-        one): what earlier calls set off (outbox deliveries) has landed, so a change after the
-        next call is that call's."""
+        one) with no outbox message waiting: what earlier calls set off (outbox deliveries) has
+        landed, so a change after the next call is that call's. Two equal reads alone would not
+        do: a message its drainer has not picked up yet changes nothing until it is delivered."""
         deadline = time.monotonic() + timeout
         previous = self.fingerprint() if last is None else last
         while True:
             current = self.fingerprint()
-            if current == previous or time.monotonic() > deadline:
+            quiet = current == previous and not _waiting_messages(current)
+            if quiet or time.monotonic() > deadline:
                 return current
             previous = current
             time.sleep(0.02)
@@ -57,6 +60,11 @@ class Tables:
         """Closes the connections."""
         for _, engine, _ in self._databases:
             engine.dispose()
+
+
+def _waiting_messages(fingerprint: Fingerprint) -> int:
+    """How many outbox messages of any silo are still to be delivered."""
+    return sum(rows for name, (rows, _) in fingerprint.items() if name.endswith(OUTBOX_TABLES))
 
 
 def changed(before: Fingerprint, after: Fingerprint) -> dict[str, tuple[object, object]]:
