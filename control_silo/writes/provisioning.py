@@ -206,22 +206,8 @@ def record_provisions(
             ],
             region_name,
         )
-        for pairs in batches(provisions):
-            session.execute(
-                insert(OrganizationMappingRow),
-                [
-                    {
-                        "organization_id": organization_id,
-                        "slug": provision.slug,
-                        "name": provision.name,
-                        "region_name": region_name,
-                        "status": int(OrganizationStatus.ACTIVE),
-                        "verified": False,
-                        "version": 0,
-                    }
-                    for organization_id, provision in pairs
-                ],
-            )
+        _check(region_name, [provision for _, provision in provisions])
+        _map(session.connection(), region_name, provisions)
     for reservation in reservations:
         reservation_changed(uow, reservation.id, reservation.organization_id, region_name)
 
