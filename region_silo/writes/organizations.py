@@ -95,9 +95,12 @@ def create_organizations(
                     ],
                 ):
                     by_id[row.id] = from_row(Organization, row)
+            # Each organization needs a row of its own: one given twice got a single row.
+            created: set[int] = set()
             for organization in organizations:
-                if organization.id not in by_id:
+                if organization.id not in by_id or organization.id in created:
                     raise _taken(organization.slug)
+                created.add(organization.id)
     except IntegrityError:
         # Not a slug (those are skipped): an id the region holds already.
         raise _taken(organizations[0].slug) from None

@@ -136,3 +136,19 @@ def test_an_id_the_region_holds_already_creates_nothing(
             uow.commit()
         assert clash.value.field == "slug"
         assert region_counts() == before
+
+
+@pytest.mark.parametrize("second_owner", [7, 8])
+def test_an_organization_given_twice_in_one_call_creates_nothing(
+    region_uow: NewUnitOfWork, region_counts: Counts, second_owner: int
+) -> None:
+    before = region_counts()
+
+    with pytest.raises(AlreadyExists) as clash, region_uow() as uow:
+        create_organizations(
+            uow, [organization(41, "twice"), organization(41, "twice", owner=second_owner)]
+        )
+        uow.commit()
+
+    assert (clash.value.field, clash.value.message) == ("slug", "'twice' is taken in this region")
+    assert region_counts() == before
