@@ -127,6 +127,8 @@ class CallWrites:
     body: Callable[[], bytes]
     abandoned: Callable[[], bool]
     committed: bool = False
+    # A unit of work of the call holds the call's key, not yet committed.
+    holding_key: bool = False
 
     @cached_property
     def key(self) -> str:
@@ -149,6 +151,18 @@ def running_call(call: CallWrites) -> Iterator[CallWrites]:
         _CURRENT.reset(token)
 
 
+def refuse_nested_writes() -> None:
+    """Called before a unit of work whose writes are logged begins: raises ``RuntimeError`` when
+    another one of the current call holds the call's key and has not committed. The second one
+    would wait for the first for ever, on its key (PostgreSQL) or the write lock (SQLite, until
+    the busy timeout); a call's writing units of work run one after another."""
+    call = _CURRENT.get()
+    if call is not None and call.holding_key:
+        raise RuntimeError(
+            f"{call.method} opened a writing unit of work inside another one of the same call"
+        )
+
+
 def opening_writes(session: Session) -> None:
     """Called when a unit of work whose writes are logged opens: adds the current call's key to
     its transaction, unless the call committed such writes already; raises ``AlreadyApplied``
@@ -160,6 +174,14 @@ def opening_writes(session: Session) -> None:
     previous = call.log.claim(session, call.key, call.method)
     if previous is not None:
         raise previous
+    call.holding_key = True
+
+
+def closed_writes() -> None:
+    """Called when a unit of work whose writes are logged ends, committed or not."""
+    call = _CURRENT.get()
+    if call is not None:
+        call.holding_key = False
 
 
 def committing_writes(session: Session, *, logged: bool = True) -> None:
@@ -178,6 +200,7 @@ def committed_writes() -> None:
     call = _CURRENT.get()
     if call is not None:
         call.committed = True
+        call.holding_key = False
 
 
 def unknown_result() -> FailedPrecondition:

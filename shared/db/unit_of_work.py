@@ -68,6 +68,8 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> UnitOfWork:
+        if self._logged:
+            requests.refuse_nested_writes()
         session = self._session_factory()
         self._session = session
         self._shards = set()
@@ -95,6 +97,8 @@ class UnitOfWork:
         # expiring them, so values read inside the block stay readable after it.
         self.session.close()
         self._session = None
+        if self._logged:
+            requests.closed_writes()
 
     def add_outbox(self, message: OutboxMessage) -> None:
         """Writes an outbox message in this transaction, at once (a Core INSERT: no ORM object
