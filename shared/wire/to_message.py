@@ -83,7 +83,8 @@ def merge_keywords(
             if members and keep_oneofs:
                 continue
             for member in members:
-                del held[member]
+                if member != name:  # the same member is merged into below
+                    del held[member]
         if name not in held:
             held[name] = item
         elif is_map(field):

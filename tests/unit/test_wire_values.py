@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, cast
 
 import pytest
+from google.protobuf import struct_pb2
 from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -259,3 +260,19 @@ def test_a_field_without_presence_reads_its_zero_value_as_none_when_optional() -
 
     assert message.avatar_url == ""
     assert dataclass_from_message(message, User).avatar_url is None
+
+
+def test_merging_the_same_oneof_member_twice_merges_its_message() -> None:
+    descriptor = _descriptor(struct_pb2.Value)
+    held: dict[str, Any] = {"struct_value": {"fields": {"a": {"number_value": 1}}}}
+
+    merge_keywords(
+        descriptor,
+        held,
+        {"struct_value": {"fields": {"b": {"number_value": 2}}}},
+        keep_oneofs=False,
+    )
+
+    assert held == {
+        "struct_value": {"fields": {"a": {"number_value": 1}, "b": {"number_value": 2}}}
+    }
