@@ -10,7 +10,11 @@ from contextlib import ExitStack
 import pytest
 from sqlalchemy import select
 
-from control_silo.db.models import OrganizationMemberMappingRow, OrganizationSlugReservationRow
+from control_silo.db.models import (
+    ControlOutboxRow,
+    OrganizationMemberMappingRow,
+    OrganizationSlugReservationRow,
+)
 from region_silo.db.models import OrganizationMemberRow, OrganizationRow, RegionOutboxRow
 from shared.db.engine import make_engine
 from shared.errors import AlreadyExists, InvalidArgument, NotFound, SiloError
@@ -163,7 +167,14 @@ def test_bad_input_is_rejected_on_both_sides(cluster: Cluster) -> None:
     organization = us.create_organization(
         slug=f"strict-{uuid.uuid4().hex[:8]}", name="Strict", owner_user_id=owner.id
     )
-    wait_until(lambda: not rows(cluster.region_urls["us"], select(RegionOutboxRow.id)))
+    # Both outboxes delivered (the mappings to control, the slug replica to the region), so
+    # that nothing the creation set off lands during the refused calls.
+    wait_until(
+        lambda: (
+            not rows(cluster.region_urls["us"], select(RegionOutboxRow.id))
+            and not rows(cluster.control_url, select(ControlOutboxRow.id))
+        )
+    )
     before = cluster.counts()
     with pytest.raises(InvalidArgument) as bad_slug:
         us.create_organization(slug="Not A Slug", name="x", owner_user_id=owner.id)
