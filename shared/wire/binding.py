@@ -68,12 +68,35 @@ class MethodBinding:
     def _wire(self, name: str) -> str:
         return self.wire_names.get(name, name)
 
+    @cached_property
+    def _plain_arguments(self) -> dict[str, str] | None:
+        """Argument -> field of every parameter when each is a plain ``int``, ``str``, ``bool``
+        or ``float`` carried by a singular scalar field without presence, whose value is the
+        argument as it is (both sides then skip the conversions); None when any parameter needs
+        them."""
+        fields = self.request_class.DESCRIPTOR.fields_by_name
+        plain: dict[str, str] = {}
+        for parameter in self.parameters:
+            wire = self._wire(parameter.name)
+            field = fields.get(wire)
+            if (
+                field is None
+                or self.hints[parameter.name] not in (int, str, bool, float)
+                or field.message_type is not None
+                or field.enum_type is not None
+                or field.is_repeated
+                or field.has_presence
+            ):
+                return None
+            plain[parameter.name] = wire
+        return plain
+
     # -- the client side --------------------------------------------------------------------
 
     def request_from_call(self, arguments: Mapping[str, Any]) -> Message:
         """The request message of a call with these keyword arguments, built in one constructor
         call; an argument that is None leaves its field unset."""
-        plain = self._plain_wire_names
+        plain = self._plain_arguments
         if plain is not None and plain.keys() >= arguments.keys():
             return self.request_class(
                 **{plain[name]: value for name, value in arguments.items() if value is not None}
@@ -115,40 +138,12 @@ class MethodBinding:
 
     # -- the server side --------------------------------------------------------------------
 
-    @cached_property
-    def _plain_arguments(self) -> tuple[tuple[str, str], ...] | None:
-        """(argument, field) of every parameter when each is a plain ``int``, ``str``, ``bool``
-        or ``float`` carried by a singular scalar field without presence, whose value is the
-        argument as it is; None when any parameter needs ``read``."""
-        fields = self.request_class.DESCRIPTOR.fields_by_name
-        plain: list[tuple[str, str]] = []
-        for parameter in self.parameters:
-            wire = self._wire(parameter.name)
-            field = fields.get(wire)
-            if (
-                field is None
-                or self.hints[parameter.name] not in (int, str, bool, float)
-                or field.message_type is not None
-                or field.enum_type is not None
-                or field.is_repeated
-                or field.has_presence
-            ):
-                return None
-            plain.append((parameter.name, wire))
-        return tuple(plain)
-
-    @cached_property
-    def _plain_wire_names(self) -> dict[str, str] | None:
-        """Argument -> field of a method whose parameters are all plain (``_plain_arguments``)."""
-        plain = self._plain_arguments
-        return None if plain is None else dict(plain)
-
     def arguments_from_request(self, request: Message) -> dict[str, Any]:
         """The keyword arguments a request message stands for; an argument whose field was
         left unset takes the interface's default."""
         plain = self._plain_arguments
         if plain is not None:
-            return {name: getattr(request, wire) for name, wire in plain}
+            return {name: getattr(request, wire) for name, wire in plain.items()}
         fields = request.DESCRIPTOR.fields_by_name
         arguments: dict[str, Any] = {}
         for parameter in self.parameters:
