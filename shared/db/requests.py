@@ -184,10 +184,10 @@ def closed_writes() -> None:
         call.holding_key = False
 
 
-def committing_writes(session: Session, *, logged: bool = True) -> None:
+def committing_writes() -> None:
     """Called just before a writing unit of work commits: refuses when the call was abandoned
-    (the caller was told it failed). The key of ``logged`` writes is in the transaction since
-    it opened (``opening_writes``)."""
+    (the caller was told it failed). The key of logged writes is in the transaction since it
+    opened (``opening_writes``)."""
     call = _CURRENT.get()
     if call is None:
         return

@@ -111,10 +111,11 @@ class UnitOfWork:
     def commit(self) -> None:
         """Commits the transaction, then lets the outbox's drainer know what to deliver.
 
-        Within an RPC, a call that was abandoned commits nothing (``Unavailable``), and the
-        call's key is recorded with its first writes (see ``shared.db.requests``)."""
+        Within an RPC, a call that was abandoned commits nothing (``Unavailable``); the call's
+        key, taken when the unit of work opened, commits with its writes (see
+        ``shared.db.requests``)."""
         if not self._read_only:
-            requests.committing_writes(self.session, logged=self._logged)
+            requests.committing_writes()
         self.session.commit()
         if self._logged:
             requests.committed_writes()
