@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +25,7 @@ from control_silo.writes.reservations import (
     insert_reservations,
     slug_taken,
 )
-from shared.db.bulk import batches
+from shared.db.bulk import batches, skipping_taken
 from shared.db.checks import check_value
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import FailedPrecondition, NotFound
@@ -43,12 +41,13 @@ _OWNERS = select(_USERS.c.id, _USERS.c.is_active, _USERS.c.email).where(
     _USERS.c.id.in_(bindparam("ids", expanding=True))
 )
 _ALLOCATE = insert(_ALLOCATIONS).returning(_ALLOCATIONS.c.id)
-_RESERVE_NEW = {
-    dialect: builder(_RESERVATIONS)
-    .on_conflict_do_nothing(index_elements=[_RESERVATIONS.c.slug])
-    .returning(_RESERVATIONS.c.id, _RESERVATIONS.c.organization_id, _RESERVATIONS.c.slug)
-    for dialect, builder in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
-}
+_RESERVE_NEW = skipping_taken(
+    _RESERVATIONS,
+    _RESERVATIONS.c.slug,
+    _RESERVATIONS.c.id,
+    _RESERVATIONS.c.organization_id,
+    _RESERVATIONS.c.slug,
+)
 _INSERT_MAPPINGS = insert(_MAPPINGS)
 
 

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Connection, Table, insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +20,7 @@ from region_silo.db.models import (
 )
 from region_silo.outbox.messages import member_changed, organization_changed
 from region_silo.writes.members import NewMember, member_columns
-from shared.db.bulk import batches
+from shared.db.bulk import batches, skipping_taken
 from shared.db.checks import check_value
 from shared.db.rows import from_row
 from shared.db.unit_of_work import UnitOfWork
@@ -35,12 +33,7 @@ _TEAMS = cast(Table, TeamRow.__table__)
 _TEAM_MEMBERS = cast(Table, OrganizationMemberTeamRow.__table__)
 
 # Built once: a creation binds values only.
-_INSERT_NEW = {
-    dialect: builder(_ORGANIZATIONS)
-    .on_conflict_do_nothing(index_elements=[_ORGANIZATIONS.c.slug])
-    .returning(*_ORGANIZATIONS.c)
-    for dialect, builder in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
-}
+_INSERT_NEW = skipping_taken(_ORGANIZATIONS, _ORGANIZATIONS.c.slug, *_ORGANIZATIONS.c)
 _INSERT_OWNERS = insert(_MEMBERS).returning(_MEMBERS.c.id, _MEMBERS.c.organization_id)
 _INSERT_TEAMS = insert(_TEAMS).returning(_TEAMS.c.id, _TEAMS.c.organization_id)
 _INSERT_TEAM_MEMBERS = insert(_TEAM_MEMBERS)

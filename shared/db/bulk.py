@@ -1,11 +1,14 @@
-"""Bulk statements both silos use: batched value lists and inserts that return ids by key."""
+"""Bulk statements both silos use: batched value lists, inserts that return ids by key, and
+inserts that skip a taken unique value."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import Column, Insert, Table, insert, inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 T = TypeVar("T")
@@ -18,6 +21,19 @@ def batches(values: Sequence[T]) -> Iterator[Sequence[T]]:
     """``values`` in consecutive slices of at most ``BATCH_SIZE``."""
     for start in range(0, len(values), BATCH_SIZE):
         yield values[start : start + BATCH_SIZE]
+
+
+def skipping_taken(table: Table, unique: Column[Any], *returning: Column[Any]) -> dict[str, Insert]:
+    """An INSERT into ``table`` per dialect name (``sqlite``, ``postgresql``) that skips a row
+    whose ``unique`` value is taken (``ON CONFLICT DO NOTHING``) and returns ``returning`` of
+    the rows it added: a row it skipped returns nothing, so no lookup is needed before it.
+    Built once by the caller; a statement is picked by its connection's dialect."""
+    return {
+        dialect: builder(table)
+        .on_conflict_do_nothing(index_elements=[unique])
+        .returning(*returning)
+        for dialect, builder in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+    }
 
 
 def _column_names(model: type[Any]) -> dict[str, str]:

@@ -20,13 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, LargeBinary, String, bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import LargeBinary, String, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from shared.db.bulk import skipping_taken
 from shared.db.types import UTCDateTime, utcnow
 from shared.errors import FailedPrecondition, Unavailable
 
@@ -78,12 +77,8 @@ class RequestLog:
         # the ORM's checks of written strings (a key is 64 hex digits, a method one of ours).
         model = self.model
         self._previous = select(model.response).where(model.key == bindparam("key"))
-        self._claim: dict[str, Insert] = {
-            dialect: builder(model)
-            .on_conflict_do_nothing(index_elements=[model.key])
-            .returning(model.key)
-            for dialect, builder in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
-        }
+        table = cast(Table, model.__table__)
+        self._claim = skipping_taken(table, table.c.key, table.c.key)
 
     def claim(self, session: Session, key: str, method: str) -> AlreadyApplied | None:
         """Adds the call's key to the transaction that will commit its writes; when the key is
