@@ -27,14 +27,20 @@ def owner(control_uow: NewUnitOfWork) -> int:
     return row.id
 
 
+def provisioned(control_uow: NewUnitOfWork, region: str, provisions: list[Provision]) -> list[int]:
+    """Provisions the organizations in one unit of work and commits it; their ids."""
+    with control_uow() as uow:
+        ids = provision_organizations(uow, region, provisions)
+        uow.commit()
+    return ids
+
+
 def test_provisions_many_organizations_together(
     control_uow: NewUnitOfWork, control_silo: ControlSilo, owner: int
 ) -> None:
-    with control_uow() as uow:
-        ids = provision_organizations(
-            uow, "us", [Provision("one", "One", owner), Provision("two", "Two", owner)]
-        )
-        uow.commit()
+    ids = provisioned(
+        control_uow, "us", [Provision("one", "One", owner), Provision("two", "Two", owner)]
+    )
     assert len(set(ids)) == 2
     with control_silo.sessions() as session:
         reservations = session.scalars(
@@ -62,13 +68,11 @@ def test_provisions_many_organizations_together(
 def test_a_reserved_third_slug_provisions_nothing(
     control_uow: NewUnitOfWork, control_counts: Counts, owner: int, third: str
 ) -> None:
-    with control_uow() as uow:
-        provision_organizations(uow, "de", [Provision("taken", "Taken", owner)])
-        uow.commit()
+    provisioned(control_uow, "de", [Provision("taken", "Taken", owner)])
     before = control_counts()
-    with pytest.raises(AlreadyExists) as clash, control_uow() as uow:
-        provision_organizations(
-            uow,
+    with pytest.raises(AlreadyExists) as clash:
+        provisioned(
+            control_uow,
             "us",
             [
                 Provision("one", "One", owner),
@@ -76,7 +80,6 @@ def test_a_reserved_third_slug_provisions_nothing(
                 Provision(third, "3", owner),
             ],
         )
-        uow.commit()
     assert (clash.value.field, clash.value.message) == ("slug", f"{third!r} is taken")
     assert control_counts() == before
 
@@ -91,12 +94,11 @@ def test_a_slug_mapped_without_a_reservation_provisions_nothing(
         )
         uow.commit()
     before = control_counts()
-    with pytest.raises(AlreadyExists) as clash, control_uow() as uow:
-        provision_organizations(
-            uow,
+    with pytest.raises(AlreadyExists) as clash:
+        provisioned(
+            control_uow,
             "us",
             [*(Provision(slug, "S", owner) for slug in before_it), Provision("ghost", "G", owner)],
         )
-        uow.commit()
     assert clash.value.field == "slug"
     assert control_counts() == before
