@@ -86,3 +86,21 @@ def test_a_secret_keyed_once_signs_each_message_on_its_own() -> None:
         assert (
             signing.SIGNATURE_PREFIX + key.signature(METHOD, timestamp, NONCE, BODY)
         ) == by_hand("k", timestamp)
+
+
+def test_the_keyed_states_give_the_standard_hmac_for_keys_of_every_length() -> None:
+    # Shorter than SHA-256's 64-byte block, exactly one block, and longer (hashed first).
+    secrets = ["", "k", "é" * 31 + "x", "s" * 64, "s" * 65, "long secret " * 20]
+    messages = [b"", b"x", bytes(range(256)) * 3]
+    for secret in secrets:
+        key = signing.SecretKey(secret)
+        for message in messages:
+            expected = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+            assert key.hex_mac(message) == expected, (len(secret.encode()), len(message))
+
+
+def test_a_nonce_is_exactly_32_lowercase_hex_digits() -> None:
+    assert signing.is_nonce(NONCE)
+    refused = ["", NONCE[:-1], NONCE + "0", NONCE.upper(), " " + NONCE[1:], NONCE[:-1] + "\n"]
+    refused += [NONCE[:-1] + "g", "0x" + NONCE[2:], NONCE[:-1] + "٣"]
+    assert not any(signing.is_nonce(nonce) for nonce in refused)
