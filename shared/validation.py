@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from shared.errors import InvalidArgument
@@ -99,6 +99,25 @@ def request_strings(message: Message) -> None:
     line break (``$`` matches before one)."""
     no_nul_characters(message)
     _bare_slugs(message)
+
+
+def carries_strings(descriptor: Descriptor) -> bool:
+    """Whether a message of this type can hold a string anywhere (in its own fields, map keys or
+    values, or nested messages): a request that cannot needs none of ``request_strings``'s
+    checks. Decided once per type; a type that contains itself counts as carrying strings."""
+    known = _CARRIES_STRINGS.get(descriptor.full_name)
+    if known is None:
+        _CARRIES_STRINGS[descriptor.full_name] = True  # while deciding: a cycle checks
+        known = any(
+            field.type == FieldDescriptor.TYPE_STRING
+            or (field.message_type is not None and carries_strings(field.message_type))
+            for field in descriptor.fields
+        )
+        _CARRIES_STRINGS[descriptor.full_name] = known
+    return known
+
+
+_CARRIES_STRINGS: dict[str, bool] = {}
 
 
 def _is_slug_field(name: str) -> bool:

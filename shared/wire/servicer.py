@@ -20,9 +20,11 @@ def _handler(method: MethodBinding, implementation: Any) -> grpc.RpcMethodHandle
     function = getattr(implementation, method.name)
     # A cached result handed out again keeps its message (``shared.wire.reuse``).
     response_from_result = ResponseReuse(method.response_from_result)
+    checks_strings = validation.carries_strings(method.rpc.input_type)
 
     def behavior(request: Message, context: grpc.ServicerContext) -> Message:
-        validation.request_strings(request)
+        if checks_strings:
+            validation.request_strings(request)
         return response_from_result(function(**method.arguments_from_request(request)))
 
     return grpc.unary_unary_rpc_method_handler(
