@@ -72,7 +72,16 @@ class UserReadCache:
 
     def get(self, user_id: int) -> User | None:
         """The user with this id, or None when there is none."""
-        return self.get_many([user_id]).get(user_id)
+        if not self.enabled:
+            return self.get_many([user_id]).get(user_id)
+        now = self._clock()
+        mark = self._reader.mark()
+        # The common hit, with nothing committed since the entry was last known current, takes
+        # no lock: one dictionary read is atomic.
+        entry = self._entries.get(user_id)
+        if mark is not None and entry is not None and entry[3] == mark and entry[2] > now:
+            return entry[1]
+        return self._lookup([user_id], now, mark).get(user_id)
 
     def get_many(self, user_ids: Sequence[int]) -> dict[int, User]:
         """The users with these ids that exist, keyed by id."""
@@ -80,8 +89,12 @@ class UserReadCache:
         if not self.enabled:
             return {user_id: user for user_id, (_, user) in self._reader.many(ids).items()}
         now = self._clock()
-        # Taken before anything is read: a commit after it moves the next mark on.
-        mark = self._reader.mark()
+        return self._lookup(ids, now, self._reader.mark())
+
+    def _lookup(self, ids: list[int], now: float, mark: int | None) -> dict[int, User]:
+        """The users with these (distinct) ids that exist, from the entries confirmed current
+        and the database; ``mark`` was taken before anything was read, so that a commit after
+        it moves the next mark on."""
         with self._lock:
             held = {
                 user_id: entry

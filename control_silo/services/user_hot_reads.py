@@ -151,6 +151,11 @@ class _Held:
             return self.libpq.rows(sql, value)
         return _rows(self.dbapi, sql, params)
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on this connection."""
+        (version,) = self.dbapi.execute("PRAGMA data_version").fetchone()
+        return int(version)
+
     def lost(self, error: Exception, dialect: Any) -> bool:
         """Whether ``error`` came from a connection the server dropped."""
         if self.libpq is not None:
@@ -232,7 +237,7 @@ class HotUserReader:
             return None
         held = self._take()
         try:
-            ((version,),) = held.rows("PRAGMA data_version", {})
+            version = held.data_version()
         except BaseException:
             self._discard(held)
             raise
