@@ -79,12 +79,22 @@ class CallMetadata:
     __slots__ = ("authorization", "nonce", "request_id", "timestamp")
 
     def __init__(self, metadata: Sequence[tuple[str, Any]] | None) -> None:
-        # Reversed, so that the first of repeated keys is the one kept.
-        values: Mapping[str, Any] = dict(reversed(metadata)) if metadata else {}
-        self.request_id: str | None = _text(values.get(REQUEST_ID_METADATA_KEY))
-        self.timestamp: str | None = _text(values.get(signing.TIMESTAMP_METADATA_KEY))
-        self.nonce: str | None = _text(values.get(signing.NONCE_METADATA_KEY))
-        self.authorization: str | None = _text(values.get(signing.AUTHORIZATION_METADATA_KEY))
+        self.request_id: str | None = None
+        self.timestamp: str | None = None
+        self.nonce: str | None = None
+        self.authorization: str | None = None
+        for key, value in metadata or ():
+            if key == signing.AUTHORIZATION_METADATA_KEY:
+                if self.authorization is None:
+                    self.authorization = _text(value)
+            elif key == signing.NONCE_METADATA_KEY:
+                if self.nonce is None:
+                    self.nonce = _text(value)
+            elif key == signing.TIMESTAMP_METADATA_KEY:
+                if self.timestamp is None:
+                    self.timestamp = _text(value)
+            elif key == REQUEST_ID_METADATA_KEY and self.request_id is None:
+                self.request_id = _text(value)
 
 
 def _text(value: Any) -> str | None:

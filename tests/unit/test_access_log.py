@@ -299,6 +299,9 @@ def test_the_first_value_of_a_repeated_key_counts() -> None:
             ("x-silo-timestamp", "1"),
             ("x-silo-nonce", "n"),
             ("authorization", "b"),
+            ("x-silo-timestamp", "2"),
+            ("x-silo-nonce", "m"),
+            ("x-request-id", "third"),
         )
     )
     assert (call.request_id, call.authorization, call.timestamp, call.nonce) == (
