@@ -8,7 +8,6 @@ import signal
 import socket
 import threading
 from collections.abc import Callable, Sequence
-from concurrent import futures
 from dataclasses import dataclass, field
 
 import grpc
@@ -18,6 +17,7 @@ from grpc_reflection.v1alpha import reflection
 from shared.db.requests import RequestLog
 from shared.rpc.access_log import AccessLog, process_access_log
 from shared.rpc.replay import ReplayGuard
+from shared.rpc.thread_pool import ElasticThreadPool
 from shared.rpc.tls import NO_TLS, TlsFiles
 from shared.rpc.wrapping import Plumbing, WrappingServer
 
@@ -112,7 +112,9 @@ def create_server(
     ``shared.rpc.access_log``).
 
     Every method handler a registration adds (health and reflection too) is wrapped once, as it
-    is added, with the plumbing of ``shared.rpc.wrapping``; no interceptor runs per call.
+    is added, with the plumbing of ``shared.rpc.wrapping``; no interceptor runs per call. Calls
+    run on a few threads, up to ``max_workers`` while all of them are held up
+    (``shared.rpc.thread_pool``).
 
     Raises ``ValueError`` when asked to listen beyond loopback without a shared secret.
     """
@@ -130,7 +132,7 @@ def create_server(
         requests=requests,
     )
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="silo-rpc"),
+        ElasticThreadPool(max_workers, thread_name_prefix="silo-rpc"),
         options=[("grpc.so_reuseport", 1 if reuse_port else 0)],
     )
     wrapping = WrappingServer(server, plumbing)

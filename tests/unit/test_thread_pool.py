@@ -1,0 +1,134 @@
+"""The server's thread pool: a few threads while calls keep finishing, more while all are held up."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent import futures
+
+import pytest
+
+from shared.rpc.thread_pool import ElasticThreadPool
+
+WAIT = 10.0  # seconds a test waits for something that should happen at once
+
+
+@pytest.fixture
+def pools() -> Iterator[Callable[..., ElasticThreadPool]]:
+    made: list[ElasticThreadPool] = []
+
+    def make(most: int, **options: float) -> ElasticThreadPool:
+        pool = ElasticThreadPool(most, **options)  # type: ignore[arg-type]
+        made.append(pool)
+        return pool
+
+    yield make
+    for pool in made:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def test_a_call_gives_its_result_or_its_exception(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    pool = pools(4)
+
+    def fail() -> None:
+        raise LookupError("nothing here")
+
+    assert pool.submit(lambda a, b=0: a + b, 2, b=3).result(WAIT) == 5
+    with pytest.raises(LookupError, match="nothing here"):
+        pool.submit(fail).result(WAIT)
+
+
+def test_calls_that_keep_finishing_run_on_the_core_threads_only(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    pool = pools(16, core=2, stall=0.5)
+    calls = [pool.submit(time.sleep, 0.002) for _ in range(300)]
+    futures.wait(calls, timeout=WAIT)
+    assert all(call.done() for call in calls)
+    assert pool.threads == 2
+
+
+def test_threads_are_added_while_every_one_is_held_up(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    # Each call waits for the last one to start: on two threads alone the third would never run.
+    pool = pools(16, core=2, stall=0.02)
+    started = [threading.Event() for _ in range(6)]
+
+    def hold(index: int) -> int:
+        started[index].set()
+        assert started[-1].wait(WAIT)
+        return index
+
+    calls = [pool.submit(hold, index) for index in range(len(started))]
+    assert [call.result(WAIT) for call in calls] == list(range(6))
+    assert pool.threads == 6
+
+
+def test_no_more_threads_than_the_most_allowed(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    pool = pools(3, core=1, stall=0.01)
+    release = threading.Event()
+    running = threading.Semaphore(0)
+
+    def hold() -> None:
+        running.release()
+        release.wait(WAIT)
+
+    calls = [pool.submit(hold) for _ in range(6)]
+    for _ in range(3):
+        assert running.acquire(timeout=WAIT)
+    time.sleep(0.2)  # many stall periods: still three
+    assert not running.acquire(blocking=False)
+    assert pool.threads == 3
+    release.set()
+    futures.wait(calls, timeout=WAIT)
+    assert all(call.done() for call in calls)
+
+
+def test_threads_added_leave_once_idle(pools: Callable[..., ElasticThreadPool]) -> None:
+    pool = pools(8, core=1, stall=0.01, idle=0.05)
+    release = threading.Event()
+    calls = [pool.submit(release.wait, WAIT) for _ in range(4)]
+    deadline = time.monotonic() + WAIT
+    while pool.threads < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pool.threads == 4
+    release.set()
+    futures.wait(calls, timeout=WAIT)
+    while pool.threads > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pool.threads == 1
+    assert pool.submit(lambda: "still serving").result(WAIT) == "still serving"
+
+
+def test_shutdown_waits_for_running_calls_and_refuses_new_ones(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    pool = pools(2, core=1, stall=10.0)
+    entered = threading.Event()
+    finished: list[str] = []
+
+    def slow() -> None:
+        entered.set()
+        time.sleep(0.1)
+        finished.append("slow")
+
+    running = pool.submit(slow)
+    assert entered.wait(WAIT)
+    queued = pool.submit(finished.append, "queued")
+    pool.shutdown(wait=True, cancel_futures=True)
+    assert running.done() and finished == ["slow"]
+    assert queued.cancelled()
+    assert pool.threads == 0
+    with pytest.raises(RuntimeError, match="shut down"):
+        pool.submit(print)
+
+
+def test_a_pool_needs_a_thread() -> None:
+    with pytest.raises(ValueError, match="at least one thread"):
+        ElasticThreadPool(0)
