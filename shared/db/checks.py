@@ -27,12 +27,18 @@ def check_value(column: Column[Any], value: Any, field: str | None = None) -> No
         raise InvalidArgument(f"is longer than {length} characters", field=name)
 
 
+def check_row(table: Table, row: Mapping[str, Any]) -> None:
+    """Checks each string of ``row`` (values by column name) against its column of ``table``,
+    as a session checks the rows it writes: for a statement run on its connection instead."""
+    for key, value in row.items():
+        column = table.c.get(key) if isinstance(key, str) else None
+        if column is not None:
+            check_value(column, value)
+
+
 def _check_rows(table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
     for row in rows:
-        for key, value in row.items():
-            column = table.c.get(key) if isinstance(key, str) else None
-            if column is not None:
-                check_value(column, value)
+        check_row(table, row)
 
 
 @event.listens_for(Session, "before_flush")

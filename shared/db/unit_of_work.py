@@ -13,6 +13,7 @@ from shared.db import (
     checks,  # noqa: F401 - checks every written string against its column
     requests,
 )
+from shared.db.checks import check_row
 from shared.db.engine import SQLITE_BEGIN_OPTION
 from shared.outbox.model import OutboxMessage, ShardKey
 from shared.outbox.writer import OutboxWriter
@@ -101,11 +102,14 @@ class UnitOfWork:
             requests.closed_writes()
 
     def add_outbox(self, message: OutboxMessage) -> None:
-        """Writes an outbox message in this transaction, at once (a Core INSERT: no ORM object
-        and no flush; inside a savepoint it goes when the savepoint is rolled back)."""
+        """Writes an outbox message in this transaction, at once (a Core INSERT on the
+        session's connection: no ORM object, no flush, no ORM execution; its strings are checked
+        as the session would; inside a savepoint it goes when the savepoint is rolled back)."""
         if self._outbox is None:
             raise RuntimeError("this unit of work has no outbox")
-        self.session.execute(self._outbox.insert, self._outbox.values(message))
+        values = self._outbox.values(message)
+        check_row(self._outbox.table, values)
+        self.session.connection().execute(self._outbox.insert, values)
         self._shards.add(message.shard)
 
     def commit(self) -> None:
