@@ -12,9 +12,7 @@ from shared.services.registry import SERVICES
 
 def _request_types() -> list[Descriptor]:
     return [
-        method.rpc.input_type
-        for service in SERVICES
-        for method in service.binding.methods.values()
+        method.rpc.input_type for service in SERVICES for method in service.binding.methods.values()
     ]
 
 
