@@ -37,12 +37,15 @@ class RunningServer:
     health: health.HealthServicer
     services: Sequence[str] = field(default_factory=tuple)
     access_log: AccessLog = field(default_factory=process_access_log)
+    calls: ElasticThreadPool | None = None
 
     def stop(self, grace_seconds: float = 10.0) -> None:
         """Reports NOT_SERVING, lets in-flight calls finish for up to ``grace_seconds``, stops,
-        and writes the access-log lines still queued."""
+        lets the threads that ran calls go, and writes the access-log lines still queued."""
         self.health.enter_graceful_shutdown()
         self.server.stop(grace_seconds).wait()
+        if self.calls is not None:
+            self.calls.shutdown(wait=False)
         self.access_log.flush()
 
 
@@ -113,7 +116,7 @@ def create_server(
 
     Every method handler a registration adds (health and reflection too) is wrapped once, as it
     is added, with the plumbing of ``shared.rpc.wrapping``; no interceptor runs per call. Calls
-    run on a few threads, up to ``max_workers`` while all of them are held up
+    run on a few threads, up to ``max_workers`` while they wait rather than compute
     (``shared.rpc.thread_pool``).
 
     Raises ``ValueError`` when asked to listen beyond loopback without a shared secret.
@@ -131,8 +134,9 @@ def create_server(
         replay_guard=replay_guard,
         requests=requests,
     )
+    calls = ElasticThreadPool(max_workers, thread_name_prefix="silo-rpc")
     server = grpc.server(
-        ElasticThreadPool(max_workers, thread_name_prefix="silo-rpc"),
+        calls,
         options=[("grpc.so_reuseport", 1 if reuse_port else 0)],
     )
     wrapping = WrappingServer(server, plumbing)
@@ -172,6 +176,7 @@ def create_server(
         health=health_servicer,
         services=services,
         access_log=access_log,
+        calls=calls,
     )
 
 

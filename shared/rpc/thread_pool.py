@@ -1,18 +1,23 @@
-"""The thread pool a server's calls run on: few threads while they keep finishing calls, more only
-while every one of them is held up.
+"""The thread pool a server's calls run on: a few threads while the process is busy computing,
+more only while its threads mostly wait.
 
 In one Python process, threads take turns holding the interpreter lock. Sixteen threads busy
-with sixteen calls mostly hand that lock to each other (each hand-off is a wake-up and a context
-switch), so a CPU-bound server answers more calls per second with a handful of threads and the
-other calls waiting in the queue. But a thread can also be held up for long, waiting on another
-silo, a database lock, or a request stream that stays open; with all of them held up, queued
-calls would wait for nothing. So the pool runs ``core`` threads and adds one (up to ``most``)
-whenever calls are queued, every thread is busy, and no call has finished for ``stall`` seconds:
-it is stuck, not busy. An added thread leaves after ``idle`` seconds without a call.
+computing sixteen calls mostly hand that lock to each other (each hand-off is a wake-up and a
+context switch), so a CPU-bound server answers more calls per second with a handful of threads
+and the other calls waiting in the queue. But calls also wait: on another silo, on PostgreSQL, on
+a database lock, or for the next message of a request stream that stays open. While they do,
+more threads would serve the queue. So the pool runs ``core`` threads and adds one (up to
+``most``) whenever calls are queued, every thread is busy, and over the last ``stall`` seconds
+the process used less than ``waiting_cpu`` of one core: its threads are waiting, not computing.
+A thread added leaves after ``idle`` seconds without a call.
+
+A pool's threads are daemon threads: once its server has stopped (calls past the grace period
+are cancelled), a call still running does not hold up the process's exit.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -25,6 +30,10 @@ T = TypeVar("T")
 DEFAULT_CORE_THREADS = 4
 DEFAULT_STALL_SECONDS = 0.02
 DEFAULT_IDLE_SECONDS = 10.0
+# Below this share of one core, the process's busy threads are taken to be waiting.
+DEFAULT_WAITING_CPU = 0.5
+
+log = logging.getLogger("silo.server")
 
 # A queued call: its future, the function and its arguments; None tells a thread to leave.
 _Work = tuple["futures.Future[Any]", Callable[..., Any], tuple[Any, ...], dict[str, Any]]
@@ -32,8 +41,8 @@ _Work = tuple["futures.Future[Any]", Callable[..., Any], tuple[Any, ...], dict[s
 
 class ElasticThreadPool(futures.ThreadPoolExecutor):
     """An executor for ``grpc.server`` (which takes a ``ThreadPoolExecutor`` and only submits to
-    it): ``core`` threads, started as calls arrive, and up to ``most`` in all while it is stuck
-    (see the module's docstring). None of ``ThreadPoolExecutor``'s own machinery is used."""
+    it): ``core`` threads, started as calls arrive, and up to ``most`` in all while its threads
+    wait (see the module's docstring). None of ``ThreadPoolExecutor``'s own machinery is used."""
 
     def __init__(
         self,
@@ -42,25 +51,28 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
         core: int = DEFAULT_CORE_THREADS,
         stall: float = DEFAULT_STALL_SECONDS,
         idle: float = DEFAULT_IDLE_SECONDS,
+        waiting_cpu: float = DEFAULT_WAITING_CPU,
         thread_name_prefix: str = "silo-rpc",
     ) -> None:
-        if most < 1:
-            raise ValueError(f"a thread pool needs at least one thread, not {most}")
+        if most < 1 or core < 1:
+            raise ValueError(f"a thread pool needs at least one thread, not {min(most, core)}")
+        if stall <= 0 or idle < 0 or waiting_cpu <= 0:
+            raise ValueError("stall and waiting_cpu must be positive, idle not negative")
         super().__init__(max_workers=most, thread_name_prefix=thread_name_prefix)
         self._most = most
         self._core = min(core, most)
         self._stall = stall
         self._idle = idle
+        self._waiting_cpu = waiting_cpu
         self._prefix = thread_name_prefix
         self._work: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
         self._state = threading.Condition(threading.Lock())
-        self._alive = 0  # threads started and not gone
+        self._alive = 0  # threads running their loop
         self._busy = 0  # threads running a call
-        self._finished = 0  # calls finished so far
         self._started = 0  # threads ever started, for their names
         self._closed = False
         self._watcher: threading.Thread | None = None
-        self._watching = False  # the watcher is timing a stall
+        self._watching = False  # the watcher is timing a window
 
     @property
     def threads(self) -> int:
@@ -73,15 +85,17 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
         with self._state:
             if self._closed:
                 raise RuntimeError("cannot run a call on a thread pool that was shut down")
+            if self._alive < self._core and not self._start() and self._alive == 0:
+                raise RuntimeError("the thread pool could not start a thread")
             self._work.put((future, fn, args, kwargs))
-            if self._alive < self._core:
-                self._start()
-            elif self._busy >= self._alive and not self._watching:
-                # Every thread is busy: the watcher checks that calls keep finishing.
+            if self._busy >= self._alive and not self._watching:
+                # Every thread is busy: the watcher checks whether they compute or wait.
                 self._wake_watcher()
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Refuses new calls; the threads finish the calls queued (cancelled instead with
+        ``cancel_futures``) and leave. With ``wait``, returns once they have."""
         with self._state:
             self._closed = True
             if cancel_futures:
@@ -103,22 +117,33 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
 
     # -- called holding ``_state`` ---------------------------------------------------------
 
-    def _start(self) -> None:
-        self._alive += 1
+    def _start(self) -> bool:
+        """Starts one more thread; False (logged) when the system refuses one."""
         thread = threading.Thread(
             target=self._serve, name=f"{self._prefix}_{self._started}", daemon=True
         )
+        try:
+            thread.start()
+        except RuntimeError as error:
+            log.warning("could not add a thread to the call pool: %s", error)
+            return False
         self._started += 1
-        thread.start()
+        self._alive += 1  # the thread takes the lock before it counts itself busy or leaves
+        return True
 
     def _wake_watcher(self) -> None:
-        if self._watcher is None:
-            self._watcher = threading.Thread(
-                target=self._watch_for_stalls, name=f"{self._prefix}-watch", daemon=True
-            )
-            self._watcher.start()
-        else:
+        if self._watcher is not None:
             self._state.notify_all()
+            return
+        watcher = threading.Thread(
+            target=self._watch_for_stalls, name=f"{self._prefix}-watch", daemon=True
+        )
+        try:
+            watcher.start()
+        except RuntimeError as error:
+            log.warning("could not start the call pool's watcher: %s", error)
+            return
+        self._watcher = watcher
 
     def _stuck(self) -> bool:
         """Calls are queued and every thread is busy."""
@@ -144,24 +169,16 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
                     self._alive -= 1
                     self._state.notify_all()
                 return
-            future, fn, args, kwargs = work
             with self._state:
                 self._busy += 1
                 if not self._watching and self._stuck():
                     self._wake_watcher()
             try:
-                if future.set_running_or_notify_cancel():
-                    try:
-                        result = fn(*args, **kwargs)
-                    except BaseException as error:
-                        future.set_exception(error)
-                    else:
-                        future.set_result(result)
+                _run(*work)
             finally:
                 with self._state:
                     self._busy -= 1
-                    self._finished += 1
-            del work, future, fn, args, kwargs
+            del work
 
     def _watch_for_stalls(self) -> None:
         with self._state:
@@ -171,12 +188,26 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
                     self._state.wait()
                     continue
                 self._watching = True
-                finished = self._finished
-                deadline = time.monotonic() + self._stall
-                while not self._closed and self._finished == finished:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        if self._stuck() and self._alive < self._most:
-                            self._start()
-                        break
+                started, started_cpu = time.monotonic(), time.process_time()
+                deadline = started + self._stall
+                while not self._closed and (remaining := deadline - time.monotonic()) > 0:
                     self._state.wait(remaining)
+                cores = (time.process_time() - started_cpu) / (time.monotonic() - started)
+                waiting = cores < self._waiting_cpu
+                if waiting and not self._closed and self._stuck() and self._alive < self._most:
+                    self._start()
+            self._watching = False
+
+
+def _run(
+    future: futures.Future[Any], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Any
+) -> None:
+    """Runs one call into its future (unless it was cancelled while queued)."""
+    if not future.set_running_or_notify_cancel():
+        return
+    try:
+        result = fn(*args, **kwargs)
+    except BaseException as error:
+        future.set_exception(error)
+    else:
+        future.set_result(result)

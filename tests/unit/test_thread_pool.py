@@ -1,4 +1,4 @@
-"""The server's thread pool: a few threads while calls keep finishing, more while all are held up."""
+"""The server's thread pool: a few threads while the process computes, more while calls wait."""
 
 from __future__ import annotations
 
@@ -41,14 +41,36 @@ def test_a_call_gives_its_result_or_its_exception(
         pool.submit(fail).result(WAIT)
 
 
-def test_calls_that_keep_finishing_run_on_the_core_threads_only(
+def _compute(seconds: float) -> None:
+    """Keeps the interpreter busy for ``seconds`` of this thread's CPU time."""
+    until = time.thread_time() + seconds
+    while time.thread_time() < until:
+        pass
+
+
+def test_calls_that_compute_run_on_the_core_threads_only(
     pools: Callable[..., ElasticThreadPool],
 ) -> None:
-    pool = pools(16, core=2, stall=0.5)
-    calls = [pool.submit(time.sleep, 0.002) for _ in range(300)]
+    # A process computing uses about one core; a low threshold keeps a busy test machine, which
+    # lends this process less, from passing for a process whose threads wait.
+    pool = pools(16, core=2, stall=0.02, waiting_cpu=0.2)
+    calls = [pool.submit(_compute, 0.002) for _ in range(150)]
     futures.wait(calls, timeout=WAIT)
     assert all(call.done() for call in calls)
     assert pool.threads == 2
+
+
+def test_calls_that_wait_get_more_threads_though_they_keep_finishing(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    # Each call waits 15 ms (on another silo, say): calls finish all the time, yet two threads
+    # would serve 16 at once eight times slower than 16 threads.
+    pool = pools(16, core=2, stall=0.01)
+    for _ in range(3):
+        calls = [pool.submit(time.sleep, 0.015) for _ in range(64)]
+        futures.wait(calls, timeout=WAIT)
+        assert all(call.done() for call in calls)
+    assert pool.threads >= 8
 
 
 def test_threads_are_added_while_every_one_is_held_up(
@@ -132,3 +154,55 @@ def test_shutdown_waits_for_running_calls_and_refuses_new_ones(
 def test_a_pool_needs_a_thread() -> None:
     with pytest.raises(ValueError, match="at least one thread"):
         ElasticThreadPool(0)
+
+
+def test_settings_that_cannot_work_are_refused() -> None:
+    for options in ({"stall": 0.0}, {"idle": -1.0}, {"waiting_cpu": 0.0}, {"core": 0}):
+        with pytest.raises(ValueError):
+            ElasticThreadPool(4, **options)
+
+
+def test_a_thread_the_system_refuses_is_not_counted(
+    pools: Callable[..., ElasticThreadPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = pools(8, core=2, stall=0.01)
+    assert pool.submit(lambda: 1).result(WAIT) == 1  # one thread runs
+    refused = threading.Thread.start
+
+    def refuse(thread: threading.Thread) -> None:
+        if thread.name.startswith("silo-rpc_"):
+            raise RuntimeError("can't start new thread")
+        refused(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert pool.submit(lambda: 2).result(WAIT) == 2  # the second core thread was refused
+    assert pool.threads == 1
+    monkeypatch.undo()
+    # Counted right, the pool still grows once its one thread waits.
+    release = threading.Event()
+    calls = [pool.submit(release.wait, WAIT) for _ in range(3)]
+    deadline = time.monotonic() + WAIT
+    while pool.threads < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pool.threads >= 3
+    release.set()
+    futures.wait(calls, timeout=WAIT)
+    pool.shutdown(wait=True)
+    assert pool.threads == 0
+
+
+def test_a_stopped_server_lets_its_threads_go() -> None:
+    from shared.rpc.server import create_server  # noqa: PLC0415 - a server only here
+
+    def pool_threads() -> int:
+        return sum(thread.name.startswith("silo-rpc") for thread in threading.enumerate())
+
+    before = pool_threads()
+    running = create_server("127.0.0.1:0", [], secrets=[])
+    assert running.calls is not None
+    running.calls.submit(lambda: None).result(WAIT)
+    running.stop(0)
+    deadline = time.monotonic() + WAIT
+    while pool_threads() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert pool_threads() == before
