@@ -4,12 +4,13 @@ the user read needs (the user row; its emails, permissions and roles), rows stra
 response message. Given no database it answers with fixed bytes instead (an echo server).
 
 Run as ``python -m tests.benchmarks.bare_server RESPONSE_FILE [DATABASE_FILE]``; prints its
-port on stdout.
+port on stdout. It serves on 16 threads, or as many as ``FLOOR_THREADS`` says.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import sys
@@ -24,6 +25,7 @@ import grpc
 from shared.generated.silo.user.v1 import user_pb2
 
 GET_USER = "/silo.user.v1.UserService/GetUser"
+THREADS_VARIABLE = "FLOOR_THREADS"
 
 _USER = (
     "SELECT id, username, email, first_name, is_active, is_staff, is_superuser, is_managed, "
@@ -111,8 +113,9 @@ class Floor(grpc.GenericRpcHandler):
 def main() -> None:
     response = Path(sys.argv[1]).read_bytes()
     database = sys.argv[2] if len(sys.argv) > 2 else None
+    threads = int(os.environ.get(THREADS_VARIABLE, "16"))
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=16), handlers=[Floor(response, database)]
+        futures.ThreadPoolExecutor(max_workers=threads), handlers=[Floor(response, database)]
     )
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()

@@ -5,7 +5,9 @@ hits all sides alike; the control silo runs twice, with its user read cache (war
 after the first is a hit, checked with one version read) and with the cache turned off. When a
 PostgreSQL server is reachable (``SILO_BENCH_POSTGRES_URL``, else ``SILO_TEST_DATABASE_URL``,
 else the local default), the control silo runs a third time on a fresh PostgreSQL database with
-the cache off, compared with the same on SQLite."""
+the cache off, compared with the same on SQLite. For reference, the floor also runs on as few
+threads as Silo's server keeps busy (``shared.rpc.thread_pool``): the targets are against the
+floor on 16, and this line shows what the thread count alone is worth to any grpcio server."""
 
 from __future__ import annotations
 
@@ -26,10 +28,12 @@ from control_silo.bootstrap import build_control_silo
 from control_silo.cache.user_cache import TTL_VARIABLE
 from shared.config import Settings
 from shared.rpc.channel import open_channel
+from shared.rpc.thread_pool import DEFAULT_CORE_THREADS as SILO_CORE_THREADS
 from shared.services.registry import USER, remote
 from shared.services.user.model import NewUser, UserUpdate
 from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
+from tests.benchmarks.bare_server import THREADS_VARIABLE
 from tests.benchmarks.harness import sequential_latency, throughput
 from tests.databases import TEST_DATABASE_VARIABLE
 from tests.integration.processes import free_port, run_silo, silo_command, wait_serving
@@ -42,6 +46,7 @@ CALLS_PER_CALLER = 150
 POSTGRES_VARIABLE = "SILO_BENCH_POSTGRES_URL"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 POSTGRES_SIDE = "silo PG, no cache"
+FEW_THREADS_SIDE = f"floor, {SILO_CORE_THREADS} threads"
 
 
 def _seed(client: UserService) -> int:
@@ -109,11 +114,12 @@ def _postgres_database(server: str) -> Iterator[str]:
 
 
 @contextmanager
-def _floor(response_file: Path, *database: str) -> Iterator[str]:
+def _floor(response_file: Path, *database: str, threads: int = 16) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.benchmarks.bare_server", str(response_file), *database],
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, THREADS_VARIABLE: str(threads)},
     )
     try:
         assert process.stdout is not None
@@ -173,11 +179,15 @@ def run() -> None:
             response_file.write_bytes(response.SerializeToString())
             floor = stack.enter_context(_floor(response_file, str(database)))
             echo = stack.enter_context(_floor(response_file))
+            few_threads = stack.enter_context(
+                _floor(response_file, str(database), threads=SILO_CORE_THREADS)
+            )
             sides = {
                 "silo, cache warm": silo,
                 "silo, no cache": _client(uncached),
                 "floor": _client(floor),
                 "echo": _client(echo),
+                FEW_THREADS_SIDE: _client(few_threads),
             }
             for name, client in sides.items():
                 if client.get_user(user_id=user_id) != user:
@@ -210,6 +220,12 @@ def run() -> None:
     print(
         f"  targets: no cache p50 <= 1.15x, cache warm p50 <= 0.90x, throughput >= 0.75x; "
         f"in-process get_user (warm cache, no gRPC) p50 {in_process.p50_us:.0f}us"
+    )
+    print(
+        f"  (silo runs its calls on {SILO_CORE_THREADS} threads while they keep finishing, "
+        f"the floor on 16; the floor on {SILO_CORE_THREADS} answers "
+        f"{results[FEW_THREADS_SIDE][2] / floor_rate:.2f}x its own calls/s, so silo no cache is "
+        f"{results['silo, no cache'][2] / results[FEW_THREADS_SIDE][2]:.2f}x that)"
     )
     if POSTGRES_SIDE in results:
         ratio = results[POSTGRES_SIDE][0] / results["silo, no cache"][0]
