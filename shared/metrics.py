@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.types import utcnow
 from shared.outbox.status import ShardBacklog, backlog
+from shared.rpc.thread_pool import PoolLoad
 
 _LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -105,6 +106,27 @@ class RpcDurations(Collector):
         yield family
 
 
+class _CallPoolCollector(Collector):
+    """Reads the server's call pool when scraped (``shared.rpc.thread_pool``)."""
+
+    def __init__(self) -> None:
+        self.read: Callable[[], PoolLoad] | None = None
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        if self.read is None:
+            return
+        load = self.read()
+        threads = GaugeMetricFamily(
+            "silo_rpc_threads", "Threads of the server's call pool", labels=["state"]
+        )
+        threads.add_metric(["busy"], load.busy)
+        threads.add_metric(["idle"], max(load.threads - load.busy, 0))
+        yield threads
+        yield GaugeMetricFamily(
+            "silo_rpc_queued_calls", "Calls waiting for a thread of the call pool", load.queued
+        )
+
+
 @dataclass
 class Metrics:
     """The metrics every silo exports; each process owns one registry."""
@@ -114,6 +136,7 @@ class Metrics:
     cache_hits: Counter
     cache_misses: Counter
     delivery_lag: Histogram
+    _call_pool: _CallPoolCollector | None = None
 
     def observe_rpc(self, method: str, code: str, seconds: float) -> None:
         """Records one served RPC."""
@@ -122,6 +145,14 @@ class Metrics:
     def observe_delivery(self, category: str, lag_seconds: float) -> None:
         """Records one delivered outbox message and how long after its commit it arrived."""
         self.delivery_lag.labels(category=category).observe(lag_seconds)
+
+    def watch_call_pool(self, read: Callable[[], PoolLoad]) -> None:
+        """Exports the threads and queued calls of the server's call pool, read at scrape time
+        (the pool of the server started last)."""
+        if self._call_pool is None:
+            self._call_pool = _CallPoolCollector()
+            self.registry.register(self._call_pool)
+        self._call_pool.read = read
 
     def watch_backlog(self, read: Callable[[], list[ShardBacklog]]) -> None:
         """Exports the outbox backlog, read at scrape time."""

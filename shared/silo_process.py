@@ -151,7 +151,7 @@ class SiloProcess(abc.ABC):
     def serve(self, listen: str) -> RunningServer:
         """Starts the gRPC server with every service this silo owns and its import service
         (port 0 picks a free port); with ``reuse_port``, other processes may serve the port."""
-        return create_server(
+        running = create_server(
             listen,
             [
                 *(
@@ -167,3 +167,6 @@ class SiloProcess(abc.ABC):
             requests=RequestLog(self.sessions, self.request_model),
             reuse_port=self.reuse_port,
         )
+        if running.calls is not None:
+            self.metrics.watch_call_pool(running.calls.load)
+        return running

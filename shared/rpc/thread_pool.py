@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent import futures
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 T = TypeVar("T")
 
@@ -34,6 +34,15 @@ DEFAULT_IDLE_SECONDS = 10.0
 DEFAULT_WAITING_CPU = 0.5
 
 log = logging.getLogger("silo.server")
+
+
+class PoolLoad(NamedTuple):
+    """A call pool at one moment: its threads, those running a call, and the calls queued."""
+
+    threads: int
+    busy: int
+    queued: int
+
 
 # A queued call: its future, the function and its arguments; None tells a thread to leave.
 _Work = tuple["futures.Future[Any]", Callable[..., Any], tuple[Any, ...], dict[str, Any]]
@@ -79,6 +88,11 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
         """How many threads the pool holds now."""
         with self._state:
             return self._alive
+
+    def load(self) -> PoolLoad:
+        """The pool's threads and calls now."""
+        with self._state:
+            return PoolLoad(threads=self._alive, busy=self._busy, queued=self._work.qsize())
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> futures.Future[T]:
         future: futures.Future[T] = futures.Future()

@@ -78,3 +78,15 @@ def test_rpc_cache_and_outbox_metrics(cluster: Cluster) -> None:
         )
         >= 1
     )
+
+
+def test_the_call_pool_is_exported(cluster: Cluster) -> None:
+    cluster.users().get_many_by_id(user_ids=[1])
+    assert cluster.control is not None
+    control = cluster.control.metrics()
+    # The call scraping runs on no pool thread; the GetManyByID one ran and went idle.
+    threads = value(control, "silo_rpc_threads", state="busy") + value(
+        control, "silo_rpc_threads", state="idle"
+    )
+    assert threads >= 1
+    assert "silo_rpc_queued_calls " in control

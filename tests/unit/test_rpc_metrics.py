@@ -7,6 +7,7 @@ import threading
 from prometheus_client import CollectorRegistry, Histogram
 
 from shared.metrics import new_metrics
+from shared.rpc.thread_pool import ElasticThreadPool
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 OBSERVED = [
@@ -64,3 +65,37 @@ def test_concurrent_observations_are_all_counted() -> None:
         if sample.name == "silo_rpc_duration_seconds_count"
     ]
     assert counts == [40000]
+
+
+def test_the_call_pool_gauges_read_the_pool_when_scraped() -> None:
+    metrics = new_metrics()
+    pool = ElasticThreadPool(2, core=1, stall=10.0)
+    release = threading.Event()
+    running = threading.Event()
+
+    def hold() -> None:
+        running.set()
+        release.wait(10)
+
+    try:
+        held = pool.submit(hold)
+        assert running.wait(10)
+        queued = [pool.submit(release.wait, 10) for _ in range(2)]
+        metrics.watch_call_pool(pool.load)
+        gauges = {
+            (sample.name, sample.labels.get("state", "")): sample.value
+            for family in metrics.registry.collect()
+            if family.name.startswith(("silo_rpc_threads", "silo_rpc_queued"))
+            for sample in family.samples
+        }
+        assert gauges == {
+            ("silo_rpc_threads", "busy"): 1.0,
+            ("silo_rpc_threads", "idle"): 0.0,
+            ("silo_rpc_queued_calls", ""): 2.0,
+        }
+    finally:
+        release.set()
+        held.result(10)
+        for call in queued:
+            call.result(10)
+        pool.shutdown(wait=True)
