@@ -40,12 +40,10 @@ class RunningServer:
     calls: ElasticThreadPool | None = None
 
     def stop(self, grace_seconds: float = 10.0) -> None:
-        """Reports NOT_SERVING, lets in-flight calls finish for up to ``grace_seconds``, stops,
-        lets the threads that ran calls go, and writes the access-log lines still queued."""
+        """Reports NOT_SERVING, lets in-flight calls finish for up to ``grace_seconds``, stops
+        (the threads that ran calls then leave), and writes the access-log lines still queued."""
         self.health.enter_graceful_shutdown()
         self.server.stop(grace_seconds).wait()
-        if self.calls is not None:
-            self.calls.shutdown(wait=False)
         self.access_log.flush()
 
 
@@ -139,7 +137,7 @@ def create_server(
         calls,
         options=[("grpc.so_reuseport", 1 if reuse_port else 0)],
     )
-    wrapping = WrappingServer(server, plumbing)
+    wrapping = WrappingServer(server, plumbing, calls)
     services: list[str] = []
     for register in registrations:
         services.extend(register(wrapping))

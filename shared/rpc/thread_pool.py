@@ -8,8 +8,11 @@ and the other calls waiting in the queue. But calls also wait: on another silo, 
 a database lock, or for the next message of a request stream that stays open. While they do,
 more threads would serve the queue. So the pool runs ``core`` threads and adds one (up to
 ``most``) whenever calls are queued, every thread is busy, and over the last ``stall`` seconds
-the process used less than ``waiting_cpu`` of one core: its threads are waiting, not computing.
-A thread added leaves after ``idle`` seconds without a call.
+either no call finished (they are all held up) or, for two such windows in a row, the process
+used less than ``waiting_cpu`` of one core: its threads wait more than they compute, and the
+interpreter lock has time to spare. A thread added leaves after ``idle`` seconds without a call.
+A process the machine lends little CPU looks like one whose threads wait, so there the pool
+grows as an ordinary thread pool of ``most`` threads would be.
 
 A pool's threads are daemon threads: once its server has stopped (calls past the grace period
 are cancelled), a call still running does not hold up the process's exit.
@@ -30,8 +33,10 @@ T = TypeVar("T")
 DEFAULT_CORE_THREADS = 4
 DEFAULT_STALL_SECONDS = 0.02
 DEFAULT_IDLE_SECONDS = 10.0
-# Below this share of one core, the process's busy threads are taken to be waiting.
-DEFAULT_WAITING_CPU = 0.5
+# Below this share of one core, the process is taken to be waiting: computing, one server
+# process uses 0.8 to 0.95 of a core (the interpreter lock, plus gRPC's and SQLite's own code).
+DEFAULT_WAITING_CPU = 0.7
+_WAITING_WINDOWS = 2
 
 log = logging.getLogger("silo.server")
 
@@ -78,7 +83,9 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
         self._state = threading.Condition(threading.Lock())
         self._alive = 0  # threads running their loop
         self._busy = 0  # threads running a call
+        self._finished = 0  # calls finished so far
         self._started = 0  # threads ever started, for their names
+        self._refusals_logged = False  # since the last thread started
         self._closed = False
         self._watcher: threading.Thread | None = None
         self._watching = False  # the watcher is timing a window
@@ -119,6 +126,9 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
             self._state.notify_all()
             while wait and self._alive:
                 self._state.wait()
+            watcher = self._watcher
+        if wait and watcher is not None:
+            watcher.join()
 
     def _cancel_queued(self) -> None:
         while True:
@@ -139,8 +149,11 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
         try:
             thread.start()
         except RuntimeError as error:
-            log.warning("could not add a thread to the call pool: %s", error)
+            if not self._refusals_logged:  # once until a thread starts again
+                log.warning("could not add a thread to the call pool: %s", error)
+                self._refusals_logged = True
             return False
+        self._refusals_logged = False
         self._started += 1
         self._alive += 1  # the thread takes the lock before it counts itself busy or leaves
         return True
@@ -192,24 +205,32 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
             finally:
                 with self._state:
                     self._busy -= 1
+                    self._finished += 1
             del work
 
     def _watch_for_stalls(self) -> None:
+        waited = 0  # windows in a row in which the busy threads waited
         with self._state:
             while not self._closed:
                 if not self._stuck():
                     self._watching = False
+                    waited = 0
                     self._state.wait()
                     continue
                 self._watching = True
-                started, started_cpu = time.monotonic(), time.process_time()
+                started, finished, before = time.monotonic(), self._finished, time.process_time()
                 deadline = started + self._stall
                 while not self._closed and (remaining := deadline - time.monotonic()) > 0:
                     self._state.wait(remaining)
-                cores = (time.process_time() - started_cpu) / (time.monotonic() - started)
-                waiting = cores < self._waiting_cpu
-                if waiting and not self._closed and self._stuck() and self._alive < self._most:
+                if self._closed or not self._stuck() or self._alive >= self._most:
+                    continue
+                cores = (time.process_time() - before) / (time.monotonic() - started)
+                # Two windows in a row: a burst of calls just arriving, or the process
+                # descheduled for a moment, is not taken for threads that wait.
+                waited = waited + 1 if cores < self._waiting_cpu else 0
+                if self._finished == finished or waited >= _WAITING_WINDOWS:
                     self._start()
+                    waited = 0
             self._watching = False
 
 

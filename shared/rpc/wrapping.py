@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent import futures
 from functools import partial
 from typing import Any, Literal, TypeAlias
 
@@ -683,9 +684,17 @@ class WrappingServer(grpc.Server):
     """The server registrations see: every method handler they add is wrapped with the plumbing
     as it is added (a generic handler's on its first call); everything else is the server's."""
 
-    def __init__(self, server: grpc.Server, plumbing: Plumbing) -> None:
+    def __init__(
+        self,
+        server: grpc.Server,
+        plumbing: Plumbing,
+        calls: futures.ThreadPoolExecutor | None = None,
+    ) -> None:
+        """``calls`` is the pool ``server`` runs its calls on: shut down once the server has
+        stopped."""
         self._server = server
         self._plumbing = plumbing
+        self._calls = calls
 
     def add_generic_rpc_handlers(
         self, generic_rpc_handlers: Iterable[grpc.GenericRpcHandler]
@@ -715,7 +724,17 @@ class WrappingServer(grpc.Server):
         self._server.start()
 
     def stop(self, grace: float | None) -> threading.Event:
-        return self._server.stop(grace)
+        stopped = self._server.stop(grace)
+        calls = self._calls
+        if calls is not None:
+
+            def let_the_threads_go() -> None:
+                # Not before the server has stopped: until then it may hand the pool a call.
+                stopped.wait()
+                calls.shutdown(wait=False)
+
+            threading.Thread(target=let_the_threads_go, name="silo-rpc-stop", daemon=True).start()
+        return stopped
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:
         return self._server.wait_for_termination(timeout)

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent import futures
+from typing import Any
 
 import pytest
 
@@ -18,8 +19,8 @@ WAIT = 10.0  # seconds a test waits for something that should happen at once
 def pools() -> Iterator[Callable[..., ElasticThreadPool]]:
     made: list[ElasticThreadPool] = []
 
-    def make(most: int, **options: float) -> ElasticThreadPool:
-        pool = ElasticThreadPool(most, **options)  # type: ignore[arg-type]
+    def make(most: int, **options: Any) -> ElasticThreadPool:
+        pool = ElasticThreadPool(most, **options)
         made.append(pool)
         return pool
 
@@ -51,9 +52,9 @@ def _compute(seconds: float) -> None:
 def test_calls_that_compute_run_on_the_core_threads_only(
     pools: Callable[..., ElasticThreadPool],
 ) -> None:
-    # A process computing uses about one core; a low threshold keeps a busy test machine, which
-    # lends this process less, from passing for a process whose threads wait.
-    pool = pools(16, core=2, stall=0.02, waiting_cpu=0.2)
+    # Threads computing use about one core between them. Long windows and a low threshold keep
+    # a busy test machine, which lends this process less, from passing for threads that wait.
+    pool = pools(16, core=2, stall=0.1, waiting_cpu=0.1)
     calls = [pool.submit(_compute, 0.002) for _ in range(150)]
     futures.wait(calls, timeout=WAIT)
     assert all(call.done() for call in calls)
@@ -191,18 +192,59 @@ def test_a_thread_the_system_refuses_is_not_counted(
     assert pool.threads == 0
 
 
+def test_held_calls_get_threads_though_the_process_computes_elsewhere(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    # Another thread of the process (a drainer, say) keeps a core busy; the pool's own threads
+    # are all held, and the queued call needs one more.
+    pool = pools(8, core=2, stall=0.01)
+    release, stop = threading.Event(), threading.Event()
+
+    def compute_until_stopped() -> None:
+        while not stop.is_set():
+            _compute(0.01)
+
+    busy = threading.Thread(target=compute_until_stopped)
+    busy.start()
+    try:
+        held = [pool.submit(release.wait, WAIT) for _ in range(2)]
+        assert pool.submit(lambda: "served").result(WAIT) == "served"
+        release.set()
+        futures.wait(held, timeout=WAIT)
+    finally:
+        stop.set()
+        release.set()
+        busy.join()
+
+
+def test_shutdown_waits_for_the_watcher_too(pools: Callable[..., ElasticThreadPool]) -> None:
+    pool = pools(4, core=1, stall=0.01, thread_name_prefix="watched-pool")
+    release = threading.Event()
+    calls = [pool.submit(release.wait, WAIT) for _ in range(3)]  # wakes the watcher
+
+    def names() -> set[str]:
+        return {thread.name for thread in threading.enumerate()}
+
+    deadline = time.monotonic() + WAIT
+    while "watched-pool-watch" not in names() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "watched-pool-watch" in names()
+    release.set()
+    futures.wait(calls, timeout=WAIT)
+    pool.shutdown(wait=True)
+    assert not {name for name in names() if name.startswith("watched-pool")}
+
+
 def test_a_stopped_server_lets_its_threads_go() -> None:
     from shared.rpc.server import create_server  # noqa: PLC0415 - a server only here
 
-    def pool_threads() -> int:
-        return sum(thread.name.startswith("silo-rpc") for thread in threading.enumerate())
-
-    before = pool_threads()
     running = create_server("127.0.0.1:0", [], secrets=[])
-    assert running.calls is not None
-    running.calls.submit(lambda: None).result(WAIT)
+    pool = running.calls
+    assert pool is not None
+    pool.submit(lambda: None).result(WAIT)
+    assert pool.threads == 1
     running.stop(0)
     deadline = time.monotonic() + WAIT
-    while pool_threads() > before and time.monotonic() < deadline:
+    while pool.threads and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert pool_threads() == before
+    assert pool.threads == 0
