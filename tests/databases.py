@@ -8,8 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db.engine import make_engine
 
 TEST_DATABASE_VARIABLE = "SILO_TEST_DATABASE_URL"
 
@@ -39,3 +42,18 @@ def scratch_database(directory: Path, name: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def scratch_sessions(
+    directory: Path, name: str, metadata: MetaData
+) -> Iterator[sessionmaker[Session]]:
+    """Sessions (objects readable after commit) on a scratch database holding ``metadata``'s
+    tables, configured as the silos' engines are."""
+    with scratch_database(directory, name) as url:
+        engine = make_engine(url)
+        metadata.create_all(engine)
+        try:
+            yield sessionmaker(engine, expire_on_commit=False)
+        finally:
+            engine.dispose()

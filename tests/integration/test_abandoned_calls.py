@@ -20,7 +20,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from control_silo.bootstrap import ControlSilo
 from control_silo.db.models import UserRow
 from shared.db.columns import BigIntId
-from shared.db.engine import make_engine
 from shared.db.requests import RequestLog, RequestLogColumns
 from shared.db.unit_of_work import UnitOfWork
 from shared.generated.silo.user.v1 import user_pb2, user_pb2_grpc
@@ -29,7 +28,7 @@ from shared.rpc.channel import open_channel
 from shared.rpc.server import RunningServer, create_server
 from shared.rpc.wrapping import REQUEST_ID_METADATA_KEY, Plumbing
 from tests.conftest import TEST_SECRET
-from tests.databases import scratch_database
+from tests.databases import scratch_sessions
 
 SECRET = "abandoned-calls-secret"
 SERVICE = "silo.test.v1.AbandonTestService"
@@ -96,11 +95,8 @@ class Writer(grpc.GenericRpcHandler):
 
 @pytest.fixture
 def sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    with scratch_database(tmp_path, "abandoned") as url:
-        engine = make_engine(url)
-        Base.metadata.create_all(engine)
-        yield sessionmaker(engine, expire_on_commit=False)
-        engine.dispose()
+    with scratch_sessions(tmp_path, "abandoned", Base.metadata) as made:
+        yield made
 
 
 def serve(writer: Writer) -> RunningServer:

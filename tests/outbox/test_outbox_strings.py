@@ -10,13 +10,12 @@ from sqlalchemy import MetaData, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from shared.db.columns import BigIntId
-from shared.db.engine import make_engine
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import InvalidArgument
 from shared.outbox.categories import OutboxCategory
 from shared.outbox.model import OutboxColumns, OutboxMessage
 from shared.outbox.writer import OutboxWriter
-from tests.databases import scratch_database
+from tests.databases import scratch_sessions
 
 
 class Base(DeclarativeBase):
@@ -32,11 +31,8 @@ class RegionBoundOutbox(OutboxColumns, Base):
 
 @pytest.fixture
 def sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    with scratch_database(tmp_path, "outbox-strings") as url:
-        engine = make_engine(url)
-        Base.metadata.create_all(engine)
-        yield sessionmaker(engine, expire_on_commit=False)
-        engine.dispose()
+    with scratch_sessions(tmp_path, "outbox-strings", Base.metadata) as made:
+        yield made
 
 
 def _rows(sessions: sessionmaker[Session]) -> int:
