@@ -8,11 +8,13 @@ and the other calls waiting in the queue. But calls also wait: on another silo, 
 a database lock, or for the next message of a request stream that stays open. While they do,
 more threads would serve the queue. So the pool runs ``core`` threads and adds one (up to
 ``most``) whenever calls are queued, every thread is busy, and over the last ``stall`` seconds
-either no call finished (they are all held up) or, for two such windows in a row, the process
-used less than ``waiting_cpu`` of one core: its threads wait more than they compute, and the
-interpreter lock has time to spare. A thread added leaves after ``idle`` seconds without a call.
-A process the machine lends little CPU looks like one whose threads wait, so there the pool
-grows as an ordinary thread pool of ``most`` threads would be.
+the threads waited rather than computed: the pool's threads used less than ``waiting_pool_cpu``
+of a core, or the whole process less than ``waiting_cpu`` (the interpreter lock has time to
+spare). One such window is enough when no call finished in it (every thread is held up); when
+calls keep finishing, it takes two in a row, so that a burst of calls just arriving or the
+process descheduled for a moment does not look like waiting. A thread added leaves after
+``idle`` seconds without a call. A process the machine lends little CPU looks like one whose
+threads wait, so there the pool grows as an ordinary thread pool of ``most`` threads would be.
 
 A pool's threads are daemon threads: once its server has stopped (calls past the grace period
 are cancelled), a call still running does not hold up the process's exit.
@@ -33,9 +35,11 @@ T = TypeVar("T")
 DEFAULT_CORE_THREADS = 4
 DEFAULT_STALL_SECONDS = 0.02
 DEFAULT_IDLE_SECONDS = 10.0
-# Below this share of one core, the process is taken to be waiting: computing, one server
-# process uses 0.8 to 0.95 of a core (the interpreter lock, plus gRPC's and SQLite's own code).
+# Below these shares of one core, the busy threads are taken to be waiting. Computing, one server
+# process uses 0.8 to 0.95 of a core (the interpreter lock, plus gRPC's and SQLite's own code),
+# of which the pool's threads 0.5 to 0.7 (gRPC's own thread holds the lock for the rest).
 DEFAULT_WAITING_CPU = 0.7
+DEFAULT_WAITING_POOL_CPU = 0.4
 _WAITING_WINDOWS = 2
 
 log = logging.getLogger("silo.server")
@@ -66,24 +70,27 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
         stall: float = DEFAULT_STALL_SECONDS,
         idle: float = DEFAULT_IDLE_SECONDS,
         waiting_cpu: float = DEFAULT_WAITING_CPU,
+        waiting_pool_cpu: float = DEFAULT_WAITING_POOL_CPU,
         thread_name_prefix: str = "silo-rpc",
     ) -> None:
         if most < 1 or core < 1:
             raise ValueError(f"a thread pool needs at least one thread, not {min(most, core)}")
-        if stall <= 0 or idle < 0 or waiting_cpu <= 0:
-            raise ValueError("stall and waiting_cpu must be positive, idle not negative")
+        if stall <= 0 or idle < 0 or waiting_cpu <= 0 or waiting_pool_cpu <= 0:
+            raise ValueError("stall and the waiting shares must be positive, idle not negative")
         super().__init__(max_workers=most, thread_name_prefix=thread_name_prefix)
         self._most = most
         self._core = min(core, most)
         self._stall = stall
         self._idle = idle
         self._waiting_cpu = waiting_cpu
+        self._waiting_pool_cpu = waiting_pool_cpu
         self._prefix = thread_name_prefix
         self._work: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
         self._state = threading.Condition(threading.Lock())
         self._alive = 0  # threads running their loop
         self._busy = 0  # threads running a call
         self._finished = 0  # calls finished so far
+        self._clocks: dict[int, int] = {}  # each thread's CPU-time clock, by thread id
         self._started = 0  # threads ever started, for their names
         self._refusals_logged = False  # since the last thread started
         self._closed = False
@@ -168,8 +175,11 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
         try:
             watcher.start()
         except RuntimeError as error:
-            log.warning("could not start the call pool's watcher: %s", error)
+            if not self._refusals_logged:  # once until a thread starts again
+                log.warning("could not start the call pool's watcher: %s", error)
+                self._refusals_logged = True
             return
+        self._refusals_logged = False
         self._watcher = watcher
 
     def _stuck(self) -> bool:
@@ -179,6 +189,16 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
     # -- the threads' own loops -----------------------------------------------------------
 
     def _serve(self) -> None:
+        ident = threading.get_ident()
+        with self._state:
+            self._clocks[ident] = time.pthread_getcpuclockid(ident)
+        try:
+            self._serve_calls()
+        finally:
+            with self._state:
+                del self._clocks[ident]
+
+    def _serve_calls(self) -> None:
         while True:
             # Threads beyond the core ones leave once idle for long enough.
             timeout = self._idle if self._alive > self._core else None
@@ -208,6 +228,30 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
                     self._finished += 1
             del work
 
+    def _cpu_times(self) -> tuple[float, dict[int, float]]:
+        """The CPU seconds the process and each of the pool's threads have used."""
+        threads: dict[int, float] = {}
+        for ident, clock in self._clocks.items():
+            try:
+                threads[ident] = time.clock_gettime(clock)
+            except OSError:  # the thread has just ended
+                continue
+        return time.process_time(), threads
+
+    def _waited(self, since: float, before: tuple[float, dict[int, float]]) -> bool:
+        """Whether the busy threads waited rather than computed since ``since`` (monotonic),
+        when the CPU times were ``before``: the pool's threads used less than
+        ``waiting_pool_cpu`` of a core (whatever other threads of the process computed), or the
+        process less than ``waiting_cpu`` (gRPC's own thread computes for the calls too)."""
+        elapsed = time.monotonic() - since
+        process, threads = self._cpu_times()
+        earlier = before[1]
+        pool = sum(used - earlier[ident] for ident, used in threads.items() if ident in earlier)
+        return (
+            pool / elapsed < self._waiting_pool_cpu
+            or (process - before[0]) / elapsed < self._waiting_cpu
+        )
+
     def _watch_for_stalls(self) -> None:
         waited = 0  # windows in a row in which the busy threads waited
         with self._state:
@@ -218,16 +262,18 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
                     self._state.wait()
                     continue
                 self._watching = True
-                started, finished, before = time.monotonic(), self._finished, time.process_time()
+                started, finished, before = time.monotonic(), self._finished, self._cpu_times()
                 deadline = started + self._stall
                 while not self._closed and (remaining := deadline - time.monotonic()) > 0:
                     self._state.wait(remaining)
                 if self._closed or not self._stuck() or self._alive >= self._most:
                     continue
-                cores = (time.process_time() - before) / (time.monotonic() - started)
-                # Two windows in a row: a burst of calls just arriving, or the process
-                # descheduled for a moment, is not taken for threads that wait.
-                waited = waited + 1 if cores < self._waiting_cpu else 0
+                if not self._waited(started, before):
+                    waited = 0
+                    continue
+                waited += 1
+                # Held up (no call finished), or waiting two windows in a row: a burst of calls
+                # just arriving, or the process descheduled for a moment, does not look so.
                 if self._finished == finished or waited >= _WAITING_WINDOWS:
                     self._start()
                     waited = 0

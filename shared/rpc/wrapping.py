@@ -733,7 +733,12 @@ class WrappingServer(grpc.Server):
                 stopped.wait()
                 calls.shutdown(wait=False)
 
-            threading.Thread(target=let_the_threads_go, name="silo-rpc-stop", daemon=True).start()
+            try:
+                threading.Thread(
+                    target=let_the_threads_go, name="silo-rpc-stop", daemon=True
+                ).start()
+            except RuntimeError:  # no thread to spare: the pool's threads stay, idle
+                rpc_log.warning("could not start the thread that ends the call pool of a server")
         return stopped
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:

@@ -54,8 +54,20 @@ def test_calls_that_compute_run_on_the_core_threads_only(
 ) -> None:
     # Threads computing use about one core between them. Long windows and a low threshold keep
     # a busy test machine, which lends this process less, from passing for threads that wait.
-    pool = pools(16, core=2, stall=0.1, waiting_cpu=0.1)
+    pool = pools(16, core=2, stall=0.1, waiting_cpu=0.1, waiting_pool_cpu=0.1)
     calls = [pool.submit(_compute, 0.002) for _ in range(150)]
+    futures.wait(calls, timeout=WAIT)
+    assert all(call.done() for call in calls)
+    assert pool.threads == 2
+
+
+def test_long_calls_that_compute_run_on_the_core_threads_only(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    # Each call computes longer than a window: windows pass with no call finished, yet the
+    # threads compute and are not held up.
+    pool = pools(16, core=2, stall=0.02, waiting_cpu=0.1, waiting_pool_cpu=0.1)
+    calls = [pool.submit(_compute, 0.1) for _ in range(8)]
     futures.wait(calls, timeout=WAIT)
     assert all(call.done() for call in calls)
     assert pool.threads == 2
@@ -158,7 +170,14 @@ def test_a_pool_needs_a_thread() -> None:
 
 
 def test_settings_that_cannot_work_are_refused() -> None:
-    for options in ({"stall": 0.0}, {"idle": -1.0}, {"waiting_cpu": 0.0}, {"core": 0}):
+    refused: list[dict[str, Any]] = [
+        {"stall": 0.0},
+        {"idle": -1.0},
+        {"waiting_cpu": 0.0},
+        {"waiting_pool_cpu": 0.0},
+        {"core": 0},
+    ]
+    for options in refused:
         with pytest.raises(ValueError):
             ElasticThreadPool(4, **options)
 
@@ -215,6 +234,31 @@ def test_held_calls_get_threads_though_the_process_computes_elsewhere(
         stop.set()
         release.set()
         busy.join()
+
+
+def test_calls_that_wait_get_threads_though_the_process_computes_elsewhere(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    # The process uses a core (a drainer, say), but the pool's own threads only wait. Every
+    # window sees calls finish, so only what the threads used tells that they wait.
+    pool = pools(16, core=2, stall=0.05)
+    stop = threading.Event()
+
+    def compute_until_stopped() -> None:
+        while not stop.is_set():
+            _compute(0.01)
+
+    busy = threading.Thread(target=compute_until_stopped)
+    busy.start()
+    try:
+        for _ in range(5):
+            calls = [pool.submit(time.sleep, 0.015) for _ in range(64)]
+            futures.wait(calls, timeout=WAIT)
+            assert all(call.done() for call in calls)
+    finally:
+        stop.set()
+        busy.join()
+    assert pool.threads >= 6
 
 
 def test_shutdown_waits_for_the_watcher_too(pools: Callable[..., ElasticThreadPool]) -> None:
