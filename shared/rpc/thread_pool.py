@@ -190,13 +190,15 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
 
     def _serve(self) -> None:
         ident = threading.get_ident()
-        with self._state:
-            self._clocks[ident] = time.pthread_getcpuclockid(ident)
+        clock = _cpu_clock(ident)
+        if clock is not None:
+            with self._state:
+                self._clocks[ident] = clock
         try:
             self._serve_calls()
         finally:
             with self._state:
-                del self._clocks[ident]
+                self._clocks.pop(ident, None)
 
     def _serve_calls(self) -> None:
         while True:
@@ -278,6 +280,15 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
                     self._start()
                     waited = 0
             self._watching = False
+
+
+def _cpu_clock(ident: int) -> int | None:
+    """The CPU-time clock of thread ``ident``, or None where the platform has none: a thread
+    without one counts as using no CPU, so the pool grows as an ordinary pool would."""
+    try:
+        return time.pthread_getcpuclockid(ident)
+    except (AttributeError, OSError):
+        return None
 
 
 def _run(

@@ -65,9 +65,9 @@ def test_long_calls_that_compute_run_on_the_core_threads_only(
     pools: Callable[..., ElasticThreadPool],
 ) -> None:
     # Each call computes longer than a window: windows pass with no call finished, yet the
-    # threads compute and are not held up.
-    pool = pools(16, core=2, stall=0.02, waiting_cpu=0.1, waiting_pool_cpu=0.1)
-    calls = [pool.submit(_compute, 0.1) for _ in range(8)]
+    # threads compute and are not held up. Long windows, as above, for a busy test machine.
+    pool = pools(16, core=2, stall=0.1, waiting_cpu=0.1, waiting_pool_cpu=0.1)
+    calls = [pool.submit(_compute, 0.25) for _ in range(4)]
     futures.wait(calls, timeout=WAIT)
     assert all(call.done() for call in calls)
     assert pool.threads == 2
@@ -291,4 +291,22 @@ def test_a_stopped_server_lets_its_threads_go() -> None:
     deadline = time.monotonic() + WAIT
     while pool.threads and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert pool.threads == 0
+
+
+def test_a_thread_without_a_cpu_clock_still_serves(
+    pools: Callable[..., ElasticThreadPool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_clock(_ident: int) -> int:
+        raise OSError("no CPU clock for this thread")
+
+    monkeypatch.setattr(time, "pthread_getcpuclockid", no_clock)
+    pool = pools(4, core=1, stall=0.01)
+    release = threading.Event()
+    held = pool.submit(release.wait, WAIT)
+    # Counted as using no CPU, its thread looks held up: the queued call gets another.
+    assert pool.submit(lambda: "served").result(WAIT) == "served"
+    release.set()
+    assert held.result(WAIT)
+    pool.shutdown(wait=True)
     assert pool.threads == 0
