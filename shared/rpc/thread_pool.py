@@ -148,19 +148,24 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
 
     # -- called holding ``_state`` ---------------------------------------------------------
 
-    def _start(self) -> bool:
-        """Starts one more thread; False (logged) when the system refuses one."""
-        thread = threading.Thread(
-            target=self._serve, name=f"{self._prefix}_{self._started}", daemon=True
-        )
+    def _thread(self, target: Callable[[], None], name: str) -> threading.Thread | None:
+        """A started daemon thread running ``target``, or None when the system refuses one
+        (logged once until a thread starts again)."""
+        thread = threading.Thread(target=target, name=name, daemon=True)
         try:
             thread.start()
         except RuntimeError as error:
-            if not self._refusals_logged:  # once until a thread starts again
-                log.warning("could not add a thread to the call pool: %s", error)
+            if not self._refusals_logged:
+                log.warning("the call pool could not start its thread %s: %s", name, error)
                 self._refusals_logged = True
-            return False
+            return None
         self._refusals_logged = False
+        return thread
+
+    def _start(self) -> bool:
+        """Starts one more thread; False when the system refuses one."""
+        if self._thread(self._serve, f"{self._prefix}_{self._started}") is None:
+            return False
         self._started += 1
         self._alive += 1  # the thread takes the lock before it counts itself busy or leaves
         return True
@@ -168,19 +173,8 @@ class ElasticThreadPool(futures.ThreadPoolExecutor):
     def _wake_watcher(self) -> None:
         if self._watcher is not None:
             self._state.notify_all()
-            return
-        watcher = threading.Thread(
-            target=self._watch_for_stalls, name=f"{self._prefix}-watch", daemon=True
-        )
-        try:
-            watcher.start()
-        except RuntimeError as error:
-            if not self._refusals_logged:  # once until a thread starts again
-                log.warning("could not start the call pool's watcher: %s", error)
-                self._refusals_logged = True
-            return
-        self._refusals_logged = False
-        self._watcher = watcher
+        else:
+            self._watcher = self._thread(self._watch_for_stalls, f"{self._prefix}-watch")
 
     def _stuck(self) -> bool:
         """Calls are queued and every thread is busy."""

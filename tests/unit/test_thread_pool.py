@@ -49,25 +49,20 @@ def _compute(seconds: float) -> None:
         pass
 
 
+@pytest.mark.parametrize(
+    ("seconds", "count"),
+    # Short calls finish in every window; long ones leave windows with no call finished, yet
+    # their threads compute and are not held up.
+    [(0.002, 150), (0.25, 4)],
+    ids=["short", "longer than a window"],
+)
 def test_calls_that_compute_run_on_the_core_threads_only(
-    pools: Callable[..., ElasticThreadPool],
+    pools: Callable[..., ElasticThreadPool], seconds: float, count: int
 ) -> None:
-    # Threads computing use about one core between them. Long windows and a low threshold keep
+    # Threads computing use about one core between them. Long windows and low thresholds keep
     # a busy test machine, which lends this process less, from passing for threads that wait.
     pool = pools(16, core=2, stall=0.1, waiting_cpu=0.1, waiting_pool_cpu=0.1)
-    calls = [pool.submit(_compute, 0.002) for _ in range(150)]
-    futures.wait(calls, timeout=WAIT)
-    assert all(call.done() for call in calls)
-    assert pool.threads == 2
-
-
-def test_long_calls_that_compute_run_on_the_core_threads_only(
-    pools: Callable[..., ElasticThreadPool],
-) -> None:
-    # Each call computes longer than a window: windows pass with no call finished, yet the
-    # threads compute and are not held up. Long windows, as above, for a busy test machine.
-    pool = pools(16, core=2, stall=0.1, waiting_cpu=0.1, waiting_pool_cpu=0.1)
-    calls = [pool.submit(_compute, 0.25) for _ in range(4)]
+    calls = [pool.submit(_compute, seconds) for _ in range(count)]
     futures.wait(calls, timeout=WAIT)
     assert all(call.done() for call in calls)
     assert pool.threads == 2
