@@ -206,37 +206,9 @@ def test_a_thread_the_system_refuses_is_not_counted(
     assert pool.threads == 0
 
 
-def test_held_calls_get_threads_though_the_process_computes_elsewhere(
-    pools: Callable[..., ElasticThreadPool],
-) -> None:
-    # Another thread of the process (a drainer, say) keeps a core busy; the pool's own threads
-    # are all held, and the queued call needs one more.
-    pool = pools(8, core=2, stall=0.01)
-    release, stop = threading.Event(), threading.Event()
-
-    def compute_until_stopped() -> None:
-        while not stop.is_set():
-            _compute(0.01)
-
-    busy = threading.Thread(target=compute_until_stopped)
-    busy.start()
-    try:
-        held = [pool.submit(release.wait, WAIT) for _ in range(2)]
-        assert pool.submit(lambda: "served").result(WAIT) == "served"
-        release.set()
-        futures.wait(held, timeout=WAIT)
-    finally:
-        stop.set()
-        release.set()
-        busy.join()
-
-
-def test_calls_that_wait_get_threads_though_the_process_computes_elsewhere(
-    pools: Callable[..., ElasticThreadPool],
-) -> None:
-    # The process uses a core (a drainer, say), but the pool's own threads only wait. Every
-    # window sees calls finish, so only what the threads used tells that they wait.
-    pool = pools(16, core=2, stall=0.05)
+@pytest.fixture
+def computing_elsewhere() -> Iterator[None]:
+    """Another thread of the process (a drainer, say) keeps a core busy meanwhile."""
     stop = threading.Event()
 
     def compute_until_stopped() -> None:
@@ -245,14 +217,38 @@ def test_calls_that_wait_get_threads_though_the_process_computes_elsewhere(
 
     busy = threading.Thread(target=compute_until_stopped)
     busy.start()
+    yield
+    stop.set()
+    busy.join()
+
+
+@pytest.mark.usefixtures("computing_elsewhere")
+def test_held_calls_get_threads_though_the_process_computes_elsewhere(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    # The pool's own threads are all held, and the queued call needs one more.
+    pool = pools(8, core=2, stall=0.01)
+    release = threading.Event()
     try:
-        for _ in range(5):
-            calls = [pool.submit(time.sleep, 0.015) for _ in range(64)]
-            futures.wait(calls, timeout=WAIT)
-            assert all(call.done() for call in calls)
+        held = [pool.submit(release.wait, WAIT) for _ in range(2)]
+        assert pool.submit(lambda: "served").result(WAIT) == "served"
+        release.set()
+        futures.wait(held, timeout=WAIT)
     finally:
-        stop.set()
-        busy.join()
+        release.set()
+
+
+@pytest.mark.usefixtures("computing_elsewhere")
+def test_calls_that_wait_get_threads_though_the_process_computes_elsewhere(
+    pools: Callable[..., ElasticThreadPool],
+) -> None:
+    # The pool's own threads only wait. Every window sees calls finish, so only what the
+    # threads used tells that they wait.
+    pool = pools(16, core=2, stall=0.05)
+    for _ in range(5):
+        calls = [pool.submit(time.sleep, 0.015) for _ in range(64)]
+        futures.wait(calls, timeout=WAIT)
+        assert all(call.done() for call in calls)
     assert pool.threads >= 6
 
 
