@@ -68,16 +68,21 @@ def test_calls_that_compute_run_on_the_core_threads_only(
     assert pool.threads == 2
 
 
+def _serve_waiting_calls(pool: ElasticThreadPool, *, rounds: int) -> None:
+    """Rounds of 64 calls at once that each wait 15 ms, every one served."""
+    for _ in range(rounds):
+        calls = [pool.submit(time.sleep, 0.015) for _ in range(64)]
+        futures.wait(calls, timeout=WAIT)
+        assert all(call.done() for call in calls)
+
+
 def test_calls_that_wait_get_more_threads_though_they_keep_finishing(
     pools: Callable[..., ElasticThreadPool],
 ) -> None:
     # Each call waits 15 ms (on another silo, say): calls finish all the time, yet two threads
     # would serve 16 at once eight times slower than 16 threads.
     pool = pools(16, core=2, stall=0.01)
-    for _ in range(3):
-        calls = [pool.submit(time.sleep, 0.015) for _ in range(64)]
-        futures.wait(calls, timeout=WAIT)
-        assert all(call.done() for call in calls)
+    _serve_waiting_calls(pool, rounds=3)
     assert pool.threads >= 8
 
 
@@ -245,10 +250,7 @@ def test_calls_that_wait_get_threads_though_the_process_computes_elsewhere(
     # The pool's own threads only wait. Every window sees calls finish, so only what the
     # threads used tells that they wait.
     pool = pools(16, core=2, stall=0.05)
-    for _ in range(5):
-        calls = [pool.submit(time.sleep, 0.015) for _ in range(64)]
-        futures.wait(calls, timeout=WAIT)
-        assert all(call.done() for call in calls)
+    _serve_waiting_calls(pool, rounds=5)
     assert pool.threads >= 6
 
 
