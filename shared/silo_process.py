@@ -167,6 +167,5 @@ class SiloProcess(abc.ABC):
             requests=RequestLog(self.sessions, self.request_model),
             reuse_port=self.reuse_port,
         )
-        if running.calls is not None:
-            self.metrics.watch_call_pool(running.calls.load)
+        self.metrics.watch_call_pool(running.calls.load)
         return running

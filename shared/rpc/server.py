@@ -29,15 +29,16 @@ Registration = Callable[[grpc.Server], Sequence[str]]
 
 @dataclass
 class RunningServer:
-    """A started server: the port it is bound to and the handles to stop it gracefully.
-    ``server`` wraps every handler added to it with the plumbing, also once it runs."""
+    """A started server: the port it is bound to, the handles to stop it gracefully, and the
+    pool its calls run on (``calls``, for its metrics). ``server`` wraps every handler added to
+    it with the plumbing, also once it runs."""
 
     server: grpc.Server
     port: int
     health: health.HealthServicer
+    calls: ElasticThreadPool
     services: Sequence[str] = field(default_factory=tuple)
     access_log: AccessLog = field(default_factory=process_access_log)
-    calls: ElasticThreadPool | None = None
 
     def stop(self, grace_seconds: float = 10.0) -> None:
         """Reports NOT_SERVING, lets in-flight calls finish for up to ``grace_seconds``, stops

@@ -277,7 +277,6 @@ def test_a_stopped_server_lets_its_threads_go() -> None:
 
     running = create_server("127.0.0.1:0", [], secrets=[])
     pool = running.calls
-    assert pool is not None
     pool.submit(lambda: None).result(WAIT)
     assert pool.threads == 1
     running.stop(0)
