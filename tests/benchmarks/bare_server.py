@@ -1,10 +1,13 @@
 """The floor: a bare grpcio server (no interceptors, no signing check, no logging) answering
 GetUser by reading the control database with the raw ``sqlite3`` module, as the two statements
 the user read needs (the user row; its emails, permissions and roles), rows straight into the
-response message. Given no database it answers with fixed bytes instead (an echo server).
+response message. Given no database it answers with fixed bytes instead (an echo server); given
+the secret too (``FLOOR_SECRET``), it first checks the call's signature and claims it against
+replays, as the wire contract asks of every server (a signed echo).
 
 Run as ``python -m tests.benchmarks.bare_server RESPONSE_FILE [DATABASE_FILE]``; prints its
-port on stdout. It serves on 16 threads, or as many as ``FLOOR_THREADS`` says.
+port on stdout. It serves on 16 threads, or as many as ``FLOOR_THREADS`` says. ``serving``
+starts one for a benchmark.
 """
 
 from __future__ import annotations
@@ -13,9 +16,13 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
+import time
+from collections.abc import Iterator
 from concurrent import futures
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,9 +30,13 @@ from typing import Any
 import grpc
 
 from shared.generated.silo.user.v1 import user_pb2
+from shared.rpc import signing
+from shared.rpc.replay import MemoryReplayGuard
+from shared.rpc.wrapping import CallMetadata
 
 GET_USER = "/silo.user.v1.UserService/GetUser"
 THREADS_VARIABLE = "FLOOR_THREADS"
+SECRET_VARIABLE = "FLOOR_SECRET"
 
 _USER = (
     "SELECT id, username, email, first_name, is_active, is_staff, is_superuser, is_managed, "
@@ -91,12 +102,42 @@ def _get_user(reads: DatabaseReads, request: user_pb2.GetUserRequest) -> bytes:
     return user_pb2.GetUserResponse(user=user).SerializeToString()
 
 
-class Floor(grpc.GenericRpcHandler):
-    """Answers GetUser only: from the database when given one, else with fixed bytes."""
+def _signed_echo(response: bytes, secret: str) -> Any:
+    """Fixed bytes, after what the wire contract asks of every server first: the call's
+    signature checked over the request's bytes and claimed against replays."""
+    keys = signing.SigningKeys([secret])
+    replays = MemoryReplayGuard()
 
-    def __init__(self, response: bytes, database: str | None) -> None:
+    def behaviour(request: bytes, context: grpc.ServicerContext) -> bytes:
+        call = CallMetadata(context.invocation_metadata())
+        problem = keys.verify(
+            full_method=GET_USER,
+            timestamp=call.timestamp,
+            nonce=call.nonce,
+            authorization=call.authorization,
+            body=request,
+            now=time.time(),
+        )
+        if problem is not None or call.timestamp is None or call.authorization is None:
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, problem or "unsigned")
+        if not replays.claim(call.authorization, signing.expiry(call.timestamp)):
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, "replayed")
+        return response
+
+    return behaviour
+
+
+class Floor(grpc.GenericRpcHandler):
+    """Answers GetUser only: from the database when given one, else with fixed bytes (after
+    checking the call's signature when given the secret)."""
+
+    def __init__(self, response: bytes, database: str | None, secret: str | None = None) -> None:
         if database is None:
-            behaviour: Any = lambda _request, _context: response  # noqa: E731
+            behaviour: Any = (
+                (lambda _request, _context: response)
+                if secret is None
+                else _signed_echo(response, secret)
+            )
             deserializer = None
         else:
             reads = DatabaseReads(database)
@@ -110,12 +151,39 @@ class Floor(grpc.GenericRpcHandler):
         return self._handler if details.method == GET_USER else None
 
 
+@contextmanager
+def serving(
+    response_file: Path,
+    database: str | None = None,
+    *,
+    threads: int = 16,
+    secret: str | None = None,
+) -> Iterator[str]:
+    """A bare server in its own process answering GetUser (from ``database``, else
+    ``response_file``'s bytes, checking signatures with ``secret`` when given); its address."""
+    env = {**os.environ, THREADS_VARIABLE: str(threads)}
+    env.pop(SECRET_VARIABLE, None)
+    if secret is not None:
+        env[SECRET_VARIABLE] = secret
+    command = [sys.executable, "-m", "tests.benchmarks.bare_server", str(response_file)]
+    process = subprocess.Popen(
+        command + ([database] if database else []), stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert process.stdout is not None
+        yield f"127.0.0.1:{int(process.stdout.readline())}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def main() -> None:
     response = Path(sys.argv[1]).read_bytes()
     database = sys.argv[2] if len(sys.argv) > 2 else None
     threads = int(os.environ.get(THREADS_VARIABLE, "16"))
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=threads), handlers=[Floor(response, database)]
+        futures.ThreadPoolExecutor(max_workers=threads),
+        handlers=[Floor(response, database, os.environ.get(SECRET_VARIABLE))],
     )
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()

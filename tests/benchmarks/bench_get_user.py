@@ -7,14 +7,18 @@ PostgreSQL server is reachable (``SILO_BENCH_POSTGRES_URL``, else ``SILO_TEST_DA
 else the local default), the control silo runs a third time on a fresh PostgreSQL database with
 the cache off, compared with the same on SQLite. For reference, the floor also runs on as few
 threads as Silo's server keeps busy (``shared.rpc.thread_pool``): the targets are against the
-floor on 16, and this line shows what the thread count alone is worth to any grpcio server."""
+floor on 16, and this line shows what the thread count alone is worth to any grpcio server.
+
+Two echo servers answer fixed bytes: one at once, one after checking the call's signature and
+claiming it against replays, which the wire contract asks of every server before it answers. The
+second is the least a warm-cache answer can cost: the room left under the warm-cache target is
+the distance between it and 0.90 of the floor."""
 
 from __future__ import annotations
 
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -33,7 +37,7 @@ from shared.services.registry import USER, remote
 from shared.services.user.model import NewUser, UserUpdate
 from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
-from tests.benchmarks.bare_server import THREADS_VARIABLE
+from tests.benchmarks.bare_server import serving
 from tests.benchmarks.harness import sequential_latency, throughput
 from tests.databases import TEST_DATABASE_VARIABLE
 from tests.integration.processes import free_port, run_silo, silo_command, wait_serving
@@ -47,6 +51,7 @@ POSTGRES_VARIABLE = "SILO_BENCH_POSTGRES_URL"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 POSTGRES_SIDE = "silo PG, no cache"
 FEW_THREADS_SIDE = f"floor, {SILO_CORE_THREADS} threads"
+SIGNED_ECHO_SIDE = "echo, signature checked"
 
 
 def _seed(client: UserService) -> int:
@@ -113,22 +118,6 @@ def _postgres_database(server: str) -> Iterator[str]:
         admin.dispose()
 
 
-@contextmanager
-def _floor(response_file: Path, *database: str, threads: int = 16) -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.benchmarks.bare_server", str(response_file), *database],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, THREADS_VARIABLE: str(threads)},
-    )
-    try:
-        assert process.stdout is not None
-        yield f"127.0.0.1:{int(process.stdout.readline())}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def _rounds(calls: dict[str, Callable[[], object]]) -> dict[str, tuple[float, float, float]]:
     """Per side: median over rounds of p50 and p99 latency (us) and of throughput (calls/s)."""
     p50: dict[str, list[float]] = {name: [] for name in calls}
@@ -177,16 +166,18 @@ def run() -> None:
             response_file = work / "response.bin"
             response = USER.binding.methods["get_user"].response_from_result(user)
             response_file.write_bytes(response.SerializeToString())
-            floor = stack.enter_context(_floor(response_file, str(database)))
-            echo = stack.enter_context(_floor(response_file))
+            floor = stack.enter_context(serving(response_file, str(database)))
+            echo = stack.enter_context(serving(response_file))
+            signed_echo = stack.enter_context(serving(response_file, secret=SECRET))
             few_threads = stack.enter_context(
-                _floor(response_file, str(database), threads=SILO_CORE_THREADS)
+                serving(response_file, str(database), threads=SILO_CORE_THREADS)
             )
             sides = {
                 "silo, cache warm": silo,
                 "silo, no cache": _client(uncached),
                 "floor": _client(floor),
                 "echo": _client(echo),
+                SIGNED_ECHO_SIDE: _client(signed_echo),
                 FEW_THREADS_SIDE: _client(few_threads),
             }
             for name, client in sides.items():
@@ -226,6 +217,13 @@ def run() -> None:
         f"the floor on 16; the floor on {SILO_CORE_THREADS} answers "
         f"{results[FEW_THREADS_SIDE][2] / floor_rate:.2f}x its own calls/s, so silo no cache is "
         f"{results['silo, no cache'][2] / results[FEW_THREADS_SIDE][2]:.2f}x that)"
+    )
+    signed_p50 = results[SIGNED_ECHO_SIDE][0]
+    print(
+        f"  (the signed echo only checks the signature and the replay guard, then answers fixed "
+        f"bytes: {signed_p50 / floor_p50:.2f}x the floor; a warm GetUser may add "
+        f"{0.9 * floor_p50 - signed_p50:.0f}us to it within its target, and silo adds "
+        f"{results['silo, cache warm'][0] - signed_p50:.0f}us)"
     )
     if POSTGRES_SIDE in results:
         ratio = results[POSTGRES_SIDE][0] / results["silo, no cache"][0]

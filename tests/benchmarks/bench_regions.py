@@ -4,7 +4,11 @@ delivery lag, each against a baseline measured in the same run.
 - creations: CreateOrganization on `silo serve region` (which calls the control silo over gRPC)
   vs the same service code wired in process to the control silo's implementations, with one
   caller and with four concurrent callers; rounds alternate which side runs first, and the
-  ratios are printed as min / median over the rounds.
+  ratios are printed as min / median over the rounds. With one caller a creation through a
+  region is two round trips longer than in process, so each round also times a signed call to a
+  server that checks the signature, claims it against replays and answers at once (the least a
+  hop costs under the wire contract) and prints the ceiling those two round trips leave:
+  in-process time / (in-process time + two such calls).
 - CPU: both server processes' CPU time (``/proc/<pid>/stat``) per creation, first with their
   outbox drainers held (the synchronous path alone), then for delivering that backlog once the
   drainers are released (both outboxes: the region's mappings to the control silo, the control
@@ -38,6 +42,7 @@ from region_silo.db.models import RegionOutboxRow
 from region_silo.services.organization_service import DatabaseOrganizationService
 from shared.config import Settings
 from shared.db.engine import make_engine
+from shared.generated.silo.user.v1 import user_pb2
 from shared.outbox.writer import OutboxWriter
 from shared.rpc.channel import open_channel
 from shared.services.organization.model import MemberRole
@@ -52,6 +57,7 @@ from shared.services.registry import remote
 from shared.services.user.model import NewUser
 from shared.services.user.service import UserService
 from shared.silo_mode import SiloMode
+from tests.benchmarks.bare_server import serving
 from tests.benchmarks.cluster import SECRET
 from tests.integration.processes import (
     control_process,
@@ -66,6 +72,7 @@ CREATIONS = 150
 CALLERS = 4
 WRITES = 300
 WRITES_PER_SECOND = 50
+HOP_CALLS = 300
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -161,6 +168,26 @@ def _in_process(work: Path) -> Rates:
     region.close()
     control.close()
     return rates
+
+
+def _signed_round_trip(work: Path) -> float:
+    """Mean seconds of one call, made one after another by a signed client, to a server that
+    checks its signature and replay guard and answers fixed bytes."""
+    response = work / "echo-response.bin"
+    response.write_bytes(
+        user_pb2.GetUserResponse(user=user_pb2.User(id=1, username="echo")).SerializeToString()
+    )
+    with (
+        serving(response, secret=SECRET) as address,
+        open_channel(address, secret=SECRET) as channel,
+    ):
+        client = remote(UserService, channel)
+        for _ in range(50):
+            client.get_user(user_id=1)
+        started = time.perf_counter()
+        for _ in range(HOP_CALLS):
+            client.get_user(user_id=1)
+        return (time.perf_counter() - started) / HOP_CALLS
 
 
 def _wait_drained(control_url: str, region_url: str, timeout: float = 120) -> None:
@@ -298,6 +325,7 @@ def _spread(values: list[float], unit: str = "x", digits: int = 2) -> str:
 def run() -> None:
     """Prints creation throughput ratios, the CPU split and delivery lag with their baselines."""
     local: list[Rates] = []
+    hops: list[float] = []
     remote_rates: list[Rates] = []
     streaming: list[float] = []
     cpu: list[CpuSplit] = []
@@ -317,6 +345,7 @@ def run() -> None:
                 local.append(_in_process(work))
                 measured = _remote(work, last)
                 cpu.append(_cpu_split(work))
+            hops.append(_signed_round_trip(work))
             remote_rates.append(measured.rates)
             streaming.append(measured.cpu_per_creation)
             if last:
@@ -335,6 +364,16 @@ def run() -> None:
             f"{statistics.median(local_values):6.1f}"
         )
     print(f"  ratio to in process, 1 caller:  {_spread(sequential)}")
+    # One caller waits for the region and, through it, for the control silo: two round trips.
+    ceiling = [
+        1 / b.sequential / (1 / b.sequential + 2 * hop) for b, hop in zip(local, hops, strict=True)
+    ]
+    print(
+        f"    ceiling that two round trips leave, 1 caller: {_spread(ceiling)}   (a signed call "
+        f"to a server answering at once after its signature check: median "
+        f"{statistics.median(hops) * 1e6:.0f}us; in process median "
+        f"{statistics.median([1e6 / b.sequential for b in local]):.0f}us per creation)"
+    )
     print(f"  ratio to in process, {CALLERS} callers: {_spread(concurrent)}")
     print("CPU per creation, both server processes (drainers held, then released)")
     print(
