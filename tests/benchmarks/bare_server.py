@@ -161,6 +161,8 @@ def serving(
 ) -> Iterator[str]:
     """A bare server in its own process answering GetUser (from ``database``, else
     ``response_file``'s bytes, checking signatures with ``secret`` when given); its address."""
+    if database is not None and secret is not None:
+        raise ValueError("the floor reading a database checks no signatures")
     env = {**os.environ, THREADS_VARIABLE: str(threads)}
     env.pop(SECRET_VARIABLE, None)
     if secret is not None:
@@ -169,12 +171,17 @@ def serving(
     process = subprocess.Popen(
         command + ([database] if database else []), stdout=subprocess.PIPE, text=True, env=env
     )
+    assert process.stdout is not None
     try:
-        assert process.stdout is not None
         yield f"127.0.0.1:{int(process.stdout.readline())}"
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
 
 
 def main() -> None:
