@@ -33,6 +33,7 @@ from shared.generated.silo.user.v1 import user_pb2
 from shared.rpc import signing
 from shared.rpc.replay import MemoryReplayGuard
 from shared.rpc.wrapping import CallMetadata
+from tests.integration.processes import stop_process
 
 GET_USER = "/silo.user.v1.UserService/GetUser"
 THREADS_VARIABLE = "FLOOR_THREADS"
@@ -175,12 +176,7 @@ def serving(
     try:
         yield f"127.0.0.1:{int(process.stdout.readline())}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=10)
         process.stdout.close()
 
 

@@ -65,6 +65,7 @@ from tests.integration.processes import (
     free_port,
     region_process,
     run_silo,
+    stop_process,
     wait_serving,
 )
 
@@ -279,12 +280,7 @@ def _held_silo(kind: str, url: str, other: str, work: Path, listen: str) -> Iter
         wait_serving(f"127.0.0.1:{port}")
         yield process.pid
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def _cpu_split(work: Path) -> CpuSplit:

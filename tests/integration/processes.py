@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -46,6 +47,17 @@ class ServerProcess:
     def terminate(self, timeout: float = 30) -> int:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=timeout)
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float = 20) -> None:
+    """Asks ``process`` to stop (SIGTERM) and waits; kills it if it still runs after
+    ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def silo_command(*arguments: str) -> list[str]:
