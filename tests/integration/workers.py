@@ -26,7 +26,7 @@ from shared.cache.keys import GET_USER_KEY
 from shared.db.engine import make_engine
 from shared.outbox.categories import OutboxCategory, OutboxScope
 from shared.rpc.channel import DEFAULT_TIMEOUT_SECONDS, CallSigner, SiloChannel
-from tests.integration.processes import silo_command, wait_serving
+from tests.integration.processes import silo_command, stop_process, wait_serving
 
 SERVING = re.compile(r"serving on ([\d.]+):(\d+)")
 WORKER_PIDS = re.compile(r"(\d+) workers, pids ([\d, ]+)")
@@ -95,12 +95,7 @@ def serve(
         yield served
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop_process(process, timeout=60)
 
 
 def _wait_served(process: subprocess.Popen[bytes], log_path: Path, timeout: float) -> Served:
